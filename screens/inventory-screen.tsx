@@ -1,0 +1,33 @@
+// The inventory: host header, view tabs, the current view's list and the key hints.
+import {Box, Text} from 'ink';
+import {Header} from '../source/components/header.js';
+import {StatusBar} from '../source/components/status-bar.js';
+import {TabBar} from '../source/components/tab-bar.js';
+import {TableView} from '../source/components/table-view.js';
+import {listHeight, type UiState} from '../source/ui/state.js';
+import {useTheme} from '../source/ui/theme.js';
+
+export function InventoryScreen({state}: {state: UiState}) {
+	const theme = useTheme();
+	const height = listHeight(state);
+	const problems = state.model?.problems.length ?? 0;
+	const hints = '↑↓ move · Enter details · Tab/1-5 views · r refresh · ? keys · q quit';
+	let warning: string | undefined;
+	if (state.loadError) warning = `Scan failed: ${state.loadError} (r to retry)`;
+	else if (state.loading && state.model) warning = 'Refreshing…';
+	else if (problems > 0) warning = `${problems} problem${problems > 1 ? 's' : ''} while scanning: press ? to read · ${hints}`;
+	return (
+		<Box flexDirection="column" width={state.width}>
+			<Header model={state.model} width={state.width} />
+			<TabBar current={state.tab} tables={state.tables} />
+			{state.tables ? (
+				<TableView table={state.tables[state.tab]} cursor={state.cursor[state.tab]} offset={state.offset[state.tab]} height={height} width={state.width} />
+			) : (
+				<Box height={height + 1}>
+					<Text color={theme.accent}>{state.loadError ? '' : 'Scanning this host…'}</Text>
+				</Box>
+			)}
+			<StatusBar text={hints} warning={warning} />
+		</Box>
+	);
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// kvmnet's entry point: parses arguments, then either opens the interactive app or, for scripts and pipes,
+// prints the inventory as text or JSON.
+import {readFileSync} from 'node:fs';
+import {render} from 'ink';
+import {App} from './app.js';
+import {parseArgs, usage, UsageError, type CliArgs} from './args.js';
+import type {HostModel} from './core/model.js';
+import {loadHost} from './host/load-host.js';
+import {textReport} from './ui/report.js';
+import {themeFor} from './ui/theme.js';
+
+function version(): string {
+	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
+	return pkg.version;
+}
+
+/** Exit 1 when the inventory is missing a part the user relies on: the NIC list, or the libvirt they named. */
+function inventoryExitCode(model: HostModel, args: CliArgs): number {
+	if (model.problems.some((p) => p.area === 'nics')) return 1;
+	if (model.source === 'live' && !model.header.libvirt.reachable && (args.connect || process.env['LIBVIRT_DEFAULT_URI'])) return 1;
+	return 0;
+}
+
+async function printInventory(args: CliArgs, explainWhy: boolean): Promise<number> {
+	if (explainWhy) {
+		const which = !process.stdin.isTTY ? 'standard input is' : 'standard output is';
+		process.stderr.write(`kvmnet: ${which} not a terminal, so here is the inventory as text (kvmnet inventory --json for JSON).\n`);
+	}
+	const model = await loadHost({demo: args.demo, ...(args.connect ? {connect: args.connect} : {})});
+	process.stdout.write(args.json ? `${JSON.stringify(model, null, 2)}\n` : textReport(model));
+	return inventoryExitCode(model, args);
+}
+
+async function runInteractive(args: CliArgs): Promise<number> {
+	const load = () => loadHost({demo: args.demo, demoWhenNoLibvirt: true, ...(args.connect ? {connect: args.connect} : {})});
+	// The alternate screen keeps the shell's scrollback as it was, like any full-screen terminal program.
+	const leaveAlternateScreen = () => process.stdout.write('\x1b[?1049l');
+	process.stdout.write('\x1b[?1049h\x1b[H');
+	process.once('exit', leaveAlternateScreen);
+	const instance = render(<App load={load} theme={themeFor(process.env)} />, {exitOnCtrlC: false, patchConsole: false});
+	await instance.waitUntilExit();
+	return 0;
+}
+
+async function main(): Promise<number> {
+	let args: CliArgs;
+	try {
+		args = parseArgs(process.argv.slice(2));
+	} catch (error) {
+		if (error instanceof UsageError) {
+			process.stderr.write(`kvmnet: ${error.message}\n`);
+			return 2;
+		}
+		throw error;
+	}
+	if (args.command === 'help') {
+		process.stdout.write(`${usage}\n`);
+		return 0;
+	}
+	if (args.command === 'version') {
+		process.stdout.write(`${version()}\n`);
+		return 0;
+	}
+	const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+	if (args.command === 'inventory' || !terminal) return printInventory(args, args.command !== 'inventory');
+	return runInteractive(args);
+}
+
+main().then(
+	(code) => {
+		process.exitCode = code;
+	},
+	(error: unknown) => {
+		process.stderr.write(`kvmnet: ${error instanceof Error ? error.message : String(error)}\n`);
+		process.exitCode = 1;
+	},
+);

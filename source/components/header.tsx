@@ -1,0 +1,23 @@
+import {Box, Text} from 'ink';
+import type {HostModel} from '../core/model.js';
+import {headerLines} from '../ui/report.js';
+import {useTheme} from '../ui/theme.js';
+
+/** Two lines about the host, and a one-line banner when the demo host is shown. */
+export function Header({model, width}: {model?: HostModel; width: number}) {
+	const theme = useTheme();
+	const [machine = 'kvmnet', libvirt = 'scanning…'] = model ? headerLines(model) : [];
+	return (
+		<Box flexDirection="column">
+			<Text wrap="truncate-end" bold color={theme.accent}>
+				{machine.slice(0, width)}
+			</Text>
+			<Text wrap="truncate-end">{libvirt}</Text>
+			{model?.source === 'demo' ? (
+				<Text wrap="truncate-end" inverse color={theme.warning}>
+					{model.demoReason ? ' DEMO HOST: no libvirt reachable on this machine. Press ? for how to connect. ' : ' DEMO HOST (--demo): not this machine. '}
+				</Text>
+			) : null}
+		</Box>
+	);
+}

@@ -1,0 +1,27 @@
+// Which host to show: the demo when asked; this machine otherwise, falling back to the demo (with the reason)
+// only for the interactive app when no libvirt was named and none answers. Scripts never get demo data unasked.
+import type {HostModel} from '../core/model.js';
+import {loadDemoHost} from './demo.js';
+import {scanHost, type ScanOptions} from './scan.js';
+
+export interface LoadOptions extends ScanOptions {
+	demo?: boolean;
+	/** Show the demo when libvirt is not reachable and the user did not name a URI. */
+	demoWhenNoLibvirt?: boolean;
+}
+
+export async function loadHost(options: LoadOptions): Promise<HostModel> {
+	if (options.demo) return loadDemoHost();
+	const host = await scanHost(options);
+	const env = options.env ?? process.env;
+	const uriNamed = options.connect !== undefined || env['LIBVIRT_DEFAULT_URI'] !== undefined;
+	if (options.demoWhenNoLibvirt && !uriNamed && !host.header.libvirt.reachable) {
+		const why = host.header.libvirt.error ?? 'it did not answer';
+		return loadDemoHost(
+			`No libvirt answers at ${host.header.libvirt.uri} (${why}). This is the built-in demo host. ` +
+				'To see this machine: install libvirt (apt-get install libvirt-daemon-system libvirt-clients), ' +
+				'start it (systemctl start libvirtd), or name a URI with --connect.',
+		);
+	}
+	return host;
+}

@@ -1,0 +1,83 @@
+// The one place kvmnet starts processes. Every command is an argv array (never a shell string), every run is
+// recorded, and a missing tool or a timeout comes back as data with a message a person can act on.
+import {execa} from 'execa';
+
+export interface RunOptions {
+	/** Written to the command's stdin. */
+	input?: string;
+	timeoutMs?: number;
+	env?: Record<string, string>;
+}
+
+export interface RunResult {
+	argv: string[];
+	/** The exit code; undefined when the process could not start or was killed. */
+	exitCode: number | undefined;
+	stdout: string;
+	stderr: string;
+	ok: boolean;
+	/** The program is not installed (ENOENT on spawn). */
+	missing: boolean;
+	timedOut: boolean;
+	milliseconds: number;
+}
+
+/** Which Debian/Ubuntu package brings a tool, for "not found" messages. */
+const packageOf: Record<string, string> = {
+	ip: 'iproute2',
+	bridge: 'iproute2',
+	virsh: 'libvirt-clients',
+	'ovs-vsctl': 'openvswitch-switch',
+	'virt-xml-validate': 'libvirt-clients',
+	nmcli: 'network-manager',
+};
+
+export const defaultTimeoutMs = 30_000;
+
+export class Runner {
+	/** Every argv this runner was asked to run, in order. */
+	readonly history: string[][] = [];
+
+	async run(argv: string[], options: RunOptions = {}): Promise<RunResult> {
+		const [file, ...args] = argv;
+		if (file === undefined) throw new Error('Runner.run needs a program name');
+		this.history.push(argv);
+		const started = performance.now();
+		const result = await execa(file, args, {
+			reject: false,
+			input: options.input,
+			timeout: options.timeoutMs ?? defaultTimeoutMs,
+			// Tools answer in a fixed language so the parsers can rely on their words.
+			env: {LC_ALL: 'C', ...options.env},
+			stripFinalNewline: false,
+		});
+		const missing = (result as {code?: string}).code === 'ENOENT';
+		return {
+			argv,
+			exitCode: result.exitCode,
+			stdout: String(result.stdout ?? ''),
+			stderr: String(result.stderr ?? ''),
+			ok: !result.failed && result.exitCode === 0,
+			missing,
+			timedOut: Boolean(result.timedOut),
+			milliseconds: performance.now() - started,
+		};
+	}
+}
+
+/** One line saying why a command failed, naming the package to install when the tool is missing. */
+export function describeFailure(result: RunResult): string {
+	const tool = result.argv[0] ?? '';
+	if (result.missing) {
+		const pkg = packageOf[tool];
+		return `${tool} not found${pkg ? `: install the ${pkg} package` : ''}`;
+	}
+	if (result.timedOut) return `${tool} did not answer in time and was stopped`;
+	const lastLines = result.stderr
+		.trim()
+		.split('\n')
+		.filter((line) => line.trim() !== '')
+		.slice(-2)
+		.join(' ');
+	return `${tool} failed (exit ${result.exitCode ?? 'signal'})${lastLines ? `: ${lastLines}` : ''}`;
+}

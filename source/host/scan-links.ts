@@ -1,0 +1,88 @@
+// Links, addresses and routes from one `ip -batch` process, plus the sysfs facts iproute2 does not print.
+import {readFile, readlink, access} from 'node:fs/promises';
+import {basename} from 'node:path';
+import type {Nic, Problem, Route} from '../core/model.js';
+import {parseIpLinks, parseIpRoutes, parseRouteGet, parseSysfsInteger, splitJsonDocuments, type SysfsFacts} from '../core/parse-ip.js';
+import {describeFailure, type Runner} from './runner.js';
+
+export interface LinkScan {
+	nics: Nic[];
+	routes: Route[];
+	/** The interface the route to `routeTo` leaves by. */
+	routeDevice?: string;
+	problems: Problem[];
+}
+
+export const defaultSysfsNet = '/sys/class/net';
+
+const readText = (path: string) => readFile(path, 'utf8').catch(() => undefined);
+const exists = (path: string) => access(path).then(
+	() => true,
+	() => false,
+);
+
+/** What sysfs says of one link. Only links backed by a device get the device reads: virtual links have none. */
+export async function readSysfsFacts(sysfsNet: string, name: string): Promise<SysfsFacts> {
+	const dir = `${sysfsNet}/${name}`;
+	const device = await readlink(`${dir}/device`).catch(() => undefined);
+	if (device === undefined) return {};
+	const [speed, driver, wireless, phy, total, num] = await Promise.all([
+		readText(`${dir}/speed`),
+		readlink(`${dir}/device/driver`).catch(() => undefined),
+		exists(`${dir}/wireless`),
+		exists(`${dir}/phy80211`),
+		readText(`${dir}/device/sriov_totalvfs`),
+		readText(`${dir}/device/sriov_numvfs`),
+	]);
+	const facts: SysfsFacts = {hasDevice: true, wireless: wireless || phy};
+	const speedMbps = parseSysfsInteger(speed);
+	if (speedMbps !== undefined) facts.speedMbps = speedMbps;
+	if (driver) facts.driver = basename(driver);
+	const totalVfs = parseSysfsInteger(total);
+	if (totalVfs !== undefined) facts.sriovTotalVfs = totalVfs;
+	const numVfs = parseSysfsInteger(num);
+	if (numVfs !== undefined) facts.sriovNumVfs = numVfs;
+	return facts;
+}
+
+export interface LinkScanOptions {
+	/** Also ask which interface the route to this address leaves by (the SSH client's address). */
+	routeTo?: string;
+	sysfsNet?: string;
+}
+
+export async function scanLinks(runner: Runner, options: LinkScanOptions = {}): Promise<LinkScan> {
+	// One process answers all three questions; -force keeps going when `route get` finds no route.
+	const commands = ['addr show', 'route show table all'];
+	if (options.routeTo) commands.push(`route get ${options.routeTo}`);
+	const result = await runner.run(['ip', '-j', '-d', '-force', '-batch', '-'], {input: `${commands.join('\n')}\n`});
+	if (result.missing || result.stdout.trim() === '') {
+		return {nics: [], routes: [], problems: [{area: 'nics', message: `cannot list network interfaces: ${describeFailure(result)}`}]};
+	}
+	const problems: Problem[] = [];
+	let documents: unknown[];
+	try {
+		documents = splitJsonDocuments(result.stdout);
+	} catch (error) {
+		return {nics: [], routes: [], problems: [{area: 'nics', message: (error as Error).message}]};
+	}
+	const sysfsNet = options.sysfsNet ?? defaultSysfsNet;
+	const names = Array.isArray(documents[0]) ? documents[0].map((link) => String((link as {ifname?: unknown}).ifname)) : [];
+	const facts = await Promise.all(names.map((name) => readSysfsFacts(sysfsNet, name)));
+	const sysfs = Object.fromEntries(names.map((name, i) => [name, facts[i]!]));
+	let nics: Nic[] = [];
+	let routes: Route[] = [];
+	try {
+		nics = parseIpLinks(documents[0], sysfs);
+		routes = documents[1] === undefined ? [] : parseIpRoutes(documents[1]);
+	} catch (error) {
+		problems.push({area: 'nics', message: (error as Error).message});
+	}
+	const scan: LinkScan = {nics, routes, problems};
+	if (options.routeTo) {
+		// A failed `route get` prints nothing, so its answer is present only when all three documents are.
+		const device = documents[2] === undefined ? undefined : parseRouteGet(documents[2]);
+		if (device) scan.routeDevice = device;
+	}
+	return scan;
+}

@@ -1,0 +1,50 @@
+// A whole-host scan: links, OVS, libvirt and the machine header, all at once, in a fixed handful of processes
+// (one ip, one ovs-vsctl, two virsh) however many links, networks and VMs the host has.
+import {assembleHost} from '../core/host-model.js';
+import type {HostModel} from '../core/model.js';
+import {parseSshConnection} from '../core/ssh.js';
+import {Runner} from './runner.js';
+import {localHostname, runningAsRoot, scanMachine} from './scan-header.js';
+import {scanLibvirt} from './scan-libvirt.js';
+import {scanLinks} from './scan-links.js';
+import {scanOvs} from './scan-ovs.js';
+import {resolveLibvirtUri} from './virsh.js';
+
+export interface ScanOptions {
+	/** libvirt URI given with --connect. */
+	connect?: string;
+	env?: NodeJS.ProcessEnv;
+	sysfsNet?: string;
+	runner?: Runner;
+}
+
+export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
+	const started = performance.now();
+	const env = options.env ?? process.env;
+	const runner = options.runner ?? new Runner();
+	const firstCommand = runner.history.length;
+	const ssh = parseSshConnection(env['SSH_CONNECTION']);
+	const uri = resolveLibvirtUri(options.connect, env);
+	const [links, ovs, libvirt, machine] = await Promise.all([
+		scanLinks(runner, {...(ssh ? {routeTo: ssh.clientAddress} : {}), ...(options.sysfsNet ? {sysfsNet: options.sysfsNet} : {})}),
+		scanOvs(runner),
+		scanLibvirt(runner, uri),
+		scanMachine(),
+	]);
+	if (ssh) {
+		if (links.routeDevice) ssh.interface = links.routeDevice;
+		else ssh.error = `no route to the SSH client ${ssh.clientAddress} was found`;
+	}
+	return assembleHost({
+		source: 'live',
+		header: {hostname: localHostname(), isRoot: runningAsRoot(), libvirt: libvirt.status, ...machine, ...(ssh ? {ssh} : {})},
+		nics: links.nics,
+		ovsBridges: ovs.bridges,
+		networks: libvirt.networks,
+		vms: libvirt.vms,
+		routes: links.routes,
+		problems: [...links.problems, ...ovs.problems, ...libvirt.problems],
+		commands: runner.history.slice(firstCommand),
+		milliseconds: performance.now() - started,
+	});
+}

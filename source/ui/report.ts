@@ -1,0 +1,35 @@
+// The host header as lines of text, and the whole inventory as plain text for pipes and scripts.
+import type {HostModel} from '../core/model.js';
+import {buildTables, formatBytes, formatCells, tabs} from './views.js';
+
+export function headerLines(model: HostModel): string[] {
+	const h = model.header;
+	const virt = h.cpuVirtualization === 'vmx' ? 'VT-x' : h.cpuVirtualization === 'svm' ? 'AMD-V' : 'no VT-x/AMD-V';
+	const machine = [h.hostname, h.os, h.kernel, `${virt}${h.kvmDevice ? ' /dev/kvm' : ', no /dev/kvm'}`, formatBytes(h.memoryBytes), h.isRoot ? 'root' : 'not root: read-only']
+		.filter(Boolean)
+		.join(' · ');
+	const libvirt = h.libvirt.reachable ? `libvirt ${h.libvirt.version ?? '?'} at ${h.libvirt.uri}` : `libvirt not reachable at ${h.libvirt.uri}`;
+	// The SSH path comes first: it is what a remote user must not cut.
+	const ssh = h.ssh ? `SSH from ${h.ssh.clientAddress} ${h.ssh.interface ? `via ${h.ssh.interface}` : `(${h.ssh.error ?? 'interface unknown'})`} · ` : '';
+	return [machine, `${ssh}${libvirt}`];
+}
+
+export function textReport(model: HostModel): string {
+	const out: string[] = [];
+	if (model.source === 'demo') out.push(`DEMO HOST${model.demoReason ? `: ${model.demoReason}` : ' (kvmnet --demo): not this machine'}`, '');
+	out.push(...headerLines(model), '');
+	const tables = buildTables(model);
+	// Topology last: it reads best after the lists it joins together.
+	for (const id of ['nics', 'bridges', 'networks', 'vms', 'topology'] as const) {
+		const t = tables[id];
+		const title = tabs.find((tab) => tab.id === id)!.title;
+		out.push(`== ${title} (${t.rows.length}) ==`);
+		if (t.columns.length > 1) out.push(formatCells(t.columns, t.widths));
+		for (const row of t.rows) out.push(formatCells(row.cells, t.widths));
+		out.push('');
+	}
+	if (model.problems.length > 0) {
+		out.push('== Problems ==', ...model.problems.map((p) => `${p.area}: ${p.message}`), '');
+	}
+	return out.join('\n');
+}

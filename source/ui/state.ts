@@ -1,0 +1,168 @@
+// All of the app's UI state and the one reducer that changes it. Keys are actions too, so a burst of keys is
+// applied one after another to the state each one left: nothing reads a stale copy.
+import type {HostModel} from '../core/model.js';
+import {detailsFor, type Details} from './details.js';
+import type {Key} from './keys.js';
+import {buildTables, tabs, type TabId, type Table} from './views.js';
+
+export type Screen = 'inventory' | 'details' | 'help';
+
+export interface UiState {
+	model?: HostModel;
+	tables?: Record<TabId, Table>;
+	loading: boolean;
+	loadError?: string;
+	screen: Screen;
+	tab: TabId;
+	cursor: Record<TabId, number>;
+	offset: Record<TabId, number>;
+	details?: Details;
+	detailsOffset: number;
+	width: number;
+	height: number;
+	/** Bumped by `r`: the app rescans when it changes. */
+	refreshCount: number;
+	quit: boolean;
+}
+
+export type Action =
+	| {type: 'loaded'; model: HostModel}
+	| {type: 'load-failed'; error: string}
+	| {type: 'resize'; width: number; height: number}
+	| {type: 'key'; key: Key};
+
+const zero = (): Record<TabId, number> => ({topology: 0, nics: 0, bridges: 0, networks: 0, vms: 0});
+
+export function initialState(width: number, height: number): UiState {
+	return {loading: true, screen: 'inventory', tab: 'topology', cursor: zero(), offset: zero(), detailsOffset: 0, width, height, refreshCount: 0, quit: false};
+}
+
+// Ink clears the whole terminal on every frame once its output is as tall as the terminal, so every screen
+// leaves its last line free.
+const spareLine = 1;
+
+/** Lines the inventory screen spends outside the list: header (2), demo banner, tab bar, column titles, status. */
+export function chromeLines(state: Pick<UiState, 'model'>): number {
+	return 2 + (state.model?.source === 'demo' ? 1 : 0) + 1 + 1 + 1 + spareLine;
+}
+
+export function listHeight(state: UiState): number {
+	return Math.max(1, state.height - chromeLines(state));
+}
+
+/** Lines the details screen has for its body: all but the title and the status line. */
+export function detailsHeight(state: UiState): number {
+	return Math.max(1, state.height - 2 - spareLine);
+}
+
+const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high);
+
+function rowCount(state: UiState, tab: TabId = state.tab): number {
+	return state.tables?.[tab].rows.length ?? 0;
+}
+
+/** Move the cursor of the current tab to `index`, scrolling just enough to keep it in view. */
+function moveCursor(state: UiState, index: number): UiState {
+	const count = rowCount(state);
+	const cursor = count === 0 ? 0 : clamp(index, 0, count - 1);
+	const height = listHeight(state);
+	let offset = state.offset[state.tab];
+	if (cursor < offset) offset = cursor;
+	if (cursor >= offset + height) offset = cursor - height + 1;
+	offset = clamp(offset, 0, Math.max(0, count - height));
+	return {...state, cursor: {...state.cursor, [state.tab]: cursor}, offset: {...state.offset, [state.tab]: offset}};
+}
+
+function switchTab(state: UiState, tab: TabId): UiState {
+	return moveCursor({...state, tab}, state.cursor[tab]);
+}
+
+function stepTab(state: UiState, step: number): UiState {
+	const index = tabs.findIndex((t) => t.id === state.tab);
+	return switchTab(state, tabs[(index + step + tabs.length) % tabs.length]!.id);
+}
+
+function scrollDetails(state: UiState, offset: number): UiState {
+	const lines = state.details?.lines.length ?? 0;
+	return {...state, detailsOffset: clamp(offset, 0, Math.max(0, lines - detailsHeight(state)))};
+}
+
+function onInventoryKey(state: UiState, key: Key): UiState {
+	const page = listHeight(state);
+	const cursor = state.cursor[state.tab];
+	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
+	if (key.name === 'up' || char === 'k') return moveCursor(state, cursor - 1);
+	if (key.name === 'down' || char === 'j') return moveCursor(state, cursor + 1);
+	if (key.name === 'pageup') return moveCursor(state, cursor - page);
+	if (key.name === 'pagedown' || char === ' ') return moveCursor(state, cursor + page);
+	if (key.name === 'home' || char === 'g') return moveCursor(state, 0);
+	if (key.name === 'end' || char === 'G') return moveCursor(state, rowCount(state) - 1);
+	if (key.name === 'tab' || key.name === 'right' || char === 'l') return stepTab(state, 1);
+	if (key.name === 'backtab' || key.name === 'left' || char === 'h') return stepTab(state, -1);
+	if (char && /^[1-5]$/.test(char)) return switchTab(state, tabs[Number(char) - 1]!.id);
+	if (key.name === 'return') {
+		const row = state.tables?.[state.tab].rows[cursor];
+		if (!row || !state.model) return state;
+		return {...state, screen: 'details', details: detailsFor(state.model, row), detailsOffset: 0};
+	}
+	if (char === 'r') return state.loading ? state : {...state, loading: true, refreshCount: state.refreshCount + 1};
+	if (char === '?') return {...state, screen: 'help'};
+	if (char === 'q') return {...state, quit: true};
+	return state;
+}
+
+function onDetailsKey(state: UiState, key: Key): UiState {
+	const page = detailsHeight(state);
+	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
+	if (key.name === 'up' || char === 'k') return scrollDetails(state, state.detailsOffset - 1);
+	if (key.name === 'down' || char === 'j') return scrollDetails(state, state.detailsOffset + 1);
+	if (key.name === 'pageup') return scrollDetails(state, state.detailsOffset - page);
+	if (key.name === 'pagedown' || char === ' ') return scrollDetails(state, state.detailsOffset + page);
+	if (key.name === 'home' || char === 'g') return scrollDetails(state, 0);
+	if (key.name === 'end' || char === 'G') return scrollDetails(state, Number.MAX_SAFE_INTEGER);
+	if (key.name === 'escape' || key.name === 'backspace' || key.name === 'left' || char === 'q' || char === 'h') return {...state, screen: 'inventory', details: undefined};
+	if (char === '?') return {...state, screen: 'help'};
+	return state;
+}
+
+function onKey(state: UiState, key: Key): UiState {
+	if (key.ctrl && key.char === 'c') return {...state, quit: true};
+	switch (state.screen) {
+		case 'help':
+			return key.name === 'escape' || key.name === 'return' || key.name === 'backspace' || (key.name === 'char' && (key.char === '?' || key.char === 'q'))
+				? {...state, screen: state.details ? 'details' : 'inventory'}
+				: state;
+		case 'details':
+			return onDetailsKey(state, key);
+		case 'inventory':
+			return onInventoryKey(state, key);
+	}
+}
+
+/** After a (re)scan: rebuild the tables and keep each tab's cursor on the same object where it still exists. */
+function onLoaded(state: UiState, model: HostModel): UiState {
+	const tables = buildTables(model);
+	const cursor = zero();
+	for (const {id} of tabs) {
+		const previous = state.tables?.[id].rows[state.cursor[id]];
+		const found = previous ? tables[id].rows.findIndex((row) => row.kind === previous.kind && row.name === previous.name && row.cells[0] === previous.cells[0]) : -1;
+		cursor[id] = found >= 0 ? found : Math.min(state.cursor[id], Math.max(0, tables[id].rows.length - 1));
+	}
+	let next: UiState = {...state, model, tables, loading: false, loadError: undefined, cursor};
+	for (const {id} of tabs) next = {...moveCursor({...next, tab: id}, cursor[id]), tab: state.tab};
+	if (next.screen === 'details') next = {...next, screen: 'inventory', details: undefined};
+	return next;
+}
+
+export function reduce(state: UiState, action: Action): UiState {
+	switch (action.type) {
+		case 'loaded':
+			return onLoaded(state, action.model);
+		case 'load-failed':
+			return {...state, loading: false, loadError: action.error};
+		case 'resize':
+			return moveCursor({...state, width: action.width, height: action.height}, state.cursor[state.tab]);
+		case 'key':
+			return onKey(state, action.key);
+	}
+}
