@@ -142,8 +142,11 @@ export function parseNetworkXml(xml: string): ParsedNetwork {
 	const forward = child(network, 'forward');
 	const bridgeName = attr(child(network, 'bridge'), 'name');
 	const virtualport = attr(child(network, 'virtualport'), 'type');
-	const forwardDev = attr(forward, 'dev');
-	const forwardInterfaces = children(forward, 'interface').flatMap((i) => attr(i, 'dev') ?? []);
+	// libvirt treats forward dev='X' as the first interface of the pool, and the first pool interface as the
+	// forward dev, and writes both back; do the same so user XML and net-dumpxml read alike.
+	const listed = children(forward, 'interface').flatMap((i) => attr(i, 'dev') ?? []);
+	const forwardDev = attr(forward, 'dev') ?? listed[0];
+	const forwardInterfaces = listed.length === 0 && forwardDev ? [forwardDev] : listed;
 	const forwardMode = attr(forward, 'mode');
 	const mode = classifyNetwork({
 		hasForward: forward !== undefined,

@@ -1,0 +1,77 @@
+// The interactive app driven through ink-testing-library with real input, including keys in one burst.
+import {render} from 'ink-testing-library';
+import {describe, expect, it} from 'vitest';
+import {App} from '../source/app.js';
+import type {HostModel} from '../source/core/model.js';
+import {loadDemoHost} from '../source/host/demo.js';
+import {plainTheme} from '../source/ui/theme.js';
+
+async function until(frame: () => string | undefined, text: string | RegExp, timeoutMs = 3000): Promise<string> {
+	const started = Date.now();
+	for (;;) {
+		const current = frame() ?? '';
+		if (typeof text === 'string' ? current.includes(text) : text.test(current)) return current;
+		if (Date.now() - started > timeoutMs) throw new Error(`screen never showed ${String(text)}; last frame:\n${current}`);
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}
+
+function start(load: () => Promise<HostModel> = () => loadDemoHost()) {
+	return render(<App load={load} theme={plainTheme} />);
+}
+
+describe('App', () => {
+	it('shows the demo host, its banner and the topology first', async () => {
+		const app = start();
+		const frame = await until(app.lastFrame, 'NIC eth0');
+		expect(frame).toContain('DEMO HOST');
+		expect(frame).toContain('demo-kvm01');
+		expect(frame).toMatch(/› NIC eth0 .*\[SSH\]/);
+		app.unmount();
+	});
+
+	it('applies Down Down Down Enter written at once to the fourth row', async () => {
+		const app = start();
+		await until(app.lastFrame, 'NIC eth0');
+		app.stdin.write('2\x1b[B\x1b[B\x1b[B\r');
+		// NICs: lo, eth0, eth1, eth2 → the fourth row is eth2.
+		const frame = await until(app.lastFrame, 'NIC eth2  (');
+		expect(frame).toContain('Master:       br0 (port forwarding)');
+		app.stdin.write('\x1b');
+		await until(app.lastFrame, 'Addresses');
+		app.unmount();
+	});
+
+	it('runs a long burst of mixed keys in order', async () => {
+		const app = start();
+		await until(app.lastFrame, 'NIC eth0');
+		// To VMs, back to Networks, down 10, up 2, down 1 → row 9 (open), then details.
+		app.stdin.write('5\x1b[Z' + '\x1b[B'.repeat(10) + 'kkj\r');
+		const frame = await until(app.lastFrame, /libvirt network \S+ {2}\(/);
+		expect(frame).toContain('libvirt network ovs  (');
+		app.unmount();
+	});
+
+	it('shows a message, not a crash, when the scan fails, and retries with r', async () => {
+		let calls = 0;
+		const app = start(async () => {
+			calls++;
+			if (calls === 1) throw new Error('ip exploded');
+			return loadDemoHost();
+		});
+		await until(app.lastFrame, 'Scan failed: ip exploded');
+		app.stdin.write('r');
+		await until(app.lastFrame, 'NIC eth0');
+		expect(calls).toBe(2);
+		app.unmount();
+	});
+
+	it('lists the keys and the scan problems on ?', async () => {
+		const app = start(async () => ({...(await loadDemoHost()), problems: [{area: 'ovs', message: 'ovsdb-server is not running'}]}));
+		await until(app.lastFrame, '1 problem while scanning');
+		app.stdin.write('?');
+		const frame = await until(app.lastFrame, 'kvmnet keys');
+		expect(frame).toContain('ovs: ovsdb-server is not running');
+		app.unmount();
+	});
+});

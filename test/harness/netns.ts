@@ -1,0 +1,86 @@
+// Network namespaces for tests: every one is named kvmt-<purpose>-<pid>, deleted in afterAll, deleted again at
+// process exit if a test died first, and namespaces left by a dead test process are swept at the next start.
+// Nothing here touches the machine's own interfaces, routes or firewall.
+import {execFileSync} from 'node:child_process';
+import {execa} from 'execa';
+
+export interface Exec {
+	stdout: string;
+	stderr: string;
+	exitCode: number | undefined;
+}
+
+/** Run a command for a test; throws with its stderr when it fails (the test then fails, and afterAll cleans up). */
+export async function run(argv: string[], options: {input?: string; env?: Record<string, string>; timeout?: number} = {}): Promise<Exec> {
+	const [file, ...args] = argv;
+	const result = await execa(file!, args, {reject: false, input: options.input, env: options.env, timeout: options.timeout ?? 60_000});
+	if (result.failed) throw new Error(`${argv.join(' ')} failed (exit ${result.exitCode}): ${result.stderr || result.message}`);
+	return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode};
+}
+
+const live = new Set<string>();
+
+process.once('exit', () => {
+	for (const name of live) {
+		try {
+			execFileSync('ip', ['netns', 'del', name], {stdio: 'ignore'});
+		} catch {
+			// Already gone.
+		}
+	}
+});
+
+function pidAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Delete kvmt-* namespaces whose creating process is gone (a test run that was killed). */
+export async function sweepStaleNamespaces(): Promise<void> {
+	const {stdout} = await run(['ip', 'netns', 'list']);
+	for (const line of stdout.split('\n')) {
+		const name = line.split(' ')[0] ?? '';
+		const pid = /^kvmt-.*-(\d+)$/.exec(name)?.[1];
+		if (pid && !pidAlive(Number(pid))) await execa('ip', ['netns', 'del', name], {reject: false});
+	}
+}
+
+export const isRoot = process.getuid?.() === 0;
+
+export class Namespace {
+	private constructor(readonly name: string) {}
+
+	static async create(purpose: string): Promise<Namespace> {
+		await sweepStaleNamespaces();
+		const name = `kvmt-${purpose}-${process.pid}`;
+		await execa('ip', ['netns', 'del', name], {reject: false});
+		await run(['ip', 'netns', 'add', name]);
+		live.add(name);
+		await run(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
+		return new Namespace(name);
+	}
+
+	/** Run argv inside the namespace (with its own /sys, as `ip netns exec` mounts it). */
+	exec(argv: string[], options: {input?: string; env?: Record<string, string>; timeout?: number} = {}): Promise<Exec> {
+		return run(['ip', 'netns', 'exec', this.name, ...argv], options);
+	}
+
+	/** `ip -n NS …` */
+	ip(...args: string[]): Promise<Exec> {
+		return run(['ip', '-n', this.name, ...args]);
+	}
+
+	/** Feed many `ip` commands to one process (`ip -batch`), for building large hosts quickly. */
+	ipBatch(lines: string[]): Promise<Exec> {
+		return run(['ip', '-n', this.name, '-batch', '-'], {input: `${lines.join('\n')}\n`, timeout: 300_000});
+	}
+
+	async destroy(): Promise<void> {
+		await execa('ip', ['netns', 'del', this.name], {reject: false});
+		live.delete(this.name);
+	}
+}

@@ -1,0 +1,35 @@
+import {describe, expect, it} from 'vitest';
+import {parseDomainXml, parseNetworkXml, parseTestDriverHost, parseVirshInfo, parseVirshVersion} from '../source/core/parse-libvirt.js';
+import {ParseError} from '../source/core/parse-util.js';
+
+describe('libvirt XML and virsh text', () => {
+	it.each([
+		['empty output', '', /network XML: the XML is empty/],
+		['unclosed element', '<network><name>x</name>', /network XML: invalid XML/],
+		['another document', '<domain><name>x</name></domain>', /no <network> element/],
+		['no name', '<network><bridge name="virbr0"/></network>', /<network> has no <name>/],
+	])('a network with %s is a ParseError saying so', (_what, xml, message) => {
+		expect(() => parseNetworkXml(xml)).toThrow(ParseError);
+		expect(() => parseNetworkXml(xml)).toThrow(message);
+	});
+
+	it('refuses a broken domain and a host file without <node>', () => {
+		expect(() => parseDomainXml('<domain>')).toThrow(/domain XML: invalid XML/);
+		expect(() => parseDomainXml('<network/>')).toThrow(/no <domain> element/);
+		expect(() => parseTestDriverHost('<host/>')).toThrow(/test driver host file: no <node> element/);
+	});
+
+	it('reads a netmask as a prefix and a network without DHCP', () => {
+		const n = parseNetworkXml(`<network><name>n</name><forward/><ip address='10.0.0.1' netmask='255.255.240.0'/></network>`);
+		expect(n).toMatchObject({mode: 'nat', ips: [{family: 'ipv4', address: '10.0.0.1', prefix: 20, dhcpRanges: [], dhcpHosts: []}]});
+	});
+
+	it('reads virsh net-info, dominfo and version', () => {
+		expect(parseVirshInfo('Name:           lab\nActive:         yes\nAutostart:      no\nBridge:         virbr3\n')).toEqual({name: 'lab', active: 'yes', autostart: 'no', bridge: 'virbr3'});
+		expect(parseVirshInfo('State:          shut off\nCPU(s):         2\n')).toMatchObject({state: 'shut off', 'cpu(s)': '2'});
+		expect(parseVirshVersion('Compiled against library: libvirt 9.0.0\nUsing library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\nRunning hypervisor: QEMU 7.2.0\n')).toEqual({
+			library: '9.0.0',
+			hypervisor: 'QEMU 7.2.0',
+		});
+	});
+});

@@ -1,0 +1,70 @@
+// The built kvmnet in a real 80x24 terminal under tmux, driven with send-keys and read with capture-pane.
+import {existsSync} from 'node:fs';
+import {afterEach, describe, expect, it} from 'vitest';
+import {cliPath} from './harness/cli.js';
+import {TmuxSession} from './harness/tmux.js';
+
+const colourCodes = /\x1b\[(?:[0-9;]*;)?(?:3[0-7]|9[0-7]|4[0-7]|38;|48;)[0-9;]*m/;
+
+describe('kvmnet in a terminal (tmux, 80x24)', () => {
+	let session: TmuxSession | undefined;
+	afterEach(async () => {
+		await session?.kill();
+		session = undefined;
+	});
+
+	it('opens on the topology, follows a burst of keys, and quits cleanly', async () => {
+		session = await TmuxSession.start([process.execPath, cliPath, '--demo']);
+		const first = await session.waitFor('NIC eth0');
+		const lines = first.split('\n');
+		expect(lines[0]).toMatch(/^demo-kvm01 · /);
+		expect(lines.every((line) => line.length <= 80)).toBe(true);
+		expect(first).toContain('DEMO HOST (--demo)');
+		expect(first).toContain('Enter details');
+		// One send-keys call: tmux hands "2", three Downs and Enter to the program together.
+		await session.keys('2', 'Down', 'Down', 'Down', 'Enter');
+		const details = await session.waitFor('NIC eth2  (');
+		expect(details).toContain('Master:       br0 (port forwarding)');
+		await session.keys('Escape', '3', 'End');
+		const bridges = await session.waitFor(/› virbr4 /);
+		expect(bridges).toContain(' 3 Bridges 8 ');
+		await session.keys('q');
+		expect(await session.waitForExit()).toBe(0);
+	});
+
+	it('scrolls a long details pane within the screen', async () => {
+		session = await TmuxSession.start([process.execPath, cliPath, '--demo']);
+		await session.waitFor('NIC eth0');
+		await session.keys('4', 'Enter');
+		const top = await session.waitFor('libvirt network default  (1-');
+		expect(top).toContain('Mode:         NAT');
+		await session.keys('End');
+		const bottom = await session.waitFor('</network>');
+		expect(bottom.split('\n').filter((l) => l.trim() !== '').length).toBeLessThanOrEqual(23);
+		await session.keys('C-c');
+		expect(await session.waitForExit()).toBe(0);
+	});
+
+	it('uses colour, and none at all with NO_COLOR', async () => {
+		session = await TmuxSession.start([process.execPath, cliPath, '--demo']);
+		await session.waitFor('NIC eth0');
+		expect(await session.screen(true)).toMatch(colourCodes);
+		await session.kill();
+		session = await TmuxSession.start([process.execPath, cliPath, '--demo'], {env: {NO_COLOR: '1'}});
+		await session.waitFor('NIC eth0');
+		const screen = await session.screen(true);
+		expect(screen).not.toMatch(colourCodes);
+		// The selection stays visible without colour.
+		expect(screen).toContain('› NIC eth0');
+	});
+
+	it.skipIf(existsSync('/var/run/libvirt/libvirt-sock'))('falls back to the demo host with a banner when no libvirt answers', async () => {
+		session = await TmuxSession.start([process.execPath, cliPath]);
+		const screen = await session.waitFor('DEMO HOST');
+		expect(screen).toContain('no libvirt reachable on this machine. Press ? for how to connect');
+		await session.keys('?');
+		const help = await session.waitFor('kvmnet keys');
+		expect(help).toMatch(/No libvirt answers at qemu:\/\/\/system/);
+		expect(help).toContain('--connect');
+	});
+});
