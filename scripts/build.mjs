@@ -1,7 +1,7 @@
 // Builds dist/cli.js: one minified ESM bundle (a single file loads faster than hundreds of modules), plus the
 // demo host files beside it. `--if-stale` skips the build when dist is newer than every source file.
 import {build} from 'esbuild';
-import {cpSync, existsSync, readdirSync, statSync} from 'node:fs';
+import {cpSync, existsSync, readdirSync, rmSync, statSync} from 'node:fs';
 import {join} from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -21,9 +21,14 @@ if (process.argv.includes('--if-stale') && existsSync(out)) {
 	if (built > newestSource(join(root, 'source')) && built > newestSource(join(root, 'screens'))) process.exit(0);
 }
 
+rmSync(join(root, 'dist'), {recursive: true, force: true});
 await build({
 	entryPoints: [join(root, 'source/cli.tsx')],
-	outfile: out,
+	outdir: join(root, 'dist'),
+	entryNames: '[name]',
+	// The interactive app and systeminformation are loaded with import() only when needed: separate chunks.
+	splitting: true,
+	chunkNames: 'chunks/[name]-[hash]',
 	bundle: true,
 	minify: true,
 	platform: 'node',

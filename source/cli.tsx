@@ -2,13 +2,10 @@
 // kvmnet's entry point: parses arguments, then either opens the interactive app or, for scripts and pipes,
 // prints the inventory as text or JSON.
 import {readFileSync} from 'node:fs';
-import {render} from 'ink';
-import {App} from './app.js';
 import {parseArgs, usage, UsageError, type CliArgs} from './args.js';
 import type {HostModel} from './core/model.js';
 import {loadHost} from './host/load-host.js';
 import {textReport} from './ui/report.js';
-import {themeFor} from './ui/theme.js';
 
 function version(): string {
 	const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {version: string};
@@ -34,13 +31,8 @@ async function printInventory(args: CliArgs, explainWhy: boolean): Promise<numbe
 
 async function runInteractive(args: CliArgs): Promise<number> {
 	const load = () => loadHost({demo: args.demo, demoWhenNoLibvirt: true, ...(args.connect ? {connect: args.connect} : {})});
-	// The alternate screen keeps the shell's scrollback as it was, like any full-screen terminal program.
-	const leaveAlternateScreen = () => process.stdout.write('\x1b[?1049l');
-	process.stdout.write('\x1b[?1049h\x1b[H');
-	process.once('exit', leaveAlternateScreen);
-	const instance = render(<App load={load} theme={themeFor(process.env)} />, {exitOnCtrlC: false, patchConsole: false});
-	await instance.waitUntilExit();
-	return 0;
+	const interactive = await import('./interactive.js');
+	return interactive.runInteractive(load);
 }
 
 async function main(): Promise<number> {

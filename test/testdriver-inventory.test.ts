@@ -121,3 +121,13 @@ describe('inventory through virsh -c test:///…/host.xml', () => {
 		expect(cli.exitCode).toBe(1);
 	});
 });
+
+describe('as a user without root', () => {
+	it('still reads links and the test driver, and says it is not root', async () => {
+		const result = await runCli(['inventory', '--json', '--connect', uri], {asUser: 65534});
+		const model = JSON.parse(result.stdout) as HostModel;
+		expect(model.header.isRoot).toBe(false);
+		expect(modes(model)).toEqual(expectedModes);
+		expect(model.nics.length).toBeGreaterThan(0);
+	});
+});

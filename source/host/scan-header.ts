@@ -2,12 +2,13 @@
 // its network calls are not used (they block the event loop and miss down links).
 import {access} from 'node:fs/promises';
 import {hostname, release} from 'node:os';
-import si from 'systeminformation';
 import type {HostHeader} from '../core/model.js';
 
 export type MachineFacts = Pick<HostHeader, 'os' | 'kernel' | 'cpuVirtualization' | 'kvmDevice' | 'memoryBytes'>;
 
 export async function scanMachine(): Promise<MachineFacts> {
+	// Loaded on first use: it is a large module, and the demo and --version never need it.
+	const {default: si} = await import('systeminformation');
 	const [os, flags, memory, kvmDevice] = await Promise.all([
 		si.osInfo().catch(() => undefined),
 		si.cpuFlags().catch(() => ''),

@@ -11,15 +11,25 @@ export interface CliRun {
 	exitCode: number | undefined;
 }
 
-/** Run kvmnet with args; with `namespace`, inside that network namespace. Standard input is never a terminal. */
-export async function runCli(args: string[], options: {namespace?: string; env?: Record<string, string>} = {}): Promise<CliRun> {
-	const argv = options.namespace ? ['ip', 'netns', 'exec', options.namespace, process.execPath, cliPath, ...args] : [process.execPath, cliPath, ...args];
+export interface CliOptions {
+	/** Run inside this network namespace. */
+	namespace?: string;
+	env?: Record<string, string>;
+	/** Run as this uid (and the same gid), without supplementary groups. */
+	asUser?: number;
+}
+
+/** Run kvmnet with args as a user or script would. Standard input is never a terminal. */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+	let argv = [process.execPath, cliPath, ...args];
+	if (options.asUser !== undefined) argv = ['setpriv', `--reuid=${options.asUser}`, `--regid=${options.asUser}`, '--clear-groups', ...argv];
+	if (options.namespace) argv = ['ip', 'netns', 'exec', options.namespace, ...argv];
 	const result = await execa(argv[0]!, argv.slice(1), {reject: false, stdin: 'ignore', env: options.env, timeout: 120_000});
 	return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode};
 }
 
 /** `kvmnet inventory --json …` parsed; fails the test with stderr when it does not print JSON. */
-export async function inventoryJson(args: string[], options: {namespace?: string; env?: Record<string, string>} = {}): Promise<HostModel> {
+export async function inventoryJson(args: string[], options: CliOptions = {}): Promise<HostModel> {
 	const result = await runCli(['inventory', '--json', ...args], options);
 	try {
 		return JSON.parse(result.stdout) as HostModel;

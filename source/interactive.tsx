@@ -1,0 +1,16 @@
+// The interactive path, loaded only when kvmnet runs in a terminal: Ink, React and the app stay out of the
+// way of `kvmnet inventory` and other script uses (they cost ~0.2 s to load).
+import {render} from 'ink';
+import {App} from './app.js';
+import type {HostModel} from './core/model.js';
+import {themeFor} from './ui/theme.js';
+
+export async function runInteractive(load: () => Promise<HostModel>): Promise<number> {
+	// The alternate screen keeps the shell's scrollback as it was, like any full-screen terminal program.
+	const leaveAlternateScreen = () => process.stdout.write('\x1b[?1049l');
+	process.stdout.write('\x1b[?1049h\x1b[H');
+	process.once('exit', leaveAlternateScreen);
+	const instance = render(<App load={load} theme={themeFor(process.env)} />, {exitOnCtrlC: false, patchConsole: false});
+	await instance.waitUntilExit();
+	return 0;
+}
