@@ -5,6 +5,10 @@ import {readFileSync} from 'node:fs';
 import {parseArgs, usage, UsageError, type CliArgs} from './args.js';
 import type {HostModel} from './core/model.js';
 import {loadHost} from './host/load-host.js';
+import {makePlan} from './core/planner.js';
+import {planDirectory, savePlan} from './host/plan-files.js';
+import {resolveLibvirtUri} from './host/virsh.js';
+import {previewText} from './ui/plan-text.js';
 import {textReport} from './ui/report.js';
 
 function version(): string {
@@ -27,6 +31,28 @@ async function printInventory(args: CliArgs, explainWhy: boolean): Promise<numbe
 	const model = await loadHost({demo: args.demo, ...(args.connect ? {connect: args.connect} : {})});
 	process.stdout.write(args.json ? `${JSON.stringify(model, null, 2)}\n` : textReport(model));
 	return inventoryExitCode(model, args);
+}
+
+/** `kvmnet plan`: check the parameters against this host and print the plan; bad input exits 2 with every message. */
+async function printPlan(args: CliArgs): Promise<number> {
+	const host = await loadHost({demo: args.demo, ...(args.connect ? {connect: args.connect} : {})});
+	const uri = args.demo ? host.header.libvirt.uri : resolveLibvirtUri(args.connect);
+	const out = args.out;
+	const {plan, errors} = makePlan(args.mode!, args.fields ?? {}, host, {uri, directory: (name) => out ?? planDirectory(name)});
+	if (!plan) {
+		for (const error of errors) process.stderr.write(`kvmnet: ${error.message}\n`);
+		return 2;
+	}
+	const format = args.format ?? 'text';
+	if (format === 'json') process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+	else if (format === 'script') process.stdout.write(`${(await import('./core/script.js')).planScript(plan)}\n`);
+	else if (format === 'xml') process.stdout.write(`${plan.networkXml ? `${plan.networkXml}\n` : ''}${plan.interfaceXml}\n`);
+	else process.stdout.write(previewText(plan));
+	if (args.out) {
+		const written = await savePlan(plan, args.out);
+		process.stderr.write(`kvmnet: wrote ${written.join(', ')}\n`);
+	}
+	return 0;
 }
 
 async function runInteractive(args: CliArgs): Promise<number> {
@@ -54,6 +80,7 @@ async function main(): Promise<number> {
 		process.stdout.write(`${version()}\n`);
 		return 0;
 	}
+	if (args.command === 'plan') return printPlan(args);
 	const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 	if (args.command === 'inventory' || !terminal) return printInventory(args, args.command !== 'inventory');
 	return runInteractive(args);

@@ -1,5 +1,5 @@
 // Joins what the scan gathered (links, OVS tables, libvirt objects) into one HostModel.
-import type {Bridge, HostHeader, HostModel, LibvirtNetwork, Nic, Problem, Route, Vm} from './model.js';
+import type {Bridge, HostCapabilities, HostHeader, HostModel, LibvirtNetwork, Nic, Problem, Route, Vm} from './model.js';
 
 export interface ScanParts {
 	source: HostModel['source'];
@@ -10,6 +10,7 @@ export interface ScanParts {
 	networks: LibvirtNetwork[];
 	vms: Vm[];
 	routes: Route[];
+	capabilities: HostCapabilities;
 	problems: Problem[];
 	commands: string[][];
 	milliseconds: number;
@@ -52,6 +53,7 @@ export function assembleHost(parts: ScanParts): HostModel {
 		networks: [...parts.networks].sort((a, b) => a.name.localeCompare(b.name)),
 		vms: [...parts.vms].sort((a, b) => a.name.localeCompare(b.name)),
 		routes: parts.routes,
+		capabilities: parts.capabilities,
 		problems: parts.problems,
 		scan: {commands: parts.commands, milliseconds: parts.milliseconds},
 	};

@@ -229,6 +229,22 @@ export interface Problem {
 	message: string;
 }
 
+export type NetworkManagerKind = 'networkmanager' | 'netplan' | 'ifupdown' | 'iproute2';
+
+/** What the host can do beyond its current state: decides which modes are possible and how host steps are made. */
+export interface HostCapabilities {
+	/** Number of IOMMU groups (/sys/kernel/iommu_groups): 0 means no PCI passthrough or SR-IOV for VMs. */
+	iommuGroups: number;
+	ovs: 'missing' | 'stopped' | 'running';
+	networkManager: {
+		kind: NetworkManagerKind;
+		/** Why kvmnet thinks this manager owns the host's network, in words for the preview. */
+		reason: string;
+		/** NetworkManager's active connection name per device, to bring back on undo. */
+		connections: Record<string, string>;
+	};
+}
+
 export interface HostModel {
 	source: 'live' | 'demo';
 	/** Why the demo is shown, when it was not asked for. */
@@ -239,6 +255,7 @@ export interface HostModel {
 	networks: LibvirtNetwork[];
 	vms: Vm[];
 	routes: Route[];
+	capabilities: HostCapabilities;
 	problems: Problem[];
 	scan: {
 		/** Every command the scan ran, as argv. */

@@ -3,7 +3,7 @@
 // also opens with `virsh -c test:///…/demo/host.xml`, and the tests check both readings agree.
 import {readFile} from 'node:fs/promises';
 import {assembleHost} from '../core/host-model.js';
-import type {Bridge, HostModel, LibvirtNetwork, SshSession, Vm} from '../core/model.js';
+import type {Bridge, HostCapabilities, HostModel, LibvirtNetwork, SshSession, Vm} from '../core/model.js';
 import {parseIpLinks, parseIpRoutes, type SysfsFacts} from '../core/parse-ip.js';
 import {parseDomainXml, parseNetworkXml, parseTestDriverHost} from '../core/parse-libvirt.js';
 import {packagedFile} from './packaged.js';
@@ -20,6 +20,7 @@ interface DemoSnapshot {
 	routes: unknown;
 	sysfs: Record<string, SysfsFacts>;
 	ovsBridges: Bridge[];
+	capabilities: HostCapabilities;
 }
 
 export const demoHostFile = () => packagedFile('demo/host.xml');
@@ -51,6 +52,7 @@ export async function loadDemoHost(reason?: string): Promise<HostModel> {
 		networks,
 		vms,
 		routes: parseIpRoutes(snapshot.routes),
+		capabilities: snapshot.capabilities,
 		problems: [],
 		commands: [],
 		milliseconds: performance.now() - started,

@@ -5,6 +5,7 @@ import type {HostModel} from '../core/model.js';
 import {parseSshConnection} from '../core/ssh.js';
 import {Runner} from './runner.js';
 import {localHostname, runningAsRoot, scanMachine} from './scan-header.js';
+import {scanCapabilities} from './scan-capabilities.js';
 import {scanLibvirt} from './scan-libvirt.js';
 import {scanLinks} from './scan-links.js';
 import {scanOvs} from './scan-ovs.js';
@@ -31,6 +32,7 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 		scanLibvirt(runner, uri),
 		scanMachine(),
 	]);
+	const capabilities = await scanCapabilities(runner, {ovs: !ovs.installed ? 'missing' : ovs.problems.length > 0 ? 'stopped' : 'running'}, env);
 	if (ssh) {
 		if (links.routeDevice) ssh.interface = links.routeDevice;
 		else ssh.error = `no route to the SSH client ${ssh.clientAddress} was found`;
@@ -43,6 +45,7 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 		networks: libvirt.networks,
 		vms: libvirt.vms,
 		routes: links.routes,
+		capabilities,
 		problems: [...links.problems, ...ovs.problems, ...libvirt.problems],
 		commands: runner.history.slice(firstCommand),
 		milliseconds: performance.now() - started,

@@ -1,0 +1,133 @@
+// IPv4/IPv6 address arithmetic for planning: parsing, CIDR membership and overlap, and picking a free subnet.
+import type {HostModel} from './model.js';
+
+export interface Cidr4 {
+	/** Network address as an unsigned 32-bit integer. */
+	network: number;
+	prefix: number;
+}
+
+export function parseIpv4(text: string): number | undefined {
+	const parts = text.split('.');
+	if (parts.length !== 4) return undefined;
+	let value = 0;
+	for (const part of parts) {
+		if (!/^\d{1,3}$/.test(part) || (part.length > 1 && part.startsWith('0'))) return undefined;
+		const n = Number(part);
+		if (n > 255) return undefined;
+		value = value * 256 + n;
+	}
+	return value;
+}
+
+export function formatIpv4(value: number): string {
+	return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+const maskOf = (prefix: number) => (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
+
+/** `a.b.c.d/p` as written, with the host bits kept (the caller decides whether they must be zero). */
+export function parseCidr4(text: string): {address: number; prefix: number} | undefined {
+	const match = /^([\d.]+)\/(\d{1,2})$/.exec(text.trim());
+	if (!match) return undefined;
+	const address = parseIpv4(match[1]!);
+	const prefix = Number(match[2]);
+	if (address === undefined || prefix > 32) return undefined;
+	return {address, prefix};
+}
+
+export function networkOf(address: number, prefix: number): number {
+	return (address & maskOf(prefix)) >>> 0;
+}
+
+export function broadcastOf(cidr: Cidr4): number {
+	return (cidr.network | (~maskOf(cidr.prefix) >>> 0)) >>> 0;
+}
+
+export function contains(cidr: Cidr4, address: number): boolean {
+	return networkOf(address, cidr.prefix) === cidr.network;
+}
+
+export function overlaps(a: Cidr4, b: Cidr4): boolean {
+	const prefix = Math.min(a.prefix, b.prefix);
+	return networkOf(a.network, prefix) === networkOf(b.network, prefix);
+}
+
+export function formatCidr4(cidr: Cidr4): string {
+	return `${formatIpv4(cidr.network)}/${cidr.prefix}`;
+}
+
+/** Expand an IPv6 address to 8 groups; undefined when it is not one (zone ids and embedded IPv4 are refused). */
+export function parseIpv6(text: string): number[] | undefined {
+	if (!/^[\da-fA-F:]+$/.test(text) || text.split('::').length > 2) return undefined;
+	const [head = '', rest] = text.split('::');
+	const parse = (part: string) => (part === '' ? [] : part.split(':'));
+	const headGroups = parse(head);
+	const restGroups = rest === undefined ? [] : parse(rest);
+	if ([...headGroups, ...restGroups].some((g) => !/^[\da-fA-F]{1,4}$/.test(g))) return undefined;
+	const known = headGroups.length + restGroups.length;
+	if (rest === undefined ? known !== 8 : known > 7) return undefined;
+	const zeros = rest === undefined ? [] : new Array<number>(8 - known).fill(0);
+	return [...headGroups, ...zeros.map(String), ...restGroups].map((g) => Number.parseInt(g, 16));
+}
+
+/** The compressed text form of 8 groups (RFC 5952: the longest run of zero groups becomes ::). */
+export function formatIpv6(groups: number[]): string {
+	let bestStart = -1;
+	let bestLength = 1;
+	for (let i = 0; i < 8; ) {
+		if (groups[i] !== 0) {
+			i++;
+			continue;
+		}
+		let j = i;
+		while (j < 8 && groups[j] === 0) j++;
+		if (j - i > bestLength) [bestStart, bestLength] = [i, j - i];
+		i = j;
+	}
+	const hex = groups.map((g) => g.toString(16));
+	if (bestStart < 0) return hex.join(':');
+	return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+}
+
+export function ipv6InPrefix(address: number[], network: number[], prefix: number): boolean {
+	for (let bit = 0; bit < prefix; bit++) {
+		const group = Math.floor(bit / 16);
+		const mask = 1 << (15 - (bit % 16));
+		if ((address[group]! & mask) !== (network[group]! & mask)) return false;
+	}
+	return true;
+}
+
+/** Every IPv4 subnet in use on the host: its routes, its addresses and every libvirt network's addresses. */
+export function usedSubnets(host: HostModel): {cidr: Cidr4; what: string}[] {
+	const used: {cidr: Cidr4; what: string}[] = [];
+	for (const route of host.routes) {
+		if (route.destination === 'default') continue;
+		const parsed = parseCidr4(route.destination.includes('/') ? route.destination : `${route.destination}/32`);
+		if (parsed) used.push({cidr: {network: networkOf(parsed.address, parsed.prefix), prefix: parsed.prefix}, what: `the route to ${route.destination}${route.dev ? ` on ${route.dev}` : ''}`});
+	}
+	for (const nic of host.nics) {
+		for (const address of nic.addresses) {
+			if (address.family !== 'ipv4' || nic.kind === 'loopback') continue;
+			const value = parseIpv4(address.address);
+			if (value !== undefined) used.push({cidr: {network: networkOf(value, address.prefix), prefix: address.prefix}, what: `${address.address}/${address.prefix} on ${nic.name}`});
+		}
+	}
+	for (const network of host.networks) {
+		for (const ip of network.ips) {
+			const value = ip.family === 'ipv4' ? parseIpv4(ip.address) : undefined;
+			if (value !== undefined) used.push({cidr: {network: networkOf(value, ip.prefix), prefix: ip.prefix}, what: `libvirt network ${network.name} (${formatIpv4(networkOf(value, ip.prefix))}/${ip.prefix})`});
+		}
+	}
+	return used;
+}
+
+/** The first /24 among the usual private ranges that nothing on the host uses. */
+export function freeSubnet(host: HostModel, extraUsed: Cidr4[] = []): Cidr4 | undefined {
+	const used = [...usedSubnets(host).map((u) => u.cidr), ...extraUsed];
+	const candidates: Cidr4[] = [];
+	for (let c = 100; c < 255; c++) candidates.push({network: parseIpv4(`192.168.${c}.0`)!, prefix: 24});
+	for (let b = 10; b < 255; b++) candidates.push({network: parseIpv4(`10.${b}.0.0`)!, prefix: 24});
+	return candidates.find((candidate) => !used.some((u) => overlaps(u, candidate)));
+}

@@ -1,0 +1,45 @@
+// A plan: what kvmnet would do, as ordered steps with the exact argv, the argv that undoes each, the files each
+// writes, and the risk each carries. Plans are plain data (saved as JSON, shown in the preview, applied later).
+import type {NetworkManagerKind} from './model.js';
+
+export interface FileWrite {
+	path: string;
+	content: string;
+}
+
+export interface PlanStep {
+	title: string;
+	/** The command, as argv. */
+	run: string[];
+	/** Text written to the command's standard input (e.g. a sysfs value for tee). */
+	input?: string;
+	/** The command that undoes this step; absent when there is nothing to undo. */
+	undo?: string[];
+	undoInput?: string;
+	/** Files written before the command runs (and removed by the undo). */
+	writes?: FileWrite[];
+	/** What can go wrong for the user, e.g. that it moves the address of the SSH interface. */
+	risk?: string;
+	/** Whether the step changes the interface that carries the SSH session (apply guards these). */
+	touchesSsh?: boolean;
+}
+
+export interface Plan {
+	version: 1;
+	mode: string;
+	/** The parameters as given (strings), so a saved plan can be re-validated against a fresh inventory. */
+	params: Record<string, string>;
+	uri: string;
+	manager: {kind: NetworkManagerKind; reason: string};
+	/** Where the plan's files (network XML, interface XML) are written. */
+	directory: string;
+	networkXml?: string;
+	interfaceXml: string;
+	steps: PlanStep[];
+	warnings: string[];
+}
+
+export interface FieldError {
+	field: string;
+	message: string;
+}

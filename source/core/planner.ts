@@ -1,0 +1,106 @@
+// From a mode and its parameters to a plan: check everything against the host, build the XML, and list every
+// command in order with its undo. Pure: the caller passes the host model, the libvirt URI and the plan folder.
+import {createHash} from 'node:crypto';
+import {findMode, modes} from '../modes/catalog.js';
+import {hostChangeSteps} from '../modes/host-changes.js';
+import type {ModeDefinition} from '../modes/types.js';
+import {fieldIds, validateFields, type FieldId, type Params} from './fields.js';
+import type {HostModel} from './model.js';
+import type {FieldError, Plan, PlanStep} from './plan.js';
+import {interfaceXml, networkXml} from './xml-build.js';
+
+export interface PlanOptions {
+	uri: string;
+	/** Folder for the plan's XML files (written when it is applied or saved), given the network's name. */
+	directory: (name: string) => string;
+}
+
+/** The mode's defaults for this host, overridden by what the user gave. */
+export function withDefaults(mode: ModeDefinition, given: Params, host: HostModel): Params {
+	const params: Params = {...mode.defaults(host)};
+	for (const [key, value] of Object.entries(given)) if (value !== undefined) params[key as FieldId] = value;
+	return params;
+}
+
+/** A stable locally administered MAC for a VM's new interface, so undo can detach exactly that interface. */
+export function planMac(vm: string, network: string): string {
+	const hash = createHash('sha256').update(`${vm}\0${network}`).digest();
+	return `52:54:00:${[hash[0]!, hash[1]!, hash[2]!].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+}
+
+export function modeError(id: string, host: HostModel): FieldError | undefined {
+	const mode = findMode(id);
+	if (!mode) return {field: 'mode', message: `mode: "${id}" is not a mode; the modes are: ${modes.map((m) => m.id).join(', ')}`};
+	const reason = mode.unavailable(host);
+	return reason ? {field: 'mode', message: `mode: ${mode.title} is not possible on this host: ${reason}`} : undefined;
+}
+
+export function makePlan(modeId: string, given: Params, host: HostModel, options: PlanOptions): {plan?: Plan; errors: FieldError[]} {
+	const refused = modeError(modeId, host);
+	if (refused) return {errors: [refused]};
+	const mode = findMode(modeId)!;
+	const unknown = Object.keys(given).filter((key) => !mode.rules.fields.includes(key as FieldId));
+	if (unknown.length > 0) {
+		return {
+			errors: unknown.map((key) => ({
+				field: key,
+				message: `${key}: ${fieldIds.includes(key as FieldId) ? `mode ${mode.id} does not use this field` : 'there is no such field'} (its fields: ${mode.rules.fields.join(', ')})`,
+			})),
+		};
+	}
+	const params = withDefaults(mode, given, host);
+	const {valid, errors} = validateFields(mode.rules, params, host);
+	if (!valid) return {errors};
+	const modeErrors = mode.check?.(valid, host) ?? [];
+	if (modeErrors.length > 0) return {errors: modeErrors};
+
+	const built = mode.build(valid, host);
+	const directory = options.directory(valid.name || (valid.vms[0]?.name ?? mode.id));
+	const virsh = (...args: string[]) => ['virsh', '-c', options.uri, ...args];
+	const steps: PlanStep[] = built.hostChanges.flatMap((change) => hostChangeSteps(change, host));
+	let networkText: string | undefined;
+	if (built.network) {
+		networkText = networkXml(built.network);
+		const name = built.network.name;
+		const file = `${directory}/network-${name}.xml`;
+		steps.push(
+			{title: `Define libvirt network ${name}`, writes: [{path: file, content: `${networkText}\n`}], run: virsh('net-define', file), undo: virsh('net-undefine', name)},
+			{title: `Start network ${name}`, run: virsh('net-start', name), undo: virsh('net-destroy', name)},
+		);
+		if (valid.autostart) steps.push({title: `Start ${name} at boot`, run: virsh('net-autostart', name), undo: virsh('net-autostart', '--disable', name)});
+	}
+	for (const vm of valid.vms) {
+		// Each VM's interface gets a fixed MAC so that undo detaches exactly the interface the plan added.
+		const spec = {...built.vmInterface, mac: built.vmInterface.mac ?? planMac(vm.name, built.network?.name ?? valid.pci ?? '')};
+		const file = `${directory}/interface-${vm.name}.xml`;
+		const flags = vm.state === 'running' ? ['--config', '--live'] : ['--config'];
+		steps.push({
+			title: `Attach a ${spec.type === 'hostdev' ? 'passed-through NIC' : `NIC on ${spec.network}`} to VM ${vm.name}${vm.state === 'running' ? ' (now and at next boot)' : ''}`,
+			writes: [{path: file, content: `${interfaceXml(spec)}\n`}],
+			run: virsh('attach-device', vm.name, file, ...flags),
+			undo: virsh('detach-device', vm.name, file, ...flags),
+		});
+	}
+	const warnings = [...built.warnings];
+	const touchesSsh = steps.filter((s) => s.touchesSsh);
+	if (touchesSsh.length > 0) {
+		warnings.unshift(
+			`${touchesSsh.length} step${touchesSsh.length > 1 ? 's change' : ' changes'} ${host.header.ssh?.interface}, which carries your SSH session. Run kvmnet inside tmux or screen, or from a console; apply keeps a guard that restores the network unless you confirm it still works.`,
+		);
+	}
+	if (built.hostChanges.length > 0 && host.capabilities.networkManager.kind === 'iproute2') warnings.push('The host changes are made with ip and are lost at reboot: add them to your distribution\'s network configuration to keep them.');
+	if (valid.vms.length === 0) warnings.push('No VM is attached: add the VM <interface> shown in the preview to a VM (virsh edit VM), or pick VMs in the form.');
+	const plan: Plan = {
+		version: 1,
+		mode: mode.id,
+		params: Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Record<string, string>,
+		uri: options.uri,
+		manager: {kind: host.capabilities.networkManager.kind, reason: host.capabilities.networkManager.reason},
+		directory,
+		interfaceXml: interfaceXml(built.vmInterface),
+		steps,
+		warnings,
+	};
+	if (networkText) plan.networkXml = networkText;
+	return {plan, errors: []};
+}

@@ -1,0 +1,66 @@
+// What the host can do: IOMMU groups (passthrough, SR-IOV), and which tool owns its network configuration, so
+// host-side plan steps go through NetworkManager, netplan or ifupdown where one is in charge.
+import {access, readdir, readFile} from 'node:fs/promises';
+import {join} from 'node:path';
+import type {HostCapabilities} from '../core/model.js';
+import type {Runner} from './runner.js';
+
+export interface CapabilityOptions {
+	/** Root of the file system to read /etc and /sys from (tests point it at a fixture tree). */
+	root?: string;
+	ovs: HostCapabilities['ovs'];
+}
+
+async function onPath(program: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+	for (const dir of (env['PATH'] ?? '').split(':')) {
+		if (!dir) continue;
+		try {
+			await access(join(dir, program));
+			return true;
+		} catch {
+			// Not in this directory.
+		}
+	}
+	return false;
+}
+
+async function networkManagerOf(runner: Runner, root: string, env: NodeJS.ProcessEnv): Promise<HostCapabilities['networkManager']> {
+	if (root === '/' && (await onPath('nmcli', env))) {
+		const result = await runner.run(['nmcli', '-t', '-f', 'DEVICE,STATE,CONNECTION', 'device', 'status'], {timeoutMs: 5000});
+		if (result.ok) {
+			const connections: Record<string, string> = {};
+			for (const line of result.stdout.split('\n')) {
+				// nmcli -t escapes ":" inside fields as "\\:".
+				const [device, state, connection] = line.split(/(?<!\\):/).map((f) => f.replace(/\\:/g, ':'));
+				if (device && state?.startsWith('connected') && connection) connections[device] = connection;
+			}
+			const managed = Object.keys(connections);
+			return {kind: 'networkmanager', reason: `NetworkManager is running${managed.length > 0 ? ` and manages ${managed.join(', ')}` : ''}: changes go through nmcli and persist`, connections};
+		}
+	}
+	const netplanFiles = await readdir(join(root, 'etc/netplan')).then(
+		(files) => files.filter((f) => f.endsWith('.yaml')).sort(),
+		() => [],
+	);
+	if (netplanFiles.length > 0) {
+		return {kind: 'netplan', reason: `netplan configuration found (/etc/netplan/${netplanFiles.join(', ')}): changes are written as a netplan file and applied`, connections: {}};
+	}
+	const interfaces = await readFile(join(root, 'etc/network/interfaces'), 'utf8').catch(() => '');
+	const stanzas = [...interfaces.matchAll(/^\s*iface\s+(\S+)/gm)].map((m) => m[1]!).filter((name) => name !== 'lo');
+	if (stanzas.length > 0) {
+		return {kind: 'ifupdown', reason: `ifupdown configures ${stanzas.join(', ')} in /etc/network/interfaces: changes are written to /etc/network/interfaces.d`, connections: {}};
+	}
+	return {kind: 'iproute2', reason: 'no NetworkManager, netplan or ifupdown configuration found: changes are made with ip and last until reboot', connections: {}};
+}
+
+export async function scanCapabilities(runner: Runner, options: CapabilityOptions, env: NodeJS.ProcessEnv = process.env): Promise<HostCapabilities> {
+	const root = options.root ?? '/';
+	const [groups, networkManager] = await Promise.all([
+		readdir(join(root, 'sys/kernel/iommu_groups')).then(
+			(entries) => entries.length,
+			() => 0,
+		),
+		networkManagerOf(runner, root, env),
+	]);
+	return {iommuGroups: groups, ovs: options.ovs, networkManager};
+}

@@ -1,0 +1,65 @@
+// What every mode file provides: its knowledge (for the wizard and the comparison table), whether this host can
+// do it, the defaults it takes from the inventory, and what it builds from checked parameters.
+import type {FieldRules, Params, ValidParams} from '../core/fields.js';
+import type {HostModel} from '../core/model.js';
+import type {FieldError} from '../core/plan.js';
+import type {InterfaceSpec, NetworkSpec} from '../core/xml-build.js';
+import type {HostChange} from './host-changes.js';
+
+export type ModeId =
+	| 'nat'
+	| 'bridge'
+	| 'route'
+	| 'isolated'
+	| 'open'
+	| 'macvtap-bridge'
+	| 'macvtap-private'
+	| 'macvtap-vepa'
+	| 'macvtap-passthrough'
+	| 'pci-passthrough'
+	| 'sriov'
+	| 'vlan'
+	| 'ovs';
+
+/** The comparison columns (the seeds' table, completed for every mode). */
+export interface Comparison {
+	internet: string;
+	vmHost: string;
+	vmLan: string;
+	fromLan: string;
+	performance: string;
+	suits: string;
+}
+
+export interface ModeBuild {
+	network?: NetworkSpec;
+	/** The VM <interface> that uses the network (or the device, for PCI passthrough). */
+	vmInterface: InterfaceSpec;
+	hostChanges: HostChange[];
+	warnings: string[];
+}
+
+export interface ModeDefinition {
+	id: ModeId;
+	title: string;
+	/** One sentence: what it is. */
+	what: string;
+	useCase: string;
+	example: string;
+	pros: string[];
+	cons: string[];
+	/** What users trip over, said plainly. */
+	pitfalls: string[];
+	/** Hardware or software the mode needs. */
+	needs: string;
+	comparison: Comparison;
+	/** The packet path, VM to LAN, as text lines for instructors. */
+	diagram: string[];
+	rules: FieldRules;
+	/** Why this host cannot do the mode, or undefined when it can. */
+	unavailable(host: HostModel): string | undefined;
+	defaults(host: HostModel): Params;
+	/** Checks that join several fields in a way only this mode needs (after each field passed its own checks). */
+	check?(params: ValidParams, host: HostModel): FieldError[];
+	build(params: ValidParams, host: HostModel): ModeBuild;
+}

@@ -1,0 +1,32 @@
+// The preview of a plan as text sections: the same words in the TUI's preview tabs and `kvmnet plan`.
+import type {Plan} from '../core/plan.js';
+import {commandLine} from '../core/script.js';
+
+export interface PreviewSection {
+	id: 'network' | 'interface' | 'commands' | 'warnings';
+	title: string;
+	lines: string[];
+}
+
+export function previewSections(plan: Plan): PreviewSection[] {
+	const commands = plan.steps.flatMap((step, i) => [
+		`${i + 1}. ${step.title}`,
+		...(step.writes ?? []).map((w) => `   writes ${w.path}`),
+		`   run:  ${commandLine(step.run)}${step.input !== undefined ? `  (input: ${JSON.stringify(step.input)})` : ''}`,
+		`   undo: ${step.undo ? `${commandLine(step.undo)}${step.undoInput !== undefined ? `  (input: ${JSON.stringify(step.undoInput)})` : ''}` : 'nothing to undo'}`,
+		...(step.risk ? [`   ⚠ ${step.risk}`] : []),
+		'',
+	]);
+	return [
+		{id: 'network', title: 'Network XML', lines: plan.networkXml ? plan.networkXml.split('\n') : ['This mode uses no libvirt network: the VM gets the device directly (see the VM interface).']},
+		{id: 'interface', title: 'VM interface', lines: ['<!-- add to a VM with: virsh attach-device VM FILE --config, or virsh edit VM -->', ...plan.interfaceXml.split('\n')]},
+		{id: 'commands', title: `Commands (${plan.steps.length})`, lines: [`Host changes use ${plan.manager.kind}: ${plan.manager.reason}.`, '', ...commands]},
+		{id: 'warnings', title: `Warnings (${plan.warnings.length})`, lines: plan.warnings.length > 0 ? plan.warnings.flatMap((w) => [`⚠ ${w}`, '']) : ['None.']},
+	];
+}
+
+export function previewText(plan: Plan): string {
+	return previewSections(plan)
+		.map((section) => [`== ${section.title} ==`, ...section.lines, ''].join('\n'))
+		.join('\n');
+}
