@@ -1,0 +1,132 @@
+// Every mode's plan on the demo host, with its defaults and with edge values: libvirt's schema accepts the
+// network and interface XML, and the test driver's parser defines the network.
+import {beforeAll, describe, expect, it} from 'vitest';
+import type {Params} from '../source/core/fields.js';
+import type {HostModel} from '../source/core/model.js';
+import {parseNetworkXml} from '../source/core/parse-libvirt.js';
+import type {Plan} from '../source/core/plan.js';
+import {makePlan} from '../source/core/planner.js';
+import {loadDemoHost} from '../source/host/demo.js';
+import {modes} from '../source/modes/catalog.js';
+import {testDriverDefine, validateInterfaceXml, validateNetworkXml} from './harness/libvirt-check.js';
+
+let demo: HostModel;
+beforeAll(async () => {
+	demo = await loadDemoHost();
+});
+
+const plan = (mode: string, params: Params = {}): Plan => {
+	const result = makePlan(mode, params, demo, {uri: 'test:///default', directory: (name) => `/tmp/kvmnet-plans/${name}`});
+	if (!result.plan) throw new Error(`${mode} ${JSON.stringify(params)} was refused: ${result.errors.map((e) => e.message).join('; ')}`);
+	return result.plan;
+};
+
+// Parameters each mode needs beyond its defaults on the demo host, and edge values for a second run.
+const cases: [string, Params, Params][] = [
+	['nat', {}, {subnet: '172.31.255.248/29', gateway: '172.31.255.249', 'dhcp-start': '172.31.255.250', 'dhcp-end': '172.31.255.254', ipv6: 'fd00:ffff::1/126', domain: 'a-b.example', uplink: 'eth0', vms: 'web01,db01', mac: '52:54:00:ff:ff:fe'}],
+	['bridge', {}, {name: 'n'.repeat(50), bridge: 'br-fifteen-byte', uplink: 'eth0', vms: 'lab01', model: 'e1000e'}],
+	['route', {}, {subnet: '10.255.0.0/16', gateway: '10.255.255.254', 'dhcp-start': '', 'dhcp-end': '', uplink: 'wlan0'}],
+	['isolated', {}, {subnet: '172.16.0.0/30', gateway: '172.16.0.1', 'dhcp-start': '172.16.0.2', 'dhcp-end': '172.16.0.2', autostart: 'no', model: 'rtl8139'}],
+	['open', {}, {subnet: '100.0.0.0/8', gateway: '100.0.0.1', 'dhcp-start': '100.255.255.1', 'dhcp-end': '100.255.255.254', ipv6: '2001:db8:ffff::1/64'}],
+	['macvtap-bridge', {}, {uplink: 'eth3', vms: 'web01'}],
+	['macvtap-private', {}, {uplink: 'eth1', model: 'vmxnet3'}],
+	['macvtap-vepa', {}, {uplink: 'eth1', mac: '02:00:00:00:00:01'}],
+	['macvtap-passthrough', {}, {uplink: 'eth3'}],
+	['pci-passthrough', {vms: 'db01'}, {pci: '0000:04:00.0', vms: 'lab01', mac: '52:54:00:00:00:01'}],
+	['sriov', {}, {'vf-count': '63', vms: 'db01'}],
+	['vlan', {}, {vlan: '1,4094,200', 'vlan-method': 'ovs', uplink: 'eth3', bridge: 'ovsvlan'}],
+	['ovs', {}, {bridge: 'ovsbr9', uplink: 'eth3', vlan: '10,20,4094', vms: 'web01'}],
+];
+
+describe('a plan for every mode on the demo host', () => {
+	it('covers every mode of the catalog', () => {
+		expect(cases.map(([mode]) => mode).sort()).toEqual(modes.map((m) => m.id).sort());
+	});
+
+	for (const [mode, needs, edge] of cases) {
+		for (const [label, params] of [
+			['defaults', needs],
+			['edge values', {...needs, ...edge}],
+		] as const) {
+			it(`${mode} with ${label}: libvirt's schema and parser accept the XML`, async () => {
+				const p = plan(mode, params);
+				if (p.networkXml) {
+					expect(await validateNetworkXml(p.networkXml)).toBe('');
+					const name = parseNetworkXml(p.networkXml).name;
+					const defined = await testDriverDefine(p.networkXml, name);
+					expect(defined.output).toMatch(/Active:\s+no/);
+					expect(defined.ok).toBe(true);
+				} else {
+					expect(mode).toBe('pci-passthrough');
+				}
+				expect(await validateInterfaceXml(p.interfaceXml)).toBe('');
+				for (const step of p.steps) {
+					for (const file of step.writes ?? []) if (file.path.includes('/interface-')) expect(await validateInterfaceXml(file.content)).toBe('');
+				}
+			});
+		}
+	}
+});
+
+describe('what the plans contain', () => {
+	it('NAT: net-define, net-start, autostart, each with its undo, and the file it writes', () => {
+		const p = plan('nat', {name: 'labx', vms: 'web01'});
+		expect(p.steps.map((s) => s.run.slice(3, 4)[0] ?? s.run[0])).toEqual(['net-define', 'net-start', 'net-autostart', 'attach-device']);
+		expect(p.steps[0]).toMatchObject({run: ['virsh', '-c', 'test:///default', 'net-define', '/tmp/kvmnet-plans/labx/network-labx.xml'], undo: ['virsh', '-c', 'test:///default', 'net-undefine', 'labx']});
+		expect(p.steps[0]!.writes![0]!.content).toBe(`${p.networkXml}\n`);
+		expect(p.steps[3]!.run).toEqual(['virsh', '-c', 'test:///default', 'attach-device', 'web01', '/tmp/kvmnet-plans/labx/interface-web01.xml', '--config', '--live']);
+		expect(p.steps[3]!.writes![0]!.content).toMatch(/<mac address="52:54:00:[\da-f:]{8}"\/>/);
+	});
+
+	it('bridge over the SSH NIC: every step that moves it carries the risk, and the plan warns first', () => {
+		const p = plan('bridge', {bridge: 'br9', uplink: 'eth0'});
+		expect(p.manager.kind).toBe('networkmanager');
+		expect(p.steps.filter((s) => s.touchesSsh).map((s) => s.run.slice(0, 3))).toEqual([['nmcli', 'connection', 'up']]);
+		expect(p.warnings[0]).toMatch(/changes eth0, which carries your SSH session/);
+	});
+
+	it('bridge with plain iproute2 moves addresses, the default route and the MAC, each undoable', () => {
+		const host: HostModel = {...demo, capabilities: {...demo.capabilities, networkManager: {kind: 'iproute2', reason: 'test', connections: {}}}};
+		const result = makePlan('bridge', {bridge: 'br9', uplink: 'eth0'}, host, {uri: 'test:///default', directory: () => '/tmp/p'});
+		const runs = result.plan!.steps.map((s) => s.run.join(' '));
+		expect(runs.slice(0, 8)).toEqual([
+			'ip link add name br9 type bridge stp_state 0',
+			'ip link set dev br9 address 52:54:00:aa:00:01',
+			'ip link set dev br9 up',
+			'ip addr add 192.0.2.10/24 dev br9',
+			'ip addr add 2001:db8:1::10/64 dev br9',
+			'ip link set dev eth0 master br9',
+			'ip route replace default via 192.0.2.1 dev br9',
+			'ip addr del 192.0.2.10/24 dev eth0',
+		]);
+		expect(result.plan!.steps.find((s) => s.run.includes('replace'))!.undo).toEqual(['ip', 'route', 'replace', 'default', 'via', '192.0.2.1', 'dev', 'eth0']);
+		expect(result.plan!.warnings).toContain("The host changes are made with ip and are lost at reboot: add them to your distribution's network configuration to keep them.");
+	});
+
+	it('netplan and ifupdown write their own files, and say why', () => {
+		for (const kind of ['netplan', 'ifupdown'] as const) {
+			const host: HostModel = {...demo, capabilities: {...demo.capabilities, networkManager: {kind, reason: `${kind} found`, connections: {}}}};
+			const p = makePlan('bridge', {bridge: 'br9', uplink: 'eth1'}, host, {uri: 'test:///default', directory: () => '/tmp/p'}).plan!;
+			const file = p.steps.flatMap((s) => s.writes ?? []).find((w) => w.path.startsWith('/etc/'))!;
+			expect(file.path).toBe(kind === 'netplan' ? '/etc/netplan/90-kvmnet-br9.yaml' : '/etc/network/interfaces.d/kvmnet-br9');
+			expect(file.content).toContain(kind === 'netplan' ? 'interfaces: [eth1]' : 'bridge_ports eth1');
+			expect(p.manager).toEqual({kind, reason: `${kind} found`});
+		}
+	});
+
+	it('SR-IOV goes through 0 VFs, writes a udev rule so the VFs survive reboot', () => {
+		const p = plan('sriov', {'vf-count': '8'});
+		expect(p.steps.slice(0, 2).map((s) => [s.run.join(' '), s.input, s.undoInput])).toEqual([
+			['tee /sys/class/net/enp3s0f0/device/sriov_numvfs', '0\n', '2\n'],
+			['tee /sys/class/net/enp3s0f0/device/sriov_numvfs', '8\n', '0\n'],
+		]);
+		expect(p.steps[2]!.writes![0]!.content).toContain('ATTR{device/sriov_numvfs}="8"');
+	});
+
+	it('VLAN by sub-interface: VLAN device and bridge first, then the network on that bridge', () => {
+		const host: HostModel = {...demo, capabilities: {...demo.capabilities, networkManager: {kind: 'iproute2', reason: 'test', connections: {}}}};
+		const p = makePlan('vlan', {'vlan-method': 'subinterface', vlan: '300', uplink: 'eth3', bridge: 'br300'}, host, {uri: 'test:///default', directory: () => '/tmp/p'}).plan!;
+		expect(p.steps[0]!.run).toEqual(['ip', 'link', 'add', 'link', 'eth3', 'name', 'eth3.300', 'type', 'vlan', 'id', '300']);
+		expect(parseNetworkXml(p.networkXml!)).toMatchObject({mode: 'bridge', bridge: 'br300'});
+	});
+});
