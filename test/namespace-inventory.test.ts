@@ -14,7 +14,7 @@ describe.skipIf(!isRoot)('inventory inside a network namespace', () => {
 	beforeAll(async () => {
 		ns = await Namespace.create('inv');
 		peer = await Namespace.create('invpeer');
-		ovs = await Ovs.start(ns);
+		ovs = await new Ovs().start(ns.name);
 		await ns.ipBatch([
 			'link add up0 type veth peer name lan0',
 			'link add br0 type bridge stp_state 1',

@@ -106,7 +106,8 @@ export interface FieldRules {
 const interfaceName = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const networkName = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export const nicModels = ['virtio', 'e1000e', 'e1000', 'rtl8139', 'vmxnet3'];
-const wiredKinds = new Set<Nic['kind']>(['physical', 'bond', 'vlan', 'veth']);
+// A veth counts: it is how a nested or namespaced host reaches its LAN, and bridges and macvtap work on it.
+export const wiredKinds = new Set<Nic['kind']>(['physical', 'bond', 'vlan', 'veth']);
 
 /** libvirt version text "11.0.0" as a comparable number. */
 export function versionNumber(version: string | undefined): number {

@@ -1,5 +1,5 @@
 // Helpers the mode files share: unique names, free bridges and subnets, the usual defaults and the VM interface.
-import type {FieldId, Params, ValidParams} from '../core/fields.js';
+import {wiredKinds, type FieldId, type Params, type ValidParams} from '../core/fields.js';
 import type {HostModel, Nic} from '../core/model.js';
 import {broadcastOf, formatCidr4, formatIpv4, freeSubnet} from '../core/net.js';
 import type {InterfaceSpec, NetworkSpec} from '../core/xml-build.js';
@@ -20,7 +20,7 @@ export function freeInterfaceName(host: HostModel, prefix: string): string {
 	for (let i = 0; ; i++) if (!taken.has(`${prefix}${i}`)) return `${prefix}${i}`;
 }
 
-export const isWired = (nic: Nic) => (nic.kind === 'physical' || nic.kind === 'bond' || nic.kind === 'vlan') && !nic.wireless && !nic.master;
+export const isWired = (nic: Nic) => wiredKinds.has(nic.kind) && !nic.wireless && !nic.master;
 
 /** The NIC the default route leaves by. */
 export function defaultRouteNic(host: HostModel): Nic | undefined {
@@ -33,7 +33,8 @@ export function defaultWiredUplink(host: HostModel, avoidSsh = false): Nic | und
 	const ssh = host.header.ssh?.interface;
 	const candidates = host.nics.filter((n) => isWired(n) && !(avoidSsh && n.name === ssh));
 	const route = defaultRouteNic(host);
-	return candidates.find((n) => n === route) ?? candidates.find((n) => n.state === 'up') ?? candidates[0];
+	const physical = candidates.filter((n) => n.kind !== 'veth');
+	return candidates.find((n) => n === route) ?? physical.find((n) => n.state === 'up') ?? physical[0] ?? candidates.find((n) => n.state === 'up') ?? candidates[0];
 }
 
 /** Defaults for a network whose bridge and subnet libvirt manages (NAT, routed, isolated, open). */

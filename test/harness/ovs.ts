@@ -1,34 +1,27 @@
 // Open vSwitch (ovsdb-server + ovs-vswitchd, userspace datapath) for tests, with its database and sockets in a
-// directory of its own, inside a test's network namespace. Stopped by PID.
+// folder of its own, inside a test's network namespace. Stopped by PID. Create it first, so a libvirtd started
+// afterwards can be given the same OVS_RUNDIR; then start it in the namespace.
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {run, type Namespace} from './netns.js';
+import {run} from './netns.js';
 
 export class Ovs {
-	private constructor(
-		readonly dir: string,
-		readonly namespace: Namespace,
-	) {}
+	readonly dir = mkdtempSync(join(tmpdir(), 'kvmnet-ovs-'));
 
-	/** Environment that points ovs-vsctl (and kvmnet's scan) at this instance. */
+	/** Environment that points ovs-vsctl, kvmnet's scan and libvirtd at this instance. */
 	get env(): Record<string, string> {
 		return {...(process.env as Record<string, string>), OVS_RUNDIR: this.dir, OVS_DBDIR: this.dir, OVS_LOGDIR: this.dir, OVS_SYSCONFDIR: this.dir};
 	}
 
-	static async start(namespace: Namespace): Promise<Ovs> {
-		const dir = mkdtempSync(join(tmpdir(), 'kvmnet-ovs-'));
-		const ovs = new Ovs(dir, namespace);
-		await run(['ovsdb-tool', 'create', join(dir, 'conf.db'), '/usr/share/openvswitch/vswitch.ovsschema']);
-		await namespace.exec(
-			['ovsdb-server', join(dir, 'conf.db'), `--remote=punix:${dir}/db.sock`, `--pidfile=${dir}/ovsdb-server.pid`, `--log-file=${dir}/ovsdb-server.log`, '--detach', '--no-chdir'],
-			{env: ovs.env},
-		);
-		await ovs.vsctl('--no-wait', 'init');
-		await namespace.exec(['ovs-vswitchd', `unix:${dir}/db.sock`, `--pidfile=${dir}/ovs-vswitchd.pid`, `--log-file=${dir}/ovs-vswitchd.log`, '--detach', '--no-chdir'], {
-			env: ovs.env,
-		});
-		return ovs;
+	/** Start the two daemons inside network namespace `namespace`. */
+	async start(namespace: string): Promise<this> {
+		const inNamespace = (argv: string[]) => run(['ip', 'netns', 'exec', namespace, ...argv], {env: this.env});
+		await run(['ovsdb-tool', 'create', join(this.dir, 'conf.db'), '/usr/share/openvswitch/vswitch.ovsschema']);
+		await inNamespace(['ovsdb-server', join(this.dir, 'conf.db'), `--remote=punix:${this.dir}/db.sock`, `--pidfile=${this.dir}/ovsdb-server.pid`, `--log-file=${this.dir}/ovsdb-server.log`, '--detach', '--no-chdir']);
+		await this.vsctl('--no-wait', 'init');
+		await inNamespace(['ovs-vswitchd', `unix:${this.dir}/db.sock`, `--pidfile=${this.dir}/ovs-vswitchd.pid`, `--log-file=${this.dir}/ovs-vswitchd.log`, '--detach', '--no-chdir']);
+		return this;
 	}
 
 	vsctl(...args: string[]) {
