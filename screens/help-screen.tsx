@@ -11,6 +11,7 @@ const keys: [string, string][] = [
 	['Tab ← →  1-5', 'switch view: topology, NICs, bridges, networks, VMs'],
 	['Enter', 'details of the selected row, with its libvirt XML'],
 	['Esc  q', 'back (quit from the lists)'],
+	['n', 'new network: choose a mode (or answer questions), fill in, preview'],
 	['r', 'scan the host again'],
 	['?', 'this help'],
 	['Ctrl-C', 'quit from anywhere'],

@@ -1,24 +1,56 @@
 // The interactive app: holds the one UI state, feeds it keys in order, loads the host, and picks the screen.
 import {useApp, useStdout} from 'ink';
 import {useEffect, useReducer} from 'react';
+import {CompareScreen} from '../screens/compare-screen.js';
 import {DetailsScreen} from '../screens/details-screen.js';
+import {FormScreen} from '../screens/form-screen.js';
 import {HelpScreen} from '../screens/help-screen.js';
 import {InventoryScreen} from '../screens/inventory-screen.js';
+import {ModesScreen} from '../screens/modes-screen.js';
+import {PreviewScreen} from '../screens/preview-screen.js';
+import {QuestionsScreen} from '../screens/questions-screen.js';
 import type {HostModel} from './core/model.js';
+import type {Plan} from './core/plan.js';
+import type {PlanOptions} from './core/planner.js';
 import {useKeypress} from './hooks/use-keypress.js';
-import {initialState, reduce} from './ui/state.js';
+import {initialState, reduce, type UiState} from './ui/state.js';
 import {ThemeContext, type Theme} from './ui/theme.js';
 
 export interface AppProps {
 	/** Scans (or loads) the host; called once at start and again on each refresh. */
 	load: () => Promise<HostModel>;
 	theme: Theme;
+	/** Where the wizard's plans keep their files, given the network's name. */
+	planDirectory?: PlanOptions['directory'];
+	/** Writes a plan's files; returns the paths written. */
+	save?: (plan: Plan) => Promise<string[]>;
 }
 
-export function App({load, theme}: AppProps) {
+function Screen({state}: {state: UiState}) {
+	switch (state.screen) {
+		case 'details':
+			return <DetailsScreen state={state} />;
+		case 'help':
+			return <HelpScreen state={state} />;
+		case 'modes':
+			return <ModesScreen state={state} />;
+		case 'questions':
+			return <QuestionsScreen state={state} />;
+		case 'compare':
+			return <CompareScreen state={state} />;
+		case 'form':
+			return <FormScreen state={state} />;
+		case 'preview':
+			return <PreviewScreen state={state} />;
+		case 'inventory':
+			return <InventoryScreen state={state} />;
+	}
+}
+
+export function App({load, theme, planDirectory, save}: AppProps) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
-	const [state, dispatch] = useReducer(reduce, undefined, () => initialState(stdout.columns || 80, stdout.rows || 24));
+	const [state, dispatch] = useReducer(reduce, undefined, () => initialState(stdout.columns || 80, stdout.rows || 24, planDirectory));
 	useKeypress((key) => dispatch({type: 'key', key}));
 
 	useEffect(() => {
@@ -44,9 +76,25 @@ export function App({load, theme}: AppProps) {
 		if (state.quit) exit();
 	}, [state.quit, exit]);
 
+	// `s` in the preview bumps saveRequests; saving is the app's job, not the reducer's.
+	const {saveRequests, plan} = state.wizard;
+	useEffect(() => {
+		if (saveRequests === 0 || !plan) return;
+		if (!save) {
+			dispatch({type: 'saved', message: 'Saving is not available here.'});
+			return;
+		}
+		save(plan).then(
+			(paths) => dispatch({type: 'saved', message: `Saved ${paths.length} files in ${plan.directory}`}),
+			(error: unknown) => dispatch({type: 'saved', message: `Could not save: ${error instanceof Error ? error.message : String(error)}`}),
+		);
+		// Only a new request saves; the plan itself changing does not.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [saveRequests]);
+
 	return (
 		<ThemeContext.Provider value={theme}>
-			{state.screen === 'details' ? <DetailsScreen state={state} /> : state.screen === 'help' ? <HelpScreen state={state} /> : <InventoryScreen state={state} />}
+			<Screen state={state} />
 		</ThemeContext.Provider>
 	);
 }

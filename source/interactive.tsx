@@ -3,6 +3,7 @@
 import {render} from 'ink';
 import {App} from './app.js';
 import type {HostModel} from './core/model.js';
+import {planDirectory, savePlan} from './host/plan-files.js';
 import {themeFor} from './ui/theme.js';
 
 export async function runInteractive(load: () => Promise<HostModel>): Promise<number> {
@@ -10,7 +11,8 @@ export async function runInteractive(load: () => Promise<HostModel>): Promise<nu
 	const leaveAlternateScreen = () => process.stdout.write('\x1b[?1049l');
 	process.stdout.write('\x1b[?1049h\x1b[H');
 	process.once('exit', leaveAlternateScreen);
-	const instance = render(<App load={load} theme={themeFor(process.env)} />, {exitOnCtrlC: false, patchConsole: false});
+	const app = <App load={load} theme={themeFor(process.env)} planDirectory={(name) => planDirectory(name)} save={(plan) => savePlan(plan, plan.directory)} />;
+	const instance = render(app, {exitOnCtrlC: false, patchConsole: false});
 	await instance.waitUntilExit();
 	return 0;
 }

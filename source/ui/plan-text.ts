@@ -30,3 +30,29 @@ export function previewText(plan: Plan): string {
 		.map((section) => [`== ${section.title} ==`, ...section.lines, ''].join('\n'))
 		.join('\n');
 }
+
+/** Hard-wrap lines to `width`, continuing a long line under itself, indented, so no command is cut off. */
+export function wrapLines(lines: string[], width: number): string[] {
+	const out: string[] = [];
+	for (const line of lines) {
+		if (line.length <= width) {
+			out.push(line);
+			continue;
+		}
+		const indent = ' '.repeat(Math.min((/^\s*/.exec(line)?.[0].length ?? 0) + 6, Math.floor(width / 2)));
+		let rest = line;
+		let first = true;
+		while (rest.length > 0) {
+			const room = first ? width : width - indent.length;
+			out.push(first ? rest.slice(0, room) : indent + rest.slice(0, room));
+			rest = rest.slice(room);
+			first = false;
+		}
+	}
+	return out;
+}
+
+/** The lines of one preview section as the preview screen shows them at this width. */
+export function previewLines(plan: Plan, tab: number, width: number): string[] {
+	return wrapLines(previewSections(plan)[tab]?.lines ?? [], width);
+}

@@ -1,11 +1,15 @@
 // All of the app's UI state and the one reducer that changes it. Keys are actions too, so a burst of keys is
 // applied one after another to the state each one left: nothing reads a stale copy.
 import type {HostModel} from '../core/model.js';
+import type {PlanOptions} from '../core/planner.js';
+import {comparisonLayout} from './compare.js';
+import {recommend} from '../core/recommend.js';
 import {detailsFor, type Details} from './details.js';
 import type {Key} from './keys.js';
 import {buildTables, tabs, type TabId, type Table} from './views.js';
+import {initialWizard, onCompareKey, onFormKey, onModesKey, onPreviewKey, onQuestionsKey, type WizardScreen, type WizardState, type WizardStep} from './wizard.js';
 
-export type Screen = 'inventory' | 'details' | 'help';
+export type Screen = 'inventory' | 'details' | 'help' | WizardScreen;
 
 export interface UiState {
 	model?: HostModel;
@@ -23,18 +27,25 @@ export interface UiState {
 	/** Bumped by `r`: the app rescans when it changes. */
 	refreshCount: number;
 	quit: boolean;
+	wizard: WizardState;
+	/** Where a plan's files go, given its name (the libvirt URI is the host's own). */
+	planDirectory: PlanOptions['directory'];
 }
 
 export type Action =
 	| {type: 'loaded'; model: HostModel}
 	| {type: 'load-failed'; error: string}
 	| {type: 'resize'; width: number; height: number}
-	| {type: 'key'; key: Key};
+	| {type: 'key'; key: Key}
+	/** The app finished saving the plan (or failed to): the line to show. */
+	| {type: 'saved'; message: string};
 
 const zero = (): Record<TabId, number> => ({topology: 0, nics: 0, bridges: 0, networks: 0, vms: 0});
 
-export function initialState(width: number, height: number): UiState {
-	return {loading: true, screen: 'inventory', tab: 'topology', cursor: zero(), offset: zero(), detailsOffset: 0, width, height, refreshCount: 0, quit: false};
+const defaultPlanDirectory: PlanOptions['directory'] = (name) => `/tmp/kvmnet-plans/${name}`;
+
+export function initialState(width: number, height: number, planDirectory: PlanOptions['directory'] = defaultPlanDirectory): UiState {
+	return {loading: true, screen: 'inventory', tab: 'topology', cursor: zero(), offset: zero(), detailsOffset: 0, width, height, refreshCount: 0, quit: false, wizard: initialWizard(), planDirectory};
 }
 
 // Ink clears the whole terminal on every frame once its output is as tall as the terminal, so every screen
@@ -48,6 +59,11 @@ export function chromeLines(state: Pick<UiState, 'model'>): number {
 
 export function listHeight(state: UiState): number {
 	return Math.max(1, state.height - chromeLines(state));
+}
+
+/** Lines the preview has for a section: all but the title, the tabs and the status line. */
+export function previewHeight(state: UiState): number {
+	return Math.max(1, state.height - 3 - spareLine);
 }
 
 /** Lines the details screen has for its body: all but the title and the status line. */
@@ -106,6 +122,7 @@ function onInventoryKey(state: UiState, key: Key): UiState {
 		return {...state, screen: 'details', details: detailsFor(state.model, row), detailsOffset: 0};
 	}
 	if (char === 'r') return state.loading ? state : {...state, loading: true, refreshCount: state.refreshCount + 1};
+	if (char === 'n' && state.model) return {...state, screen: 'modes'};
 	if (char === '?') return {...state, screen: 'help'};
 	if (char === 'q') return {...state, quit: true};
 	return state;
@@ -125,9 +142,29 @@ function onDetailsKey(state: UiState, key: Key): UiState {
 	return state;
 }
 
+function wizardStep(state: UiState, step: WizardStep): UiState {
+	return {...state, wizard: step.wizard, screen: step.screen};
+}
+
 function onKey(state: UiState, key: Key): UiState {
 	if (key.ctrl && key.char === 'c') return {...state, quit: true};
+	const host = state.model;
+	// Plans are made for the libvirt the host was read from (the demo's own test driver, for the demo).
+	const context: PlanOptions = {uri: host?.header.libvirt.uri ?? 'qemu:///system', directory: state.planDirectory};
 	switch (state.screen) {
+		case 'modes':
+			return host ? wizardStep(state, onModesKey(state.wizard, key, host, context)) : state;
+		case 'questions': {
+			if (!host) return state;
+			const recommendation = recommend(state.wizard.answers, host);
+			return wizardStep(state, onQuestionsKey(state.wizard, key, host, context, {mode: recommendation.mode, runnerUp: recommendation.runnerUp}));
+		}
+		case 'compare':
+			return wizardStep(state, onCompareKey(state.wizard, key, comparisonLayout(state.width).pages));
+		case 'form':
+			return host ? wizardStep(state, onFormKey(state.wizard, key, host, context)) : state;
+		case 'preview':
+			return wizardStep(state, onPreviewKey(state.wizard, key, previewHeight(state), state.width));
 		case 'help':
 			return key.name === 'escape' || key.name === 'return' || key.name === 'backspace' || (key.name === 'char' && (key.char === '?' || key.char === 'q'))
 				? {...state, screen: state.details ? 'details' : 'inventory'}
@@ -150,7 +187,8 @@ function onLoaded(state: UiState, model: HostModel): UiState {
 	}
 	let next: UiState = {...state, model, tables, loading: false, loadError: undefined, cursor};
 	for (const {id} of tabs) next = {...moveCursor({...next, tab: id}, cursor[id]), tab: state.tab};
-	if (next.screen === 'details') next = {...next, screen: 'inventory', details: undefined};
+	// A rescan invalidates open details and any plan in progress (it was checked against the old host).
+	if (next.screen !== 'inventory' && next.screen !== 'help') next = {...next, screen: 'inventory', details: undefined, wizard: {...initialWizard(), saveRequests: state.wizard.saveRequests}};
 	return next;
 }
 
@@ -164,5 +202,7 @@ export function reduce(state: UiState, action: Action): UiState {
 			return moveCursor({...state, width: action.width, height: action.height}, state.cursor[state.tab]);
 		case 'key':
 			return onKey(state, action.key);
+		case 'saved':
+			return {...state, wizard: {...state.wizard, message: action.message}};
 	}
 }

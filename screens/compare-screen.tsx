@@ -1,0 +1,48 @@
+// Every mode side by side on the comparison columns; as many columns as the terminal fits, ←→ for the rest.
+import {Box, Text} from 'ink';
+import {StatusBar} from '../source/components/status-bar.js';
+import {modes} from '../source/modes/catalog.js';
+import {compareNameWidth as nameWidth, comparisonColumns, comparisonLayout} from '../source/ui/compare.js';
+import type {UiState} from '../source/ui/state.js';
+import {useTheme} from '../source/ui/theme.js';
+
+export function CompareScreen({state}: {state: UiState}) {
+	const theme = useTheme();
+	const {perPage, pages} = comparisonLayout(state.width);
+	const page = state.wizard.comparePage % pages;
+	const columns = comparisonColumns.slice(page * perPage, page * perPage + perPage);
+	const width = Math.floor((state.width - nameWidth) / columns.length) - 1;
+	const rows = modes.slice(state.wizard.compareOffset);
+	return (
+		<Box flexDirection="column" width={state.width}>
+			<Text bold color={theme.accent}>{`Compare the modes${pages > 1 ? ` (columns ${page + 1}/${pages})` : ''}`}</Text>
+			<Box>
+				<Box width={nameWidth}>
+					<Text bold>Mode</Text>
+				</Box>
+				{columns.map((c) => (
+					<Box key={c.key} width={width} marginRight={1}>
+						<Text bold>{c.title}</Text>
+					</Box>
+				))}
+			</Box>
+			<Box flexDirection="column" height={state.height - 4} overflow="hidden">
+				{rows.map((mode) => (
+					<Box key={mode.id} flexShrink={0}>
+						<Box width={nameWidth - 1} marginRight={1}>
+							<Text wrap="truncate-end" dimColor={theme.useDim && mode.unavailable(state.model!) !== undefined}>
+								{mode.title}
+							</Text>
+						</Box>
+						{columns.map((c) => (
+							<Box key={c.key} width={width} marginRight={1}>
+								<Text wrap="wrap">{mode.comparison[c.key]}</Text>
+							</Box>
+						))}
+					</Box>
+				))}
+			</Box>
+			<StatusBar text={`${pages > 1 ? '←→ more columns · ' : ''}↑↓ scroll · Esc back (dimmed: not possible here)`} />
+		</Box>
+	);
+}

@@ -1,0 +1,42 @@
+// The chosen mode's fields, checked on every keystroke: each error names its field and the rule.
+import {Box, Text} from 'ink';
+import {StatusBar} from '../source/components/status-bar.js';
+import {fieldHelp, fieldLabels} from '../source/core/fields.js';
+import type {UiState} from '../source/ui/state.js';
+import {useTheme} from '../source/ui/theme.js';
+import {fieldChoices} from '../source/ui/wizard.js';
+
+export function FormScreen({state}: {state: UiState}) {
+	const theme = useTheme();
+	const {mode, params, fieldCursor, errors, plan} = state.wizard;
+	if (!mode) return null;
+	const fields = mode.rules.fields;
+	const focused = fields[fieldCursor]!;
+	const choices = fieldChoices(mode, focused, state.model!);
+	return (
+		<Box flexDirection="column" width={state.width}>
+			<Text bold color={theme.accent} wrap="truncate-end">{`${mode.title}: new network on ${state.model!.header.hostname}`}</Text>
+			{fields.map((field, i) => {
+				const error = errors.some((e) => e.field === field);
+				const selected = i === fieldCursor;
+				return (
+					<Text key={field} wrap="truncate-end" color={error ? theme.error : undefined}>
+						<Text inverse={selected}>{`${selected ? '›' : ' '} ${fieldLabels[field].padEnd(24)}`}</Text>
+						{` ${params[field] ?? ''}${selected ? '▏' : ''}${error ? '  ✗' : ''}`}
+					</Text>
+				);
+			})}
+			<Text dimColor={theme.useDim} wrap="truncate-end">
+				{`  ${fieldHelp[focused]}${choices && choices.length > 0 ? ` · ←→: ${choices.map((c) => c || '(none)').join(' ')}` : ''}`}
+			</Text>
+			{errors.length === 0 && plan ? (
+				<Text color={theme.accent} wrap="truncate-end">{`✓ Ready: ${plan.steps.length} steps, ${plan.warnings.length} warnings. Enter shows the preview; nothing is changed yet.`}</Text>
+			) : (
+				errors.slice(0, Math.max(1, state.height - fields.length - 5)).map((e) => (
+					<Text key={e.field + e.message} color={theme.error} wrap="wrap">{`✗ ${e.message}`}</Text>
+				))
+			)}
+			<StatusBar text="↑↓ field · type to edit · ←→ choices · Ctrl-U clear · Enter preview · Esc modes" warning={state.wizard.message} />
+		</Box>
+	);
+}

@@ -1,0 +1,64 @@
+// Choose a mode: the list on the left (modes this host cannot do are dimmed), the chosen one explained on the right.
+import {Box, Text} from 'ink';
+import {StatusBar} from '../source/components/status-bar.js';
+import {modes} from '../source/modes/catalog.js';
+import type {UiState} from '../source/ui/state.js';
+import {useTheme} from '../source/ui/theme.js';
+
+export function ModesScreen({state}: {state: UiState}) {
+	const theme = useTheme();
+	const host = state.model!;
+	const mode = modes[state.wizard.modeCursor]!;
+	const why = mode.unavailable(host);
+	const listWidth = 27;
+	const body = state.height - 3;
+	const explanation = [
+		...(why ? [`✗ Not possible on this host: ${why}.`, ''] : []),
+		mode.what,
+		'',
+		`Use: ${mode.useCase}`,
+		`Example: ${mode.example}`,
+		...mode.pros.map((p) => `+ ${p}`),
+		...mode.cons.map((c) => `- ${c}`),
+		...mode.pitfalls.map((p) => `⚠ ${p}`),
+		`Needs: ${mode.needs}`,
+	];
+	return (
+		<Box flexDirection="column" width={state.width}>
+			<Text bold color={theme.accent}>
+				New network: choose a mode
+			</Text>
+			<Box height={body}>
+				<Box flexDirection="column" width={listWidth}>
+					{modes.map((m, i) => {
+						const unavailable = m.unavailable(host) !== undefined;
+						const selected = i === state.wizard.modeCursor;
+						return (
+							<Text key={m.id} wrap="truncate-end" inverse={selected} dimColor={theme.useDim && unavailable && !selected}>
+								{`${selected ? '›' : ' '} ${m.title}${unavailable ? ' ✗' : ''}`}
+							</Text>
+						);
+					})}
+				</Box>
+				<Box flexDirection="column" width={state.width - listWidth - 1} marginLeft={1} height={body} overflow="hidden">
+					<Text bold>{mode.title}</Text>
+					{/* Rows keep their full height (no shrinking) and the pane clips at the bottom. */}
+					{explanation.map((line, i) => (
+						<Box key={i} flexShrink={0}>
+							<Text wrap="wrap" color={line.startsWith('✗') ? theme.error : line.startsWith('⚠') ? theme.warning : undefined}>
+								{line === '' ? ' ' : line}
+							</Text>
+						</Box>
+					))}
+					<Text bold>Path</Text>
+					{mode.diagram.map((line, i) => (
+						<Box key={`d${i}`} flexShrink={0}>
+							<Text wrap="truncate-end">{line}</Text>
+						</Box>
+					))}
+				</Box>
+			</Box>
+			<StatusBar text="↑↓ choose · Enter fill in · w which mode fits? · c compare all · Esc back" warning={state.wizard.message} />
+		</Box>
+	);
+}
