@@ -1,4 +1,7 @@
 // kvmnet without a terminal: arguments, help, plain text when piped, JSON for scripts.
+import {mkdtempSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {parseArgs, UsageError} from '../source/args.js';
 import {runCli} from './harness/cli.js';
@@ -50,7 +53,30 @@ describe('the built command', () => {
 		const result = await runCli(['inventory', '--json', '--demo']);
 		const model = JSON.parse(result.stdout);
 		expect(model.source).toBe('demo');
-		expect(Object.keys(model)).toEqual(['source', 'header', 'nics', 'bridges', 'networks', 'vms', 'routes', 'problems', 'scan']);
+		expect(Object.keys(model)).toEqual(['source', 'header', 'nics', 'bridges', 'networks', 'vms', 'routes', 'capabilities', 'problems', 'scan']);
 		expect(model.nics.find((n: {name: string}) => n.name === 'enp3s0f0').sriov).toEqual({totalVfs: 63, numVfs: 2});
+	});
+
+	it('plan prints XML, a script or JSON, and --out saves the files', async () => {
+		const xml = await runCli(['plan', '--demo', '--mode', 'isolated', '--name', 'lab9', '--subnet', '10.99.0.0/24', '--gateway', '10.99.0.1', '--dhcp-start', '10.99.0.100', '--dhcp-end', '10.99.0.200', '--format', 'xml']);
+		expect(xml.exitCode).toBe(0);
+		expect(xml.stdout).toContain('<ip address="10.99.0.1" prefix="24">');
+		expect(xml.stdout).toContain('<source network="lab9"/>');
+		const script = await runCli(['plan', '--demo', '--mode', 'isolated', '--name', 'lab9', '--format', 'script']);
+		expect(script.stdout).toMatch(/^#!\/usr\/bin\/env bash\n/);
+		expect(script.stdout).toContain('set -euo pipefail');
+		expect(script.stdout).toMatch(/# undo: virsh -c test:\/\/\S+ net-undefine lab9/);
+		const out = join(mkdtempSync(join(tmpdir(), 'kvmnet-out-')), 'p');
+		const json = await runCli(['plan', '--demo', '--mode', 'macvtap-vepa', '--uplink', 'eth1', '--format', 'json', '--out', out]);
+		const plan = JSON.parse(json.stdout);
+		expect(plan).toMatchObject({version: 1, mode: 'macvtap-vepa', directory: out});
+		expect(json.stderr).toContain(`kvmnet: wrote ${out}/plan.json`);
+		expect(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'))).toEqual(plan);
+	});
+
+	it('plan without --mode, or with plan options on another command, is refused', async () => {
+		expect((await runCli(['plan', '--demo'])).stderr).toContain('kvmnet: plan needs --mode, one of: nat, bridge');
+		expect((await runCli(['inventory', '--subnet', '10.0.0.0/24'])).stderr).toBe('kvmnet: --subnet goes with the plan command: kvmnet plan --mode MODE …');
+		expect((await runCli(['plan', '--mode', 'nat', '--format', 'yaml'])).stderr).toBe('kvmnet: --format: "yaml" is not one of text, xml, script, json');
 	});
 });

@@ -1,5 +1,7 @@
 // The built kvmnet in a real 80x24 terminal under tmux, driven with send-keys and read with capture-pane.
-import {existsSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {cliPath} from './harness/cli.js';
 import {TmuxSession} from './harness/tmux.js';
@@ -66,5 +68,26 @@ describe('kvmnet in a terminal (tmux, 80x24)', () => {
 		const help = await session.waitFor('kvmnet keys');
 		expect(help).toMatch(/No libvirt answers at qemu:\/\/\/system/);
 		expect(help).toContain('--connect');
+	});
+
+	it('plans a NAT network in the wizard and saves it, without changing anything', async () => {
+		const state = mkdtempSync(join(tmpdir(), 'kvmnet-state-'));
+		session = await TmuxSession.start([process.execPath, cliPath, '--demo'], {env: {KVMNET_STATE_DIR: state}});
+		await session.waitFor('NIC eth0');
+		await session.keys('n', 'Enter');
+		const form = await session.waitFor('NAT: new network on demo-kvm01');
+		expect(form).toContain('✓ Ready');
+		await session.keys('Enter', '3');
+		const commands = await session.waitFor('1. Define libvirt network lab-nat');
+		// Long command lines wrap instead of being cut at 80 columns.
+		expect(commands.split('\n').every((line) => line.length <= 80)).toBe(true);
+		expect(commands).toMatch(/net-define\s*\n?\s*\/?/);
+		await session.keys('s');
+		await session.waitFor('Saved 4 files in');
+		const [folder] = readdirSync(join(state, 'plans'));
+		expect(readdirSync(join(state, 'plans', folder!)).sort()).toEqual(['interface.xml', 'network-lab-nat.xml', 'plan.json', 'plan.sh']);
+		expect(readFileSync(join(state, 'plans', folder!, 'network-lab-nat.xml'), 'utf8')).toContain('<name>lab-nat</name>');
+		await session.keys('q', 'q');
+		expect(await session.waitForExit()).toBe(0);
 	});
 });

@@ -1,5 +1,5 @@
-// Where kvmnet keeps its files (/var/lib/kvmnet as root, $XDG_STATE_HOME/kvmnet otherwise), and saving a plan
-// as plan.json, plan.sh and its XML files.
+// Where kvmnet keeps its files ($KVMNET_STATE_DIR, else /var/lib/kvmnet as root, else $XDG_STATE_HOME/kvmnet),
+// and saving a plan as plan.json, plan.sh and its XML files.
 import {chmod, mkdir, writeFile} from 'node:fs/promises';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
@@ -7,6 +7,7 @@ import type {Plan} from '../core/plan.js';
 import {planScript} from '../core/script.js';
 
 export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
+	if (env['KVMNET_STATE_DIR']) return env['KVMNET_STATE_DIR'];
 	if (process.getuid?.() === 0) return '/var/lib/kvmnet';
 	return join(env['XDG_STATE_HOME'] || join(homedir(), '.local/state'), 'kvmnet');
 }
