@@ -5,16 +5,7 @@ import {App} from '../source/app.js';
 import type {HostModel} from '../source/core/model.js';
 import {loadDemoHost} from '../source/host/demo.js';
 import {plainTheme} from '../source/ui/theme.js';
-
-async function until(frame: () => string | undefined, text: string | RegExp, timeoutMs = 3000): Promise<string> {
-	const started = Date.now();
-	for (;;) {
-		const current = frame() ?? '';
-		if (typeof text === 'string' ? current.includes(text) : text.test(current)) return current;
-		if (Date.now() - started > timeoutMs) throw new Error(`screen never showed ${String(text)}; last frame:\n${current}`);
-		await new Promise((resolve) => setTimeout(resolve, 10));
-	}
-}
+import {until} from './harness/frames.js';
 
 function start(load: () => Promise<HostModel> = () => loadDemoHost()) {
 	return render(<App load={load} theme={plainTheme} />);
