@@ -6,7 +6,7 @@ export const planFormats = ['text', 'xml', 'script', 'json'] as const;
 export type PlanFormat = (typeof planFormats)[number];
 
 export interface CliArgs {
-	command: 'tui' | 'inventory' | 'plan' | 'help' | 'version';
+	command: 'tui' | 'inventory' | 'plan' | 'apply' | 'undo' | 'confirm' | 'guard' | 'help' | 'version';
 	json: boolean;
 	demo: boolean;
 	connect?: string;
@@ -15,6 +15,12 @@ export interface CliArgs {
 	fields?: Params;
 	format?: PlanFormat;
 	out?: string;
+	/** apply: the saved plan.json; guard: the journal to watch. */
+	file?: string;
+	/** apply: do not ask before applying. */
+	yes?: boolean;
+	/** apply: seconds to confirm a change to the SSH interface before the guard undoes it. */
+	guardSeconds?: number;
 }
 
 export class UsageError extends Error {
@@ -27,6 +33,9 @@ Commands:
   (none)        open the interactive app (a plain text inventory when not on a terminal)
   inventory     print the host inventory and exit
   plan          check a mode's parameters against this host and print the plan; changes nothing
+  apply FILE    apply a saved plan.json, step by step, undoing everything if a step fails
+  undo          undo the last applied plan
+  confirm       keep a change to the SSH interface (otherwise undone when the guard's time runs out)
 
 Options:
   -c, --connect URI  libvirt URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system)
@@ -38,6 +47,10 @@ Plan options:
   --FIELD VALUE      ${fieldIds.join(', ')} (defaults come from this host)
   --format FORMAT    text (default), xml, script or json
   --out DIR          also write plan.json, plan.sh and the XML files to DIR
+
+Apply options:
+  --yes              apply without asking (needed when not on a terminal)
+  --guard-seconds N  time to confirm a change to the SSH interface (default 60)
   -h, --help         show this help
   -V, --version      show the version
 
@@ -87,6 +100,16 @@ export function parseArgs(argv: string[]): CliArgs {
 			case '--out':
 				args.out = value(flag, inlineValue, inlineValue === undefined ? ++i : i);
 				break;
+			case '--yes':
+			case '-y':
+				args.yes = true;
+				break;
+			case '--guard-seconds': {
+				const seconds = value(flag, inlineValue, inlineValue === undefined ? ++i : i);
+				if (!/^\d+$/.test(seconds) || Number(seconds) < 10 || Number(seconds) > 3600) throw new UsageError(`--guard-seconds: "${seconds}" is not a whole number of seconds from 10 to 3600`);
+				args.guardSeconds = Number(seconds);
+				break;
+			}
 			default: {
 				const field = flag.startsWith('--') ? flag.slice(2) : '';
 				if (fieldIds.includes(field as FieldId)) {
@@ -94,9 +117,13 @@ export function parseArgs(argv: string[]): CliArgs {
 					break;
 				}
 				if (word.startsWith('-')) throw new UsageError(`unknown option ${word} (see kvmnet --help)`);
+				if (commandSeen && (args.command === 'apply' || args.command === 'guard') && args.file === undefined) {
+					args.file = word;
+					break;
+				}
 				if (commandSeen) throw new UsageError(`unexpected argument "${word}" (see kvmnet --help)`);
-				if (word !== 'inventory' && word !== 'plan') throw new UsageError(`unknown command "${word}": the commands are: inventory, plan`);
-				args.command = word;
+				if (!['inventory', 'plan', 'apply', 'undo', 'confirm', 'guard'].includes(word)) throw new UsageError(`unknown command "${word}": the commands are: inventory, plan, apply, undo, confirm`);
+				args.command = word as CliArgs['command'];
 				commandSeen = true;
 			}
 		}
@@ -105,6 +132,8 @@ export function parseArgs(argv: string[]): CliArgs {
 	const planOnly = [args.mode && '--mode', args.format && '--format', args.out && '--out', args.fields && `--${Object.keys(args.fields)[0]}`].find(Boolean);
 	if (args.command !== 'plan' && planOnly) throw new UsageError(`${planOnly} goes with the plan command: kvmnet plan --mode MODE …`);
 	if (args.command === 'plan' && !args.mode) throw new UsageError(`plan needs --mode, one of: ${modes.map((m) => m.id).join(', ')}`);
+	if ((args.command === 'apply' || args.command === 'guard') && !args.file) throw new UsageError(`${args.command} needs a file: kvmnet ${args.command} ${args.command === 'apply' ? 'PLAN.json' : 'JOURNAL.json'}`);
+	if (args.command !== 'apply' && (args.yes || args.guardSeconds !== undefined)) throw new UsageError(`${args.yes ? '--yes' : '--guard-seconds'} goes with the apply command: kvmnet apply PLAN.json --yes`);
 	if (args.demo && args.connect) throw new UsageError('--demo and --connect cannot be used together: the demo host has its own libvirt');
 	return args;
 }

@@ -81,6 +81,13 @@ async function main(): Promise<number> {
 		return 0;
 	}
 	if (args.command === 'plan') return printPlan(args);
+	if (args.command === 'apply' || args.command === 'undo' || args.command === 'confirm' || args.command === 'guard') {
+		const commands = await import('./apply-cli.js');
+		if (args.command === 'apply') return commands.runApply(args);
+		if (args.command === 'undo') return commands.runUndo();
+		if (args.command === 'confirm') return commands.runConfirm();
+		return commands.runGuardProcess(args);
+	}
 	const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);
 	if (args.command === 'inventory' || !terminal) return printInventory(args, args.command !== 'inventory');
 	return runInteractive(args);

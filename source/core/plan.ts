@@ -22,6 +22,18 @@ export interface PlanStep {
 	risk?: string;
 	/** Whether the step changes the interface that carries the SSH session (apply guards these). */
 	touchesSsh?: boolean;
+	/** How apply checks the step worked: a tool can exit 0 and fail (ovs-vsctl add-br without a datapath). */
+	verify?: StepCheck;
+}
+
+/** A read-only command whose success (exit 0, and output matching `pattern`) proves a step's effect. */
+export interface StepCheck {
+	run: string[];
+	/** A regular expression the output must match (or, with `absent`, must not). */
+	pattern?: string;
+	absent?: boolean;
+	/** What the check proves, in words for the log: "network lab is active". */
+	proves: string;
 }
 
 export interface Plan {
@@ -43,3 +55,6 @@ export interface FieldError {
 	field: string;
 	message: string;
 }
+
+/** Text as a regular expression that matches it literally (for step checks). */
+export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -6,7 +6,7 @@ import {hostChangeSteps} from '../modes/host-changes.js';
 import type {ModeDefinition} from '../modes/types.js';
 import {fieldIds, validateFields, type FieldId, type Params} from './fields.js';
 import type {HostModel} from './model.js';
-import type {FieldError, Plan, PlanStep} from './plan.js';
+import {escapeRegExp, type FieldError, type Plan, type PlanStep} from './plan.js';
 import {interfaceXml, networkXml} from './xml-build.js';
 
 export interface PlanOptions {
@@ -63,11 +63,25 @@ export function makePlan(modeId: string, given: Params, host: HostModel, options
 		networkText = networkXml(built.network);
 		const name = built.network.name;
 		const file = `${directory}/network-${name}.xml`;
+		const info = virsh('net-info', name);
 		steps.push(
-			{title: `Define libvirt network ${name}`, writes: [{path: file, content: `${networkText}\n`}], run: virsh('net-define', file), undo: virsh('net-undefine', name)},
-			{title: `Start network ${name}`, run: virsh('net-start', name), undo: virsh('net-destroy', name)},
+			{
+				title: `Define libvirt network ${name}`,
+				writes: [{path: file, content: `${networkText}\n`}],
+				run: virsh('net-define', file),
+				undo: virsh('net-undefine', name),
+				verify: {run: info, pattern: `Name:\\s+${escapeRegExp(name)}\\n`, proves: `libvirt knows network ${name}`},
+			},
+			{title: `Start network ${name}`, run: virsh('net-start', name), undo: virsh('net-destroy', name), verify: {run: info, pattern: 'Active:\\s+yes', proves: `network ${name} is active`}},
 		);
-		if (valid.autostart) steps.push({title: `Start ${name} at boot`, run: virsh('net-autostart', name), undo: virsh('net-autostart', '--disable', name)});
+		if (valid.autostart) {
+			steps.push({
+				title: `Start ${name} at boot`,
+				run: virsh('net-autostart', name),
+				undo: virsh('net-autostart', '--disable', name),
+				verify: {run: info, pattern: 'Autostart:\\s+yes', proves: `network ${name} starts at boot`},
+			});
+		}
 	}
 	for (const vm of valid.vms) {
 		// Each VM's interface gets a fixed MAC so that undo detaches exactly the interface the plan added.
@@ -79,6 +93,7 @@ export function makePlan(modeId: string, given: Params, host: HostModel, options
 			writes: [{path: file, content: `${interfaceXml(spec)}\n`}],
 			run: virsh('attach-device', vm.name, file, ...flags),
 			undo: virsh('detach-device', vm.name, file, ...flags),
+			verify: {run: virsh('domiflist', vm.name, ...(vm.state === 'running' ? [] : ['--inactive'])), pattern: spec.mac, proves: `VM ${vm.name} has the interface ${spec.mac}`},
 		});
 	}
 	const warnings = [...built.warnings];

@@ -7,6 +7,8 @@ export interface RunOptions {
 	input?: string;
 	timeoutMs?: number;
 	env?: Record<string, string>;
+	/** Called with each line of output as it arrives (for the live apply log). */
+	onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
 }
 
 export interface RunResult {
@@ -43,7 +45,7 @@ export class Runner {
 		if (file === undefined) throw new Error('Runner.run needs a program name');
 		this.history.push(argv);
 		const started = performance.now();
-		const result = await execa(file, args, {
+		const child = execa(file, args, {
 			reject: false,
 			input: options.input,
 			timeout: options.timeoutMs ?? defaultTimeoutMs,
@@ -51,6 +53,21 @@ export class Runner {
 			env: {LC_ALL: 'C', ...options.env},
 			stripFinalNewline: false,
 		});
+		if (options.onLine) {
+			const onLine = options.onLine;
+			for (const stream of ['stdout', 'stderr'] as const) {
+				let pending = '';
+				child[stream]?.on('data', (chunk: Buffer) => {
+					const lines = (pending + chunk.toString()).split('\n');
+					pending = lines.pop() ?? '';
+					for (const line of lines) onLine(stream, line);
+				});
+				child[stream]?.on('end', () => {
+					if (pending !== '') onLine(stream, pending);
+				});
+			}
+		}
+		const result = await child;
 		const missing = (result as {code?: string}).code === 'ENOENT';
 		return {
 			argv,

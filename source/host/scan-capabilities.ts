@@ -2,7 +2,7 @@
 // host-side plan steps go through NetworkManager, netplan or ifupdown where one is in charge.
 import {access, readdir, readFile} from 'node:fs/promises';
 import {join} from 'node:path';
-import type {HostCapabilities} from '../core/model.js';
+import type {HostCapabilities, NetworkManagerKind} from '../core/model.js';
 import type {Runner} from './runner.js';
 
 export interface CapabilityOptions {
@@ -24,7 +24,14 @@ async function onPath(program: string, env: NodeJS.ProcessEnv): Promise<boolean>
 	return false;
 }
 
+const managerKinds: NetworkManagerKind[] = ['networkmanager', 'netplan', 'ifupdown', 'iproute2'];
+
 async function networkManagerOf(runner: Runner, root: string, env: NodeJS.ProcessEnv): Promise<HostCapabilities['networkManager']> {
+	// An admin (or a test in a namespace) can name the tool instead of letting kvmnet guess it.
+	const forced = env['KVMNET_NETWORK_MANAGER'];
+	if (forced && managerKinds.includes(forced as NetworkManagerKind)) {
+		return {kind: forced as NetworkManagerKind, reason: `KVMNET_NETWORK_MANAGER=${forced} says so`, connections: {}};
+	}
 	if (root === '/' && (await onPath('nmcli', env))) {
 		const result = await runner.run(['nmcli', '-t', '-f', 'DEVICE,STATE,CONNECTION', 'device', 'status'], {timeoutMs: 5000});
 		if (result.ok) {

@@ -1,7 +1,7 @@
 // Changes to the host's own network that some modes need before libvirt can use it, turned into plan steps for
 // the tool that owns the host's configuration: NetworkManager (nmcli), netplan, ifupdown, or plain iproute2.
 import type {HostModel, IpAddress, NetworkManagerKind, Nic, Route} from '../core/model.js';
-import type {PlanStep} from '../core/plan.js';
+import {escapeRegExp, type PlanStep, type StepCheck} from '../core/plan.js';
 
 export type HostChange =
 	/** A Linux bridge that takes over the uplink: its addresses, routes and MAC move to the bridge. */
@@ -10,6 +10,28 @@ export type HostChange =
 	| {kind: 'vlan-bridge'; parent: Nic; id: number; bridge: string}
 	| {kind: 'ovs-bridge'; bridge: string; uplink?: Nic}
 	| {kind: 'sriov-vfs'; pf: Nic; count: number};
+
+const json = (value: string) => escapeRegExp(JSON.stringify(value));
+
+/** Checks on a link's state, read from `ip -j`. */
+const link = {
+	exists: (name: string): StepCheck => ({run: ['ip', '-j', 'link', 'show', 'dev', name], pattern: `"ifname":${json(name)}`, proves: `${name} exists`}),
+	up: (name: string): StepCheck => ({run: ['ip', '-j', 'link', 'show', 'dev', name], pattern: '"flags":\\[[^\\]]*"UP"', proves: `${name} is up`}),
+	mac: (name: string, mac: string): StepCheck => ({run: ['ip', '-j', 'link', 'show', 'dev', name], pattern: `"address":${json(mac)}`, proves: `${name} has MAC ${mac}`}),
+	master: (name: string, master: string): StepCheck => ({run: ['ip', '-j', 'link', 'show', 'dev', name], pattern: `"master":${json(master)}`, proves: `${name} is a port of ${master}`}),
+	address: (name: string, address: IpAddress, absent = false): StepCheck => ({
+		run: ['ip', '-j', 'addr', 'show', 'dev', name],
+		pattern: `"local":${json(address.address)},"prefixlen":${address.prefix}`,
+		...(absent ? {absent: true} : {}),
+		proves: `${name} ${absent ? 'no longer has' : 'has'} ${address.address}/${address.prefix}`,
+	}),
+	route: (destination: string, dev: string): StepCheck => ({run: ['ip', '-j', 'route', 'show', destination], pattern: `"dev":${json(dev)}`, proves: `the route to ${destination} uses ${dev}`}),
+};
+const nmConnection = (name: string, active = false): StepCheck => ({
+	run: ['nmcli', '-t', '-f', 'GENERAL.STATE', 'connection', 'show', name],
+	...(active ? {pattern: 'activated'} : {}),
+	proves: `NetworkManager connection ${name} ${active ? 'is active' : 'exists'}`,
+});
 
 const sshRisk = (nic: string, what: string) =>
 	`${nic} carries your SSH session: ${what}. If the new path does not come up, you lose this connection (apply guards this step and undoes it unless you confirm).`;
@@ -23,18 +45,19 @@ function bridgeIproute2(host: HostModel, bridge: string, uplink: Nic): PlanStep[
 	const ssh = host.header.ssh?.interface === uplink.name;
 	const risk = (what: string) => (ssh ? {risk: sshRisk(uplink.name, what), touchesSsh: true} : {});
 	const steps: PlanStep[] = [
-		{title: `Create Linux bridge ${bridge}`, run: ['ip', 'link', 'add', 'name', bridge, 'type', 'bridge', 'stp_state', '0'], undo: ['ip', 'link', 'del', 'dev', bridge]},
+		{title: `Create Linux bridge ${bridge}`, run: ['ip', 'link', 'add', 'name', bridge, 'type', 'bridge', 'stp_state', '0'], undo: ['ip', 'link', 'del', 'dev', bridge], verify: link.exists(bridge)},
 	];
 	// The bridge takes the uplink's MAC so the LAN's DHCP server and ARP caches see the same host.
-	if (uplink.mac) steps.push({title: `Give ${bridge} the MAC of ${uplink.name}`, run: ['ip', 'link', 'set', 'dev', bridge, 'address', uplink.mac]});
-	steps.push({title: `Bring ${bridge} up`, run: ['ip', 'link', 'set', 'dev', bridge, 'up']});
+	if (uplink.mac) steps.push({title: `Give ${bridge} the MAC of ${uplink.name}`, run: ['ip', 'link', 'set', 'dev', bridge, 'address', uplink.mac], verify: link.mac(bridge, uplink.mac)});
+	steps.push({title: `Bring ${bridge} up`, run: ['ip', 'link', 'set', 'dev', bridge, 'up'], verify: link.up(bridge)});
 	for (const address of movable(uplink)) {
-		steps.push({title: `Add ${cidr(address)} to ${bridge}`, run: ['ip', 'addr', 'add', cidr(address), 'dev', bridge], undo: ['ip', 'addr', 'del', cidr(address), 'dev', bridge]});
+		steps.push({title: `Add ${cidr(address)} to ${bridge}`, run: ['ip', 'addr', 'add', cidr(address), 'dev', bridge], undo: ['ip', 'addr', 'del', cidr(address), 'dev', bridge], verify: link.address(bridge, address)});
 	}
 	steps.push({
 		title: `Make ${uplink.name} a port of ${bridge}`,
 		run: ['ip', 'link', 'set', 'dev', uplink.name, 'master', bridge],
 		undo: ['ip', 'link', 'set', 'dev', uplink.name, 'nomaster'],
+		verify: link.master(uplink.name, bridge),
 		...risk('its traffic moves to the bridge'),
 	});
 	for (const route of routesVia(host, uplink)) {
@@ -42,6 +65,7 @@ function bridgeIproute2(host: HostModel, bridge: string, uplink: Nic): PlanStep[
 			title: `Move the route to ${route.destination} to ${bridge}`,
 			run: ['ip', 'route', 'replace', route.destination, 'via', route.gateway!, 'dev', bridge],
 			undo: ['ip', 'route', 'replace', route.destination, 'via', route.gateway!, 'dev', uplink.name],
+			verify: link.route(route.destination, bridge),
 			...risk('its gateway route moves to the bridge'),
 		});
 	}
@@ -50,6 +74,7 @@ function bridgeIproute2(host: HostModel, bridge: string, uplink: Nic): PlanStep[
 			title: `Remove ${cidr(address)} from ${uplink.name}`,
 			run: ['ip', 'addr', 'del', cidr(address), 'dev', uplink.name],
 			undo: ['ip', 'addr', 'add', cidr(address), 'dev', uplink.name],
+			verify: link.address(uplink.name, address, true),
 			...risk('its address moves to the bridge'),
 		});
 	}
@@ -80,19 +105,22 @@ function bridgeNetworkManager(host: HostModel, bridge: string, uplink: Nic): Pla
 			title: `Create NetworkManager bridge ${bridge} with the addresses of ${uplink.name}`,
 			run: ['nmcli', 'connection', 'add', 'type', 'bridge', 'ifname', bridge, 'con-name', bridgeConnection, 'bridge.stp', 'no', ...(uplink.mac ? ['bridge.mac-address', uplink.mac] : []), ...ipSettings(uplink, routesVia(host, uplink))],
 			undo: ['nmcli', 'connection', 'delete', bridgeConnection],
+			verify: nmConnection(bridgeConnection),
 		},
 		{
 			title: `Add ${uplink.name} to ${bridge} as a port`,
 			run: ['nmcli', 'connection', 'add', 'type', 'ethernet', 'ifname', uplink.name, 'con-name', portConnection, 'slave-type', 'bridge', 'master', bridge],
 			undo: ['nmcli', 'connection', 'delete', portConnection],
+			verify: nmConnection(portConnection),
 		},
 		{
 			title: `Activate ${bridge} (${uplink.name} leaves ${original ? `"${original}"` : 'its connection'})`,
 			run: ['nmcli', 'connection', 'up', portConnection],
 			undo: original ? ['nmcli', 'connection', 'up', original] : ['nmcli', 'device', 'connect', uplink.name],
+			verify: link.master(uplink.name, bridge),
 			...(ssh ? {risk: sshRisk(uplink.name, 'NetworkManager moves it into the bridge'), touchesSsh: true} : {}),
 		},
-		{title: `Bring up ${bridge}'s addresses`, run: ['nmcli', 'connection', 'up', bridgeConnection]},
+		{title: `Bring up ${bridge}'s addresses`, run: ['nmcli', 'connection', 'up', bridgeConnection], verify: nmConnection(bridgeConnection, true)},
 	];
 }
 
@@ -104,13 +132,14 @@ function netplanAddresses(nic: Nic, host: HostModel): string[] {
 	return lines;
 }
 
-function netplanStep(file: string, yaml: string[], title: string, ssh: boolean, uplink: string): PlanStep {
+function netplanStep(file: string, yaml: string[], title: string, bridge: string, ssh: boolean, uplink: string): PlanStep {
 	return {
 		title,
 		writes: [{path: file, content: `${yaml.join('\n')}\n`}],
 		run: ['netplan', 'apply'],
 		// Undo: kvmnet removes the file first (every undo restores a step's files before its command), then re-applies.
 		undo: ['netplan', 'apply'],
+		verify: link.exists(bridge),
 		...(ssh ? {risk: sshRisk(uplink, 'netplan moves it into the new configuration'), touchesSsh: true} : {}),
 	};
 }
@@ -122,6 +151,7 @@ function ifupdownStep(file: string, lines: string[], title: string, up: string, 
 			writes: [{path: file, content: `# written by kvmnet\n${lines.join('\n')}\n`}],
 			run: ['ifup', up],
 			undo: ['ifdown', up],
+			verify: link.exists(up),
 			...(ssh ? {risk: sshRisk(uplink, 'ifupdown brings it up inside the bridge'), touchesSsh: true} : {}),
 		},
 	];
@@ -152,6 +182,7 @@ function bridgeSteps(host: HostModel, manager: NetworkManagerKind, bridge: strin
 						...netplanAddresses(uplink, host),
 					],
 					`Write a netplan bridge ${bridge} over ${uplink.name} and apply it`,
+					bridge,
 					ssh,
 					uplink.name,
 				),
@@ -219,6 +250,7 @@ function vlanBridgeSteps(manager: NetworkManagerKind, parent: Nic, id: number, b
 						'        stp: false',
 					],
 					`Write a netplan VLAN ${id} bridge ${bridge} and apply it`,
+					bridge,
 					false,
 					parent.name,
 				),
@@ -234,11 +266,11 @@ function vlanBridgeSteps(manager: NetworkManagerKind, parent: Nic, id: number, b
 			);
 		case 'iproute2':
 			return [
-				{title: `Create VLAN sub-interface ${vlan}`, run: ['ip', 'link', 'add', 'link', parent.name, 'name', vlan, 'type', 'vlan', 'id', String(id)], undo: ['ip', 'link', 'del', 'dev', vlan]},
-				{title: `Create Linux bridge ${bridge}`, run: ['ip', 'link', 'add', 'name', bridge, 'type', 'bridge', 'stp_state', '0'], undo: ['ip', 'link', 'del', 'dev', bridge]},
-				{title: `Make ${vlan} a port of ${bridge}`, run: ['ip', 'link', 'set', 'dev', vlan, 'master', bridge], undo: ['ip', 'link', 'set', 'dev', vlan, 'nomaster']},
-				{title: `Bring ${vlan} up`, run: ['ip', 'link', 'set', 'dev', vlan, 'up']},
-				{title: `Bring ${bridge} up`, run: ['ip', 'link', 'set', 'dev', bridge, 'up']},
+				{title: `Create VLAN sub-interface ${vlan}`, run: ['ip', 'link', 'add', 'link', parent.name, 'name', vlan, 'type', 'vlan', 'id', String(id)], undo: ['ip', 'link', 'del', 'dev', vlan], verify: link.exists(vlan)},
+				{title: `Create Linux bridge ${bridge}`, run: ['ip', 'link', 'add', 'name', bridge, 'type', 'bridge', 'stp_state', '0'], undo: ['ip', 'link', 'del', 'dev', bridge], verify: link.exists(bridge)},
+				{title: `Make ${vlan} a port of ${bridge}`, run: ['ip', 'link', 'set', 'dev', vlan, 'master', bridge], undo: ['ip', 'link', 'set', 'dev', vlan, 'nomaster'], verify: link.master(vlan, bridge)},
+				{title: `Bring ${vlan} up`, run: ['ip', 'link', 'set', 'dev', vlan, 'up'], verify: link.up(vlan)},
+				{title: `Bring ${bridge} up`, run: ['ip', 'link', 'set', 'dev', bridge, 'up'], verify: link.up(bridge)},
 			];
 	}
 }
@@ -254,9 +286,21 @@ export function hostChangeSteps(change: HostChange, host: HostModel): PlanStep[]
 		case 'ovs-bridge':
 			// Open vSwitch keeps its own configuration database: the same commands on every host.
 			return [
-				{title: `Create Open vSwitch bridge ${change.bridge}`, run: ['ovs-vsctl', 'add-br', change.bridge], undo: ['ovs-vsctl', 'del-br', change.bridge]},
+				{
+					title: `Create Open vSwitch bridge ${change.bridge}`,
+					run: ['ovs-vsctl', 'add-br', change.bridge],
+					undo: ['ovs-vsctl', 'del-br', change.bridge],
+					verify: {run: ['ovs-vsctl', 'br-exists', change.bridge], proves: `OVS bridge ${change.bridge} exists`},
+				},
 				...(change.uplink
-					? [{title: `Add ${change.uplink.name} to ${change.bridge} as its uplink`, run: ['ovs-vsctl', 'add-port', change.bridge, change.uplink.name], undo: ['ovs-vsctl', 'del-port', change.bridge, change.uplink.name]}]
+					? [
+							{
+								title: `Add ${change.uplink.name} to ${change.bridge} as its uplink`,
+								run: ['ovs-vsctl', 'add-port', change.bridge, change.uplink.name],
+								undo: ['ovs-vsctl', 'del-port', change.bridge, change.uplink.name],
+								verify: {run: ['ovs-vsctl', 'port-to-br', change.uplink.name], pattern: `^${escapeRegExp(change.bridge)}$`, proves: `${change.uplink.name} is a port of ${change.bridge}`},
+							},
+						]
 					: []),
 			];
 		case 'sriov-vfs': {
@@ -268,7 +312,14 @@ export function hostChangeSteps(change: HostChange, host: HostModel): PlanStep[]
 				steps.push({title: `Remove the ${current} VFs of ${change.pf.name} (the count can only change through 0)`, run: ['tee', file], input: '0\n', undo: ['tee', file], undoInput: `${current}\n`});
 			}
 			if (current !== change.count) {
-				steps.push({title: `Create ${change.count} VFs on ${change.pf.name}`, run: ['tee', file], input: `${change.count}\n`, undo: ['tee', file], undoInput: '0\n'});
+				steps.push({
+					title: `Create ${change.count} VFs on ${change.pf.name}`,
+					run: ['tee', file],
+					input: `${change.count}\n`,
+					undo: ['tee', file],
+					undoInput: '0\n',
+					verify: {run: ['cat', file], pattern: `^${change.count}\\s*$`, proves: `${change.pf.name} has ${change.count} VFs`},
+				});
 			}
 			steps.push({
 				title: `Keep ${change.count} VFs on ${change.pf.name} after reboot (udev rule)`,

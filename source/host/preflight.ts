@@ -1,0 +1,39 @@
+// Before the first step: can this user run the plan, are its tools installed, and does the plan still fit the
+// host as it is now (nothing taken or changed since it was made)? Any "no" stops the apply before it starts.
+import {access} from 'node:fs/promises';
+import {join} from 'node:path';
+import type {HostModel} from '../core/model.js';
+import type {Plan} from '../core/plan.js';
+import {makePlan} from '../core/planner.js';
+import {describeFailure, type Runner} from './runner.js';
+
+async function onPath(program: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+	if (program.includes('/')) return access(program).then(() => true, () => false);
+	for (const dir of (env['PATH'] ?? '').split(':').filter(Boolean)) {
+		if (await access(join(dir, program)).then(() => true, () => false)) return true;
+	}
+	return false;
+}
+
+/** The problems that stop this plan from being applied now; empty when it can go ahead. */
+export async function preflight(plan: Plan, host: HostModel, runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+	const problems: string[] = [];
+	if (plan.uri.startsWith('test:') || host.source === 'demo') {
+		return ['this plan is for a test-driver or demo host, which keeps no state between commands: make the plan against a real libvirt (--connect) to apply it'];
+	}
+	if (process.getuid?.() !== 0) {
+		const sudo = await runner.run(['sudo', '-n', 'true'], {timeoutMs: 5000});
+		problems.push(sudo.ok ? 'run kvmnet apply with sudo: it changes the host network' : `applying needs root: run it with sudo (${describeFailure(sudo)})`);
+	}
+	const tools = new Set(plan.steps.flatMap((step) => [step.run[0], step.undo?.[0], step.verify?.run[0]]).filter((tool): tool is string => Boolean(tool)));
+	for (const tool of tools) {
+		if (!(await onPath(tool, env))) problems.push(`${tool} is not installed, and the plan needs it`);
+	}
+	const again = makePlan(plan.mode, plan.params, host, {uri: plan.uri, directory: () => plan.directory});
+	if (!again.plan) {
+		problems.push(...again.errors.map((e) => `the plan no longer fits this host: ${e.message}`));
+	} else if (JSON.stringify(again.plan.steps) !== JSON.stringify(plan.steps)) {
+		problems.push('the host changed since this plan was made (its steps would differ now): make the plan again');
+	}
+	return problems;
+}
