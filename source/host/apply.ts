@@ -190,9 +190,9 @@ export async function rollBack(journal: Journal, runner: Runner, hooks: ApplyHoo
 		if (result.ok) {
 			log.state(index, 'undone');
 		} else {
-			step.error = `undo failed: ${result.message}`;
+			step.error = `${step.error ? `${step.error}; ` : ''}undo failed: ${result.message}`;
 			journal.leftovers.push(`Step ${index + 1} (${step.title}) is still in place: run "${commandLine(step.undo)}" by hand (${result.message}).`);
-			log.line(index, 'error', step.error);
+			log.line(index, 'error', `undo failed: ${result.message}`);
 			log.state(index, 'undo-failed');
 		}
 	}

@@ -1,0 +1,140 @@
+// Never strand an SSH user: "laptop" and "host" are two namespaces joined by a veth; the host runs a real libvirtd.
+import {spawn} from 'node:child_process';
+import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {build} from 'esbuild';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {Plan} from '../source/core/plan.js';
+import type {Journal} from '../source/host/apply.js';
+import {cliPath, runCli} from './harness/cli.js';
+import {Libvirtd} from './harness/libvirtd.js';
+import {isRoot, Namespace, run} from './harness/netns.js';
+
+const hostAddress = '10.77.0.2';
+const laptopAddress = '10.77.0.50';
+
+// A TCP echo server for the host side, and a client that keeps one connection open and reports each echo.
+const server = `require('net').createServer((s) => s.pipe(s)).listen(2222, '0.0.0.0', () => console.log('LISTENING'));`;
+const canConnect = `const s = require('net').connect({host: '${hostAddress}', port: 2222, timeout: 1500}); s.on('connect', () => { console.log('OK'); process.exit(0); }); s.on('timeout', () => process.exit(1)); s.on('error', () => process.exit(1));`;
+
+describe.skipIf(!isRoot)('the SSH guard', () => {
+	let daemon: Libvirtd;
+	let laptop: Namespace;
+	const work = mkdtempSync(join(tmpdir(), 'kvmnet-guard-'));
+	const env = () => ({...(process.env as Record<string, string>), KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', SSH_CONNECTION: `${laptopAddress} 50022 ${hostAddress} 22`});
+	const journals = () => join(work, 'state', 'journals');
+	const laptopReachesHost = async () => (await run(['ip', 'netns', 'exec', laptop.name, process.execPath, '-e', canConnect]).then(() => true, () => false));
+	const processes: {kill: (signal: NodeJS.Signals) => boolean}[] = [];
+
+	beforeAll(async () => {
+		daemon = await Libvirtd.start('guard');
+		laptop = await Namespace.create('laptop');
+		await run(['ip', 'link', 'add', 'lap0', 'netns', laptop.name, 'type', 'veth', 'peer', 'name', 'uplink0', 'netns', daemon.namespace]);
+		await laptop.ipBatch(['link set lap0 up', `addr add ${laptopAddress}/24 dev lap0`]);
+		await run(['ip', '-n', daemon.namespace, '-batch', '-'], {input: `link set uplink0 up\naddr add ${hostAddress}/24 dev uplink0\nroute add default via 10.77.0.1\n`});
+		const listener = spawn('ip', ['netns', 'exec', daemon.namespace, process.execPath, '-e', server], {stdio: ['ignore', 'pipe', 'inherit']});
+		processes.push(listener);
+		await new Promise((resolve) => listener.stdout.once('data', resolve));
+		for (let i = 0; i < 50 && !(await laptopReachesHost()); i++) await new Promise((r) => setTimeout(r, 100));
+	});
+
+	afterAll(async () => {
+		for (const p of processes) p.kill('SIGKILL');
+		await daemon?.stop();
+		await laptop?.destroy();
+	});
+
+	async function bridgePlan(name: string, bridge: string): Promise<string> {
+		const out = join(work, name);
+		const result = await runCli(['plan', '--connect', daemon.uri, '--mode', 'bridge', '--name', name, '--bridge', bridge, '--uplink', 'uplink0', '--out', out], {namespace: daemon.namespace, env: env()});
+		expect(result.exitCode, result.stderr).toBe(0);
+		return join(out, 'plan.json');
+	}
+
+	it('marks the uplink as the SSH interface, and a TCP session survives bridging it', async () => {
+		const planFile = await bridgePlan('g-ok', 'brok');
+		const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
+		expect(plan.steps.filter((s) => s.touchesSsh).length).toBeGreaterThanOrEqual(3);
+		expect(plan.warnings[0]).toMatch(/change uplink0, which carries your SSH session/);
+		// One connection, opened before and used after the apply: it must stay up the whole time.
+		const session = spawn('ip', ['netns', 'exec', laptop.name, process.execPath, '-e', `const s = require('net').connect(2222, '${hostAddress}'); s.setEncoding('utf8'); s.on('data', (d) => console.log('ECHO ' + d.trim())); s.on('close', () => { console.log('CLOSED'); process.exit(0); }); process.stdin.on('data', (d) => s.write(d));`], {stdio: ['pipe', 'pipe', 'inherit']});
+		processes.push(session);
+		const echoes: string[] = [];
+		session.stdout.setEncoding('utf8').on('data', (d: string) => echoes.push(...d.trim().split('\n')));
+		session.stdin.write('before\n');
+		const applied = await runCli(['apply', planFile, '--yes', '--guard-seconds', '30'], {namespace: daemon.namespace, env: env()});
+		expect(applied.exitCode, applied.stdout).toBe(0);
+		expect(applied.stdout).toContain('Guard started');
+		expect(applied.stdout).toContain('Run "kvmnet confirm" within 30 s');
+		session.stdin.write('after\n');
+		await new Promise((r) => setTimeout(r, 500));
+		expect(echoes).toEqual(['ECHO before', 'ECHO after']);
+		const confirmed = await runCli(['confirm'], {namespace: daemon.namespace, env: env()});
+		expect(confirmed.stdout).toContain('Confirmed');
+		// The guard sees the confirmation and leaves; the changes stay.
+		await new Promise((r) => setTimeout(r, 1000));
+		const [journalFile] = readdirSync(journals()).filter((f) => f.endsWith('.json'));
+		const journal = JSON.parse(readFileSync(join(journals(), journalFile!), 'utf8')) as Journal;
+		expect(journal.status).toBe('applied');
+		expect(readFileSync(`${journal.path}.guard.log`, 'utf8')).toContain('guard: confirmed');
+		session.kill('SIGKILL');
+		expect((await runCli(['undo'], {namespace: daemon.namespace, env: env()})).exitCode).toBe(0);
+		expect(await laptopReachesHost()).toBe(true);
+	});
+
+	it('undoes a bridge step that cut the laptop off, after the app is killed and nobody confirmed', async () => {
+		const planFile = await bridgePlan('g-bad', 'brbad');
+		const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
+		// The deliberately broken step: the host address never reaches the bridge, yet the step and its check
+		// "pass"; the default route's move is faked the same way, since the kernel would refuse it without that address.
+		const addStep = plan.steps.find((s) => s.run.join(' ') === `ip addr add ${hostAddress}/24 dev brbad`)!;
+		const routeStep = plan.steps.find((s) => s.run.join(' ') === 'ip route replace default via 10.77.0.1 dev brbad')!;
+		// Bundled inside the project so its imports (execa…) resolve from node_modules.
+		const child = fileURLToPath(new URL('../node_modules/.cache/kvmnet-test/sabotaged-apply.mjs', import.meta.url));
+		await build({entryPoints: [fileURLToPath(new URL('./harness/sabotaged-apply.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', outfile: child, packages: 'external', logLevel: 'error'});
+		const fakes = [
+			{argv: addStep.run, stdout: ''},
+			{argv: addStep.verify!.run, stdout: `[{"ifname":"brbad","addr_info":[{"local":"${hostAddress}","prefixlen":24}]}]`},
+			{argv: routeStep.run, stdout: ''},
+			{argv: routeStep.verify!.run, stdout: '[{"dst":"default","gateway":"10.77.0.1","dev":"brbad"}]'},
+		];
+		// The app runs inside the host namespace, so the guard it starts does too, as on a real host.
+		const app = spawn('ip', ['netns', 'exec', daemon.namespace, process.execPath, child, planFile, journals(), cliPath, JSON.stringify(fakes), '12'], {
+			cwd: fileURLToPath(new URL('..', import.meta.url)),
+			env: env(),
+			stdio: ['ignore', 'pipe', 'inherit'],
+		});
+		processes.push(app);
+		const line = await new Promise<string>((resolve, reject) => {
+			app.stdout.setEncoding('utf8').once('data', resolve);
+			app.once('exit', (code) => reject(new Error(`the sabotaged apply exited with ${code} before applying`)));
+			setTimeout(() => reject(new Error('the sabotaged apply did not finish in 60 s')), 60_000);
+		});
+		expect(line).toMatch(/^APPLIED applied /);
+		const journalPath = line.trim().split(' ')[2]!;
+		// Cut off: the address left the uplink and never reached the bridge.
+		expect(await laptopReachesHost()).toBe(false);
+		// The user's SSH session drops, and the app with it.
+		app.kill('SIGKILL');
+		const started = Date.now();
+		let back = false;
+		while (!back && Date.now() - started < 30_000) {
+			await new Promise((r) => setTimeout(r, 500));
+			back = await laptopReachesHost();
+		}
+		expect(back).toBe(true);
+		expect(Date.now() - started).toBeLessThan(25_000);
+		const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
+		expect(journal.guard?.actedAt).toBeDefined();
+		// The faked step's own undo cannot work (its address never existed): the only thing the guard reports left.
+		expect(journal.status).toBe('rollback-incomplete');
+		expect(journal.leftovers).toEqual([`Step 4 (Add ${hostAddress}/24 to brbad) is still in place: run "ip addr del ${hostAddress}/24 dev brbad" by hand (ip failed (exit 2): Error: ipv4: Address not found.).`]);
+		expect(readFileSync(`${journalPath}.guard.log`, 'utf8')).toMatch(/guard: (the applying process is gone|no confirmation before the deadline); undoing/);
+		const uplink = JSON.parse((await daemon.exec(['ip', '-j', 'addr', 'show', 'uplink0'])).stdout)[0];
+		expect(uplink.master).toBeUndefined();
+		expect(uplink.addr_info.map((a: {local: string}) => a.local)).toContain(hostAddress);
+		expect((await daemon.exec(['ip', 'link', 'show', 'brbad']).catch((e: Error) => e.message)).toString()).toMatch(/does not exist/);
+	});
+});
