@@ -29,7 +29,7 @@ export function PreviewScreen({state}: {state: UiState}) {
 					</Text>
 				))}
 			</Box>
-			<StatusBar text="Tab/1-4 sections · ↑↓ scroll · s save plan, script and XML · Esc edit · q inventory" warning={state.wizard.message} />
+			<StatusBar text="Tab/1-4 sections · ↑↓ scroll · a apply · s save · Esc edit · q inventory" warning={state.wizard.message} />
 		</Box>
 	);
 }

@@ -1,6 +1,7 @@
 // The interactive app: holds the one UI state, feeds it keys in order, loads the host, and picks the screen.
 import {useApp, useStdout} from 'ink';
 import {useEffect, useReducer} from 'react';
+import {ApplyScreen} from '../screens/apply-screen.js';
 import {CompareScreen} from '../screens/compare-screen.js';
 import {DetailsScreen} from '../screens/details-screen.js';
 import {FormScreen} from '../screens/form-screen.js';
@@ -12,6 +13,8 @@ import {QuestionsScreen} from '../screens/questions-screen.js';
 import type {HostModel} from './core/model.js';
 import type {Plan} from './core/plan.js';
 import type {PlanOptions} from './core/planner.js';
+import type {ApplyService} from './host/apply-service.js';
+import {useApply} from './hooks/use-apply.js';
 import {useKeypress} from './hooks/use-keypress.js';
 import {initialState, reduce, type UiState} from './ui/state.js';
 import {ThemeContext, type Theme} from './ui/theme.js';
@@ -24,6 +27,8 @@ export interface AppProps {
 	planDirectory?: PlanOptions['directory'];
 	/** Writes a plan's files; returns the paths written. */
 	save?: (plan: Plan) => Promise<string[]>;
+	/** Applies plans from the preview (`a`). */
+	applier?: ApplyService;
 }
 
 function Screen({state}: {state: UiState}) {
@@ -42,16 +47,19 @@ function Screen({state}: {state: UiState}) {
 			return <FormScreen state={state} />;
 		case 'preview':
 			return <PreviewScreen state={state} />;
+		case 'apply':
+			return <ApplyScreen state={state} />;
 		case 'inventory':
 			return <InventoryScreen state={state} />;
 	}
 }
 
-export function App({load, theme, planDirectory, save}: AppProps) {
+export function App({load, theme, planDirectory, save, applier}: AppProps) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
 	const [state, dispatch] = useReducer(reduce, undefined, () => initialState(stdout.columns || 80, stdout.rows || 24, planDirectory));
 	useKeypress((key) => dispatch({type: 'key', key}));
+	useApply(state, dispatch, applier);
 
 	useEffect(() => {
 		let current = true;

@@ -1,17 +1,14 @@
 // `kvmnet apply`, `undo`, `confirm` and `guard` without the TUI: the same engine, its log streamed to stdout.
 import {readFileSync} from 'node:fs';
-import {join} from 'node:path';
 import {createInterface} from 'node:readline/promises';
 import type {CliArgs} from './args.js';
 import type {Plan} from './core/plan.js';
 import {applyPlan, confirmJournal, listJournals, rollBack, type Journal, type LogLine} from './host/apply.js';
 import {armDeadline, defaultGuardSeconds, runGuard, startGuard} from './host/guard.js';
 import {loadHost} from './host/load-host.js';
-import {stateDirectory} from './host/plan-files.js';
+import {journalDirectory} from './host/plan-files.js';
 import {preflight} from './host/preflight.js';
 import {Runner} from './host/runner.js';
-
-export const journalDirectory = () => join(stateDirectory(), 'journals');
 
 const printLine = (line: LogLine) => {
 	const prefix = line.step >= 0 ? `[${line.step + 1}] ` : '';

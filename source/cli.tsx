@@ -58,7 +58,7 @@ async function printPlan(args: CliArgs): Promise<number> {
 async function runInteractive(args: CliArgs): Promise<number> {
 	const load = () => loadHost({demo: args.demo, demoWhenNoLibvirt: true, ...(args.connect ? {connect: args.connect} : {})});
 	const interactive = await import('./interactive.js');
-	return interactive.runInteractive(load);
+	return interactive.runInteractive(load, args.connect ? {connect: args.connect} : {});
 }
 
 async function main(): Promise<number> {

@@ -3,15 +3,18 @@
 import {render} from 'ink';
 import {App} from './app.js';
 import type {HostModel} from './core/model.js';
-import {planDirectory, savePlan} from './host/plan-files.js';
+import {liveApplyService} from './host/apply-service.js';
+import type {LoadOptions} from './host/load-host.js';
+import {journalDirectory, planDirectory, savePlan} from './host/plan-files.js';
 import {themeFor} from './ui/theme.js';
 
-export async function runInteractive(load: () => Promise<HostModel>): Promise<number> {
+export async function runInteractive(load: () => Promise<HostModel>, loadOptions: LoadOptions = {}): Promise<number> {
 	// The alternate screen keeps the shell's scrollback as it was, like any full-screen terminal program.
 	const leaveAlternateScreen = () => process.stdout.write('\x1b[?1049l');
 	process.stdout.write('\x1b[?1049h\x1b[H');
 	process.once('exit', leaveAlternateScreen);
-	const app = <App load={load} theme={themeFor(process.env)} planDirectory={(name) => planDirectory(name)} save={(plan) => savePlan(plan, plan.directory)} />;
+	const applier = liveApplyService({load: loadOptions, journalDir: journalDirectory(), guardCommand: [process.execPath, process.argv[1]!]});
+	const app = <App load={load} theme={themeFor(process.env)} planDirectory={(name) => planDirectory(name)} save={(plan) => savePlan(plan, plan.directory)} applier={applier} />;
 	const instance = render(app, {exitOnCtrlC: false, patchConsole: false});
 	await instance.waitUntilExit();
 	return 0;

@@ -16,7 +16,11 @@ describe('arguments', () => {
 
 	it.each([
 		[['--frobnicate'], 'unknown option --frobnicate (see kvmnet --help)'],
-		[['apply'], 'unknown command "apply": the commands are: inventory'],
+		[['launch'], 'unknown command "launch": the commands are: inventory, plan, apply, undo, confirm'],
+		[['apply'], 'apply needs a file: kvmnet apply PLAN.json'],
+		[['apply', 'p.json', 'q.json'], 'unexpected argument "q.json" (see kvmnet --help)'],
+		[['undo', '--yes'], '--yes goes with the apply command: kvmnet apply PLAN.json --yes'],
+		[['apply', 'p.json', '--guard-seconds', '5'], '--guard-seconds: "5" is not a whole number of seconds from 10 to 3600'],
 		[['inventory', 'extra'], 'unexpected argument "extra" (see kvmnet --help)'],
 		[['--connect'], '--connect needs a libvirt URI, e.g. --connect qemu:///system'],
 		[['-c', '--demo'], '-c needs a libvirt URI, e.g. -c qemu:///system'],

@@ -12,6 +12,9 @@ export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
 	return join(env['XDG_STATE_HOME'] || join(homedir(), '.local/state'), 'kvmnet');
 }
 
+/** Where apply journals go (one JSON file per apply, read by `kvmnet undo` and the guard). */
+export const journalDirectory = (env: NodeJS.ProcessEnv = process.env) => join(stateDirectory(env), 'journals');
+
 /** A new folder name for a plan's files: plans/NAME-YYYYMMDD-HHMMSS under the state directory. */
 export function planDirectory(name: string, now = new Date(), env: NodeJS.ProcessEnv = process.env): string {
 	const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

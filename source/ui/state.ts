@@ -2,6 +2,7 @@
 // applied one after another to the state each one left: nothing reads a stale copy.
 import type {HostModel} from '../core/model.js';
 import type {PlanOptions} from '../core/planner.js';
+import {initialApply, onApplyKey, reduceApply, type ApplyAction, type ApplyView} from './apply-state.js';
 import {comparisonLayout} from './compare.js';
 import {recommend} from '../core/recommend.js';
 import {detailsFor, type Details} from './details.js';
@@ -9,7 +10,7 @@ import type {Key} from './keys.js';
 import {buildTables, tabs, type TabId, type Table} from './views.js';
 import {initialWizard, onCompareKey, onFormKey, onModesKey, onPreviewKey, onQuestionsKey, type WizardScreen, type WizardState, type WizardStep} from './wizard.js';
 
-export type Screen = 'inventory' | 'details' | 'help' | WizardScreen;
+export type Screen = 'inventory' | 'details' | 'help' | WizardScreen | 'apply';
 
 export interface UiState {
 	model?: HostModel;
@@ -30,6 +31,8 @@ export interface UiState {
 	wizard: WizardState;
 	/** Where a plan's files go, given its name (the libvirt URI is the host's own). */
 	planDirectory: PlanOptions['directory'];
+	/** The apply in progress (or just finished), from the preview's `a`. */
+	apply?: ApplyView;
 }
 
 export type Action =
@@ -38,7 +41,8 @@ export type Action =
 	| {type: 'resize'; width: number; height: number}
 	| {type: 'key'; key: Key}
 	/** The app finished saving the plan (or failed to): the line to show. */
-	| {type: 'saved'; message: string};
+	| {type: 'saved'; message: string}
+	| ApplyAction;
 
 const zero = (): Record<TabId, number> => ({topology: 0, nics: 0, bridges: 0, networks: 0, vms: 0});
 
@@ -146,7 +150,24 @@ function wizardStep(state: UiState, step: WizardStep): UiState {
 	return {...state, wizard: step.wizard, screen: step.screen};
 }
 
+function onApplyScreenKey(state: UiState, key: Key): UiState {
+	const view = state.apply!;
+	// Ctrl-C never quits in the middle of an apply: it stops and undoes, like Esc.
+	if (key.ctrl && key.char === 'c') {
+		if (view.phase === 'running') return {...state, apply: {...view, stopRequested: true}};
+		if (view.phase === 'keep') return {...state, apply: {...view, keepAnswer: 'undo'}};
+		if (view.phase === 'checking') return state;
+		return {...state, quit: true};
+	}
+	const result = onApplyKey(view, key);
+	if (result.leave === 'preview') return {...state, screen: 'preview', apply: undefined};
+	// The host changed (or may have): back to a fresh inventory.
+	if (result.leave === 'inventory') return {...state, screen: 'inventory', apply: undefined, wizard: {...state.wizard, plan: undefined}, loading: true, refreshCount: state.refreshCount + 1};
+	return {...state, apply: result.view};
+}
+
 function onKey(state: UiState, key: Key): UiState {
+	if (state.screen === 'apply' && state.apply) return onApplyScreenKey(state, key);
 	if (key.ctrl && key.char === 'c') return {...state, quit: true};
 	const host = state.model;
 	// Plans are made for the libvirt the host was read from (the demo's own test driver, for the demo).
@@ -164,6 +185,7 @@ function onKey(state: UiState, key: Key): UiState {
 		case 'form':
 			return host ? wizardStep(state, onFormKey(state.wizard, key, host, context)) : state;
 		case 'preview':
+			if (key.name === 'char' && key.char === 'a' && !key.ctrl && state.wizard.plan) return {...state, screen: 'apply', apply: initialApply(state.wizard.plan.steps.length)};
 			return wizardStep(state, onPreviewKey(state.wizard, key, previewHeight(state), state.width));
 		case 'help':
 			return key.name === 'escape' || key.name === 'return' || key.name === 'backspace' || (key.name === 'char' && (key.char === '?' || key.char === 'q'))
@@ -173,6 +195,9 @@ function onKey(state: UiState, key: Key): UiState {
 			return onDetailsKey(state, key);
 		case 'inventory':
 			return onInventoryKey(state, key);
+		case 'apply':
+			// Only reachable without an apply in progress: nothing to show there.
+			return {...state, screen: 'inventory'};
 	}
 }
 
@@ -188,7 +213,7 @@ function onLoaded(state: UiState, model: HostModel): UiState {
 	let next: UiState = {...state, model, tables, loading: false, loadError: undefined, cursor};
 	for (const {id} of tabs) next = {...moveCursor({...next, tab: id}, cursor[id]), tab: state.tab};
 	// A rescan invalidates open details and any plan in progress (it was checked against the old host).
-	if (next.screen !== 'inventory' && next.screen !== 'help') next = {...next, screen: 'inventory', details: undefined, wizard: {...initialWizard(), saveRequests: state.wizard.saveRequests}};
+	if (next.screen !== 'inventory' && next.screen !== 'help' && next.screen !== 'apply') next = {...next, screen: 'inventory', details: undefined, wizard: {...initialWizard(), saveRequests: state.wizard.saveRequests}};
 	return next;
 }
 
@@ -204,5 +229,7 @@ export function reduce(state: UiState, action: Action): UiState {
 			return onKey(state, action.key);
 		case 'saved':
 			return {...state, wizard: {...state.wizard, message: action.message}};
+		default:
+			return state.apply ? {...state, apply: reduceApply(state.apply, action)} : state;
 	}
 }

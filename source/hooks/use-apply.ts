@@ -1,0 +1,91 @@
+// Runs the apply the screen asked for (starts), and the keep/undo answer after a guarded apply, reporting every
+// log line, step state and journal change back to the reducer.
+import {useEffect, useRef, type Dispatch} from 'react';
+import type {ApplyHooks} from '../host/apply.js';
+import type {ApplyService} from '../host/apply-service.js';
+import {journalView} from '../ui/apply-types.js';
+import type {Action, UiState} from '../ui/state.js';
+
+export function useApply(state: UiState, dispatch: Dispatch<Action>, service: ApplyService | undefined): void {
+	const view = state.apply;
+	const plan = state.wizard.plan;
+	const stopRef = useRef(false);
+	stopRef.current = view?.stopRequested ?? false;
+	const journalRef = useRef<ReturnType<ApplyService['read']> | undefined>(undefined);
+
+	const hooks: ApplyHooks = {
+		onLog: (line) => dispatch({type: 'apply-log', line}),
+		onStep: (index, stepState) => dispatch({type: 'apply-step', index, state: stepState}),
+		shouldStop: () => stopRef.current,
+	};
+
+	useEffect(() => {
+		if (!view || view.starts === 0 || !plan) return;
+		if (!service) {
+			dispatch({type: 'apply-phase', phase: 'refused', problems: ['applying is not available here']});
+			return;
+		}
+		let cancelled = false;
+		void (async () => {
+			const problems = await service.preflight(plan).catch((error: Error) => [error.message]);
+			if (cancelled) return;
+			if (problems.length > 0) {
+				dispatch({type: 'apply-phase', phase: 'refused', problems});
+				return;
+			}
+			dispatch({type: 'apply-phase', phase: 'running'});
+			let journal = await service.apply(plan, hooks);
+			journalRef.current = journal;
+			if (journal.status === 'applied' && journal.guard) {
+				journal = service.arm(journal);
+				journalRef.current = journal;
+				dispatch({type: 'apply-journal', journal: journalView(journal)});
+				dispatch({type: 'apply-phase', phase: 'keep'});
+				return;
+			}
+			dispatch({type: 'apply-journal', journal: journalView(journal)});
+			dispatch({type: 'apply-phase', phase: 'done'});
+		})();
+		return () => {
+			cancelled = true;
+		};
+		// A new start request runs a new apply; nothing else does.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [view?.starts]);
+
+	// While waiting for the user to keep a guarded change: follow the journal (the guard may act) and the pings.
+	const waiting = view?.phase === 'keep' && view.keepAnswer === undefined;
+	useEffect(() => {
+		if (!waiting || !service || !journalRef.current) return;
+		const ssh = state.model?.header.ssh;
+		const gateway = state.model?.routes.find((r) => r.destination === 'default')?.gateway;
+		const timer = setInterval(() => {
+			const journal = service.read(journalRef.current!);
+			journalRef.current = journal;
+			dispatch({type: 'apply-journal', journal: journalView(journal)});
+			if (journal.status !== 'applied') dispatch({type: 'apply-phase', phase: 'done'});
+			void Promise.all([gateway ? service.reachable(gateway) : Promise.resolve(undefined), ssh ? service.reachable(ssh.clientAddress) : Promise.resolve(undefined)]).then(([g, c]) =>
+				dispatch({type: 'apply-reach', reach: {...(g === undefined ? {} : {gateway: g}), ...(c === undefined ? {} : {client: c})}}),
+			);
+		}, 1000);
+		return () => clearInterval(timer);
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [waiting]);
+
+	useEffect(() => {
+		const answer = view?.keepAnswer;
+		if (!answer || !service || !journalRef.current) return;
+		void (async () => {
+			if (answer === 'keep') {
+				const kept = service.keep(journalRef.current!);
+				dispatch({type: 'apply-journal', journal: journalView(kept)});
+			} else {
+				dispatch({type: 'apply-phase', phase: 'running'});
+				const undone = await service.undo(journalRef.current!, hooks);
+				dispatch({type: 'apply-journal', journal: journalView(undone)});
+			}
+			dispatch({type: 'apply-phase', phase: 'done'});
+		})();
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [view?.keepAnswer]);
+}
