@@ -2,10 +2,11 @@
 # Installs the Debian/Ubuntu packages kvmnet's tests use (run as root, or it uses sudo):
 #   iproute2 (ip, ss), tmux (the terminal tests), libvirt-clients + libxml2-utils (virsh, the test driver,
 #   virt-xml-validate), libvirt-daemon + dnsmasq-base + iptables (a real libvirtd in a namespace),
-#   openvswitch-switch (OVS on the userspace datapath).
+#   openvswitch-switch (OVS on the userspace datapath), qemu-system-x86 + busybox-static (the tiny VM that takes a
+#   DHCP lease; its kernel comes from Debian's linux-image package at test time).
 set -euo pipefail
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-packages=(iproute2 tmux libvirt-clients libxml2-utils libvirt-daemon dnsmasq-base iptables openvswitch-switch)
+packages=(iproute2 tmux libvirt-clients libxml2-utils libvirt-daemon dnsmasq-base iptables openvswitch-switch qemu-system-x86 busybox-static)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -16,8 +16,13 @@ export interface PlanStep {
 	/** The command that undoes this step; absent when there is nothing to undo. */
 	undo?: string[];
 	undoInput?: string;
-	/** Files written before the command runs (and removed by the undo). */
+	/** Files written before the command runs; undo puts them back as they were (removes new ones). */
 	writes?: FileWrite[];
+	/**
+	 * Undo puts the files back before its command, for undos that re-read the configuration (`netplan apply`).
+	 * Otherwise the files stay until the undo command has run, since it may need them (`virsh detach-device FILE`).
+	 */
+	restoreFilesFirst?: boolean;
 	/** What can go wrong for the user, e.g. that it moves the address of the SSH interface. */
 	risk?: string;
 	/** Whether the step changes the interface that carries the SSH session (apply guards these). */

@@ -42,6 +42,7 @@ export interface JournalStep {
 	exitCode?: number;
 	error?: string;
 	files: FileBackup[];
+	restoreFilesFirst?: boolean;
 	touchesSsh?: boolean;
 }
 
@@ -105,7 +106,7 @@ export function newJournal(plan: Plan, journalDir: string): Journal {
 		startedAt: now(),
 		updatedAt: now(),
 		pid: process.pid,
-		steps: plan.steps.map((step) => ({title: step.title, state: 'pending', run: step.run, ...(step.input === undefined ? {} : {input: step.input}), ...(step.undo ? {undo: step.undo} : {}), ...(step.undoInput === undefined ? {} : {undoInput: step.undoInput}), output: [], files: [], ...(step.touchesSsh ? {touchesSsh: true} : {})})),
+		steps: plan.steps.map((step) => ({title: step.title, state: 'pending', run: step.run, ...(step.input === undefined ? {} : {input: step.input}), ...(step.undo ? {undo: step.undo} : {}), ...(step.undoInput === undefined ? {} : {undoInput: step.undoInput}), output: [], files: [], ...(step.restoreFilesFirst ? {restoreFilesFirst: true} : {}), ...(step.touchesSsh ? {touchesSsh: true} : {})})),
 		leftovers: [],
 	};
 }
@@ -180,13 +181,14 @@ export async function rollBack(journal: Journal, runner: Runner, hooks: ApplyHoo
 		}
 		if (step.state !== 'done') continue;
 		log.state(index, 'undoing');
-		restoreFiles(step);
+		if (step.restoreFilesFirst || !step.undo) restoreFiles(step);
 		if (!step.undo) {
 			log.line(index, 'info', 'nothing to undo for this step');
 			log.state(index, 'undone');
 			continue;
 		}
 		const result = await runStep(runner, log, index, step.undo, step.undoInput);
+		if (!step.restoreFilesFirst) restoreFiles(step);
 		if (result.ok) {
 			log.state(index, 'undone');
 		} else {

@@ -137,8 +137,9 @@ function netplanStep(file: string, yaml: string[], title: string, bridge: string
 		title,
 		writes: [{path: file, content: `${yaml.join('\n')}\n`}],
 		run: ['netplan', 'apply'],
-		// Undo: kvmnet removes the file first (every undo restores a step's files before its command), then re-applies.
+		// Undo removes the file first, then re-applies the configuration without it.
 		undo: ['netplan', 'apply'],
+		restoreFilesFirst: true,
 		verify: link.exists(bridge),
 		...(ssh ? {risk: sshRisk(uplink, 'netplan moves it into the new configuration'), touchesSsh: true} : {}),
 	};
@@ -150,6 +151,7 @@ function ifupdownStep(file: string, lines: string[], title: string, up: string, 
 			title,
 			writes: [{path: file, content: `# written by kvmnet\n${lines.join('\n')}\n`}],
 			run: ['ifup', up],
+			// ifdown reads the stanza from the file: it must still be there when the undo runs.
 			undo: ['ifdown', up],
 			verify: link.exists(up),
 			...(ssh ? {risk: sshRisk(uplink, 'ifupdown brings it up inside the bridge'), touchesSsh: true} : {}),
@@ -331,6 +333,7 @@ export function hostChangeSteps(change: HostChange, host: HostModel): PlanStep[]
 				],
 				run: ['udevadm', 'control', '--reload'],
 				undo: ['udevadm', 'control', '--reload'],
+				restoreFilesFirst: true,
 			});
 			return steps;
 		}
