@@ -16,6 +16,7 @@ import type {PlanOptions} from './core/planner.js';
 import type {ApplyService} from './host/apply-service.js';
 import {useApply} from './hooks/use-apply.js';
 import {useKeypress} from './hooks/use-keypress.js';
+import {markStall, trace} from './trace.js';
 import {initialState, reduce, type UiState} from './ui/state.js';
 import {ThemeContext, type Theme} from './ui/theme.js';
 
@@ -71,6 +72,13 @@ export function App({load, theme, planDirectory, save, applier}: AppProps) {
 			current = false;
 		};
 	}, [load, state.refreshCount]);
+
+	// For the benchmark: when each scan's inventory reaches the screen, and how long the loop stalled meanwhile.
+	useEffect(() => {
+		if (!state.model) return;
+		trace('inventory-frame', {refresh: state.refreshCount, rows: state.tables?.[state.tab].rows.length});
+		markStall(state.refreshCount === 0 ? 'scan' : 'refresh');
+	}, [state.model]);
 
 	useEffect(() => {
 		const onResize = () => dispatch({type: 'resize', width: stdout.columns || 80, height: stdout.rows || 24});

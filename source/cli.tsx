@@ -9,6 +9,7 @@ import {makePlan} from './core/planner.js';
 import {planDirectory, savePlan} from './host/plan-files.js';
 import {resolveLibvirtUri} from './host/virsh.js';
 import {previewText} from './ui/plan-text.js';
+import {startTrace} from './trace.js';
 import {textReport} from './ui/report.js';
 
 function version(): string {
@@ -62,6 +63,7 @@ async function runInteractive(args: CliArgs): Promise<number> {
 }
 
 async function main(): Promise<number> {
+	startTrace();
 	let args: CliArgs;
 	try {
 		args = parseArgs(process.argv.slice(2));

@@ -6,6 +6,7 @@ import type {HostModel} from './core/model.js';
 import {liveApplyService} from './host/apply-service.js';
 import type {LoadOptions} from './host/load-host.js';
 import {journalDirectory, planDirectory, savePlan} from './host/plan-files.js';
+import {trace} from './trace.js';
 import {themeFor} from './ui/theme.js';
 
 export async function runInteractive(load: () => Promise<HostModel>, loadOptions: LoadOptions = {}): Promise<number> {
@@ -15,7 +16,8 @@ export async function runInteractive(load: () => Promise<HostModel>, loadOptions
 	process.once('exit', leaveAlternateScreen);
 	const applier = liveApplyService({load: loadOptions, journalDir: journalDirectory(), guardCommand: [process.execPath, process.argv[1]!]});
 	const app = <App load={load} theme={themeFor(process.env)} planDirectory={(name) => planDirectory(name)} save={(plan) => savePlan(plan, plan.directory)} applier={applier} />;
-	const instance = render(app, {exitOnCtrlC: false, patchConsole: false});
+	// 60 frames a second at most: a key is drawn within a frame's time of arriving.
+	const instance = render(app, {exitOnCtrlC: false, patchConsole: false, maxFps: 60, ...(process.env['KVMNET_TRACE'] ? {onRender: () => trace('render')} : {})});
 	await instance.waitUntilExit();
 	return 0;
 }

@@ -4,6 +4,7 @@
 // the state the previous key left).
 import {useStdin} from 'ink';
 import {useEffect, useRef} from 'react';
+import {trace} from '../trace.js';
 import {parseKeys, type Key} from '../ui/keys.js';
 
 export function useKeypress(onKey: (key: Key) => void): void {
@@ -17,7 +18,10 @@ export function useKeypress(onKey: (key: Key) => void): void {
 	}, [isRawModeSupported, setRawMode]);
 	useEffect(() => {
 		const listen = (input: string) => {
-			for (const key of parseKeys(input)) handler.current(key);
+			for (const key of parseKeys(input)) {
+				trace('key', {name: key.name});
+				handler.current(key);
+			}
 		};
 		events.on('input', listen);
 		return () => {

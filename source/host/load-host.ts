@@ -1,6 +1,7 @@
 // Which host to show: the demo when asked; this machine otherwise, falling back to the demo (with the reason)
 // only for the interactive app when no libvirt was named and none answers. Scripts never get demo data unasked.
 import type {HostModel} from '../core/model.js';
+import {markStall} from '../trace.js';
 import {loadDemoHost} from './demo.js';
 import {scanHost, type ScanOptions} from './scan.js';
 
@@ -12,6 +13,7 @@ export interface LoadOptions extends ScanOptions {
 
 export async function loadHost(options: LoadOptions): Promise<HostModel> {
 	if (options.demo) return loadDemoHost();
+	markStall('before-scan');
 	const host = await scanHost(options);
 	const env = options.env ?? process.env;
 	const uriNamed = options.connect !== undefined || env['LIBVIRT_DEFAULT_URI'] !== undefined;

@@ -98,3 +98,65 @@ export function describeFailure(result: RunResult): string {
 		.join(' ');
 	return `${tool} failed (exit ${result.exitCode ?? 'signal'})${lastLines ? `: ${lastLines}` : ''}`;
 }
+
+/**
+ * A long-running program fed commands over stdin, answered in turns: `ask` writes text and resolves with everything
+ * the program printed until `until` appears. For virsh, whose process costs more than the questions asked of it.
+ */
+export interface Session {
+	ask(text: string, until: string): Promise<string>;
+	/** Everything written to stderr so far. */
+	errors(): string;
+	close(): Promise<RunResult>;
+}
+
+export function openSession(runner: Runner, argv: string[], options: Omit<RunOptions, 'input' | 'onLine'> = {}): Session {
+	const [file, ...args] = argv;
+	runner.history.push(argv);
+	const started = performance.now();
+	const child = execa(file!, args, {reject: false, stdin: 'pipe', timeout: options.timeoutMs ?? defaultTimeoutMs, env: {LC_ALL: 'C', ...options.env}, buffer: false});
+	let stdout = '';
+	let stderr = '';
+	let waiter: {until: string; resolve: (text: string) => void; reject: (error: Error) => void} | undefined;
+	const settle = () => {
+		if (!waiter) return;
+		const at = stdout.indexOf(waiter.until);
+		if (at < 0) return;
+		const answer = stdout.slice(0, at + waiter.until.length);
+		stdout = stdout.slice(at + waiter.until.length);
+		const {resolve} = waiter;
+		waiter = undefined;
+		resolve(answer);
+	};
+	child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+		stdout += chunk;
+		settle();
+	});
+	child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+		stderr += chunk;
+	});
+	// Spawning can fail (not installed) or the program can end early: every pending question then fails.
+	const finished = child.then((result) => {
+		waiter?.reject(new Error(stderr.trim() || `${file} ended before answering`));
+		waiter = undefined;
+		return result;
+	});
+	return {
+		ask(text, until) {
+			return new Promise((resolve, reject) => {
+				waiter = {until, resolve, reject};
+				child.stdin?.write(text, (error) => {
+					if (error) reject(error);
+				});
+				settle();
+			});
+		},
+		errors: () => stderr,
+		async close() {
+			child.stdin?.end();
+			const result = await finished;
+			const missing = (result as {code?: string}).code === 'ENOENT';
+			return {argv, exitCode: result.exitCode, stdout, stderr, ok: !result.failed && result.exitCode === 0, missing, timedOut: Boolean(result.timedOut), milliseconds: performance.now() - started};
+		},
+	};
+}

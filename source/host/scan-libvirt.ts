@@ -1,8 +1,16 @@
-// libvirt networks and VMs in two virsh processes: one lists names, one dumps every object's state and XML.
+// libvirt networks and VMs from one virsh process, asked in two turns: list the names, then dump every object's
+// state and XML.
 import type {LibvirtNetwork, LibvirtStatus, Problem, Vm} from '../core/model.js';
-import {parseDomainXml, parseNetworkXml, parseVirshInfo, parseVirshVersion, yes} from '../core/parse-libvirt.js';
+import {parseDomainList, parseDomainXml, parseNetList, parseNetworkXml, parseVirshVersion} from '../core/parse-libvirt.js';
 import type {Runner} from './runner.js';
-import {virshBatch} from './virsh.js';
+import {VirshSession} from './virsh.js';
+
+/** Parsing hundreds of XML documents takes tens of ms: give the event loop a turn every few ms of it. */
+async function yieldWhenBusy(since: {t: number}): Promise<void> {
+	if (performance.now() - since.t < 8) return;
+	await new Promise((resolve) => setImmediate(resolve));
+	since.t = performance.now();
+}
 
 export interface LibvirtScan {
 	status: LibvirtStatus;
@@ -18,7 +26,17 @@ const names = (output: string | undefined) =>
 		.filter((line) => line !== '');
 
 export async function scanLibvirt(runner: Runner, uri: string): Promise<LibvirtScan> {
-	const listing = await virshBatch(runner, uri, [['uri'], ['version'], ['net-list', '--all', '--name'], ['list', '--all', '--name']]);
+	const virsh = VirshSession.open(runner, uri);
+	try {
+		return await scanWith(virsh, uri);
+	} finally {
+		await virsh.close();
+	}
+}
+
+async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> {
+	// Turn 1: who is there, with their states (the tables carry what net-info and dominfo would say).
+	const listing = await virsh.run([['uri'], ['version'], ['net-list', '--all'], ['list', '--all'], ['list', '--all', '--autostart', '--name'], ['list', '--all', '--transient', '--name']]);
 	if (listing.failure) {
 		return {
 			status: {uri, reachable: false, error: listing.failure.message},
@@ -27,62 +45,53 @@ export async function scanLibvirt(runner: Runner, uri: string): Promise<LibvirtS
 			problems: [{area: 'libvirt', message: `libvirt at ${uri} is not reachable: ${listing.failure.message}`}],
 		};
 	}
-	const [uriOut, versionOut, networksOut, domainsOut] = listing.outputs;
+	const [uriOut, versionOut, networksOut, domainsOut, autostartOut, transientOut] = listing.outputs;
 	const status: LibvirtStatus = {uri: uriOut?.trim() || uri, reachable: true};
 	const version = parseVirshVersion(versionOut ?? '');
 	if (version.library) status.version = version.library;
 	if (version.hypervisor) status.hypervisor = version.hypervisor;
-	const networkNames = names(networksOut);
-	const domainNames = names(domainsOut);
-	const problems: Problem[] = listing.errors
+	const listedNetworks = parseNetList(networksOut ?? '');
+	const listedDomains = parseDomainList(domainsOut ?? '');
+	const autostart = new Set(names(autostartOut));
+	const transient = new Set(names(transientOut));
+
+	// Turn 2: every object's XML.
+	const details = await virsh.run([...listedNetworks.map((n) => ['net-dumpxml', n.name]), ...listedDomains.map((d) => ['dumpxml', d.name])]);
+	const problems: Problem[] = virsh
+		.errors()
 		.filter((line) => line.startsWith('error:') && !/hypervisor version/.test(line))
 		.map((message) => ({area: 'libvirt', message}));
-
-	const details = await virshBatch(runner, uri, [
-		...networkNames.flatMap((name) => [
-			['net-info', name],
-			['net-dumpxml', name],
-		]),
-		...domainNames.flatMap((name) => [
-			['dominfo', name],
-			['dumpxml', name],
-		]),
-	]);
 	if (details.failure) problems.push({area: 'libvirt', message: `reading libvirt objects failed: ${details.failure.message}`});
+	const clock = {t: performance.now()};
 
 	const networks: LibvirtNetwork[] = [];
-	networkNames.forEach((name, i) => {
-		const info = details.outputs[2 * i];
-		const xml = details.outputs[2 * i + 1];
+	for (const [i, listed] of listedNetworks.entries()) {
+		await yieldWhenBusy(clock);
+		const xml = details.outputs[i];
 		// An object can vanish between the listing and the dump (another admin, a transient network ending).
-		if (!info || !xml?.trim()) {
-			problems.push({area: 'libvirt', message: `network ${name} disappeared while it was being read`});
-			return;
+		if (!xml?.trim()) {
+			problems.push({area: 'libvirt', message: `network ${listed.name} disappeared while it was being read`});
+			continue;
 		}
 		try {
-			const fields = parseVirshInfo(info);
-			networks.push({...parseNetworkXml(xml), active: yes(fields['active']), autostart: yes(fields['autostart']), persistent: yes(fields['persistent'])});
+			networks.push({...parseNetworkXml(xml), active: listed.active, autostart: listed.autostart, persistent: listed.persistent});
 		} catch (error) {
-			problems.push({area: 'libvirt', message: `network ${name}: ${(error as Error).message}`});
+			problems.push({area: 'libvirt', message: `network ${listed.name}: ${(error as Error).message}`});
 		}
-	});
-	const offset = 2 * networkNames.length;
+	}
 	const vms: Vm[] = [];
-	domainNames.forEach((name, i) => {
-		const info = details.outputs[offset + 2 * i];
-		const xml = details.outputs[offset + 2 * i + 1];
-		if (!info || !xml?.trim()) {
-			problems.push({area: 'libvirt', message: `VM ${name} disappeared while it was being read`});
-			return;
+	for (const [i, listed] of listedDomains.entries()) {
+		await yieldWhenBusy(clock);
+		const xml = details.outputs[listedNetworks.length + i];
+		if (!xml?.trim()) {
+			problems.push({area: 'libvirt', message: `VM ${listed.name} disappeared while it was being read`});
+			continue;
 		}
 		try {
-			const fields = parseVirshInfo(info);
-			const domain = parseDomainXml(xml);
-			const vm: Vm = {...domain, state: fields['state'] ?? 'unknown', persistent: yes(fields['persistent']), autostart: yes(fields['autostart'])};
-			vms.push(vm);
+			vms.push({...parseDomainXml(xml), state: listed.state, persistent: !transient.has(listed.name), autostart: autostart.has(listed.name)});
 		} catch (error) {
-			problems.push({area: 'libvirt', message: `VM ${name}: ${(error as Error).message}`});
+			problems.push({area: 'libvirt', message: `VM ${listed.name}: ${(error as Error).message}`});
 		}
-	});
+	}
 	return {status, networks, vms, problems};
 }

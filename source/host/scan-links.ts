@@ -67,7 +67,10 @@ export async function scanLinks(runner: Runner, options: LinkScanOptions = {}): 
 		return {nics: [], routes: [], problems: [{area: 'nics', message: (error as Error).message}]};
 	}
 	const sysfsNet = options.sysfsNet ?? defaultSysfsNet;
-	const names = Array.isArray(documents[0]) ? documents[0].map((link) => String((link as {ifname?: unknown}).ifname)) : [];
+	// Only links on a bus have a device in sysfs: ip -d prints their parentbus, and they have no linkinfo kind
+	// (bridges, veths, taps, macvlans… all do). Virtual links, however many, cost no file reads.
+	const links = Array.isArray(documents[0]) ? (documents[0] as {ifname?: unknown; parentbus?: unknown; link_type?: unknown; linkinfo?: {info_kind?: unknown}}[]) : [];
+	const names = links.filter((link) => link.parentbus !== undefined || (link.linkinfo?.info_kind === undefined && link.link_type !== 'loopback')).map((link) => String(link.ifname));
 	const facts = await Promise.all(names.map((name) => readSysfsFacts(sysfsNet, name)));
 	const sysfs = Object.fromEntries(names.map((name, i) => [name, facts[i]!]));
 	let nics: Nic[] = [];

@@ -1,5 +1,5 @@
 // A whole-host scan: links, OVS, libvirt and the machine header, all at once, in a fixed handful of processes
-// (one ip, one ovs-vsctl, two virsh) however many links, networks and VMs the host has.
+// (one ip, one ovs-vsctl, one virsh) however many links, networks and VMs the host has.
 import {assembleHost} from '../core/host-model.js';
 import type {HostModel} from '../core/model.js';
 import {parseSshConnection} from '../core/ssh.js';

@@ -1,7 +1,8 @@
-// virsh costs ~20 ms per process, so kvmnet never runs one process per object: it chains many commands into one
-// virsh invocation ("cmd1; cmd2; …") and splits the answers apart with echo markers.
+// virsh costs ~20 ms per process (~80 ms with a large test-driver file, which each process parses again), so a
+// scan runs one virsh process for everything: commands go in over stdin in turns (list names, then dump every
+// object), and echo markers between commands split the answers apart.
 import {randomBytes} from 'node:crypto';
-import {describeFailure, type RunResult, type Runner} from './runner.js';
+import {describeFailure, openSession, type RunResult, type Runner, type Session} from './runner.js';
 
 export const defaultLibvirtUri = 'qemu:///system';
 
@@ -16,52 +17,67 @@ export function virshQuote(word: string): string {
 	return `"${word.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-// One virsh argument must stay under the kernel's per-argument limit (128 KiB); keep well below it.
-const maxScriptBytes = 96 * 1024;
-
 export interface BatchAnswer {
 	/** Each command's stdout, in order; undefined when virsh stopped before reaching it. */
 	outputs: (string | undefined)[];
-	/** All stderr lines of the run (virsh prints "error: …" there and carries on with the next command). */
-	errors: string[];
 	/** The failed run when virsh could not run at all (not installed, cannot connect). */
 	failure?: {result: RunResult; message: string};
 }
 
-/**
- * Run many virsh commands (each an argv of virsh words) against one URI in as few processes as the
- * argument limit allows: normally one.
- */
-export async function virshBatch(runner: Runner, uri: string, commands: string[][]): Promise<BatchAnswer> {
-	const answer: BatchAnswer = {outputs: [], errors: []};
-	const nonce = randomBytes(6).toString('hex');
-	const marker = (i: number) => `@@kvmnet-${nonce}-${i}@@`;
-	let start = 0;
-	while (start < commands.length) {
-		let script = '';
-		let end = start;
-		while (end < commands.length) {
-			const line = `echo ${marker(end)}; ${commands[end]!.map(virshQuote).join(' ')}; `;
-			if (script !== '' && script.length + line.length > maxScriptBytes) break;
-			script += line;
-			end++;
-		}
-		script += `echo ${marker(end)}`;
-		const result = await runner.run(['virsh', '-q', '-c', uri, script]);
-		answer.errors.push(...result.stderr.split('\n').filter((line) => line.trim() !== ''));
-		if (result.missing || (!result.stdout.includes(marker(start)) && !result.ok)) {
-			answer.failure = {result, message: describeFailure(result)};
-			return answer;
-		}
-		const pieces = result.stdout.split(new RegExp(`@@kvmnet-${nonce}-(\\d+)@@`));
-		// split() with a capture group yields [before, index, text, index, text, …].
-		const byIndex = new Map<number, string>();
-		for (let i = 1; i + 1 < pieces.length; i += 2) byIndex.set(Number(pieces[i]), pieces[i + 1]!);
-		for (let i = start; i < end; i++) {
-			// A command's output ends where the next marker begins; a missing next marker means virsh died there.
-			answer.outputs[i] = byIndex.has(i + 1) ? byIndex.get(i) : undefined;
-		}
-		start = end;
+/** One virsh process for a whole scan, asked in turns. */
+export class VirshSession {
+	private readonly nonce = randomBytes(6).toString('hex');
+	private turn = 0;
+	private failure?: BatchAnswer['failure'];
+
+	private constructor(private readonly session: Session) {}
+
+	static open(runner: Runner, uri: string): VirshSession {
+		return new VirshSession(openSession(runner, ['virsh', '-q', '-c', uri], {timeoutMs: 120_000}));
 	}
-	return answer;
+
+	/**
+	 * Run the commands (each an argv of virsh words) and return each one's output. In this mode virsh echoes each
+	 * command after a "virsh # " prompt; the marker between commands is what splits the answers reliably.
+	 */
+	async run(commands: string[][]): Promise<BatchAnswer> {
+		if (this.failure) return {outputs: [], failure: this.failure};
+		const tag = `@@kvmnet-${this.nonce}-${this.turn++}-`;
+		const marker = (i: number) => `${tag}${i}@@`;
+		// A newline would end the command early: such a name cannot be asked for (its answer stays undefined).
+		const lines = commands.map((argv, i) => `echo ${marker(i)}\n${argv.some((w) => w.includes('\n')) ? 'echo' : argv.map(virshQuote).join(' ')}\n`);
+		const end = marker(commands.length);
+		let text: string;
+		try {
+			// The marker appears twice: in the echoed prompt line, then as echo's output. Wait for both.
+			text = await this.session.ask(`${lines.join('')}echo ${end}\n`, `virsh # echo ${end}\n${end}`);
+		} catch {
+			const result = await this.session.close();
+			this.failure = {result, message: describeFailure(result)};
+			return {outputs: [], failure: this.failure};
+		}
+		const pieces = text.split(new RegExp(`virsh # echo ${tag}(\\d+)@@\\n${tag}\\d+@@`));
+		// split() with a capture group yields [before, index, text, index, text, …]; each text starts with the
+		// prompt line of its own command, which is dropped.
+		const outputs: (string | undefined)[] = [];
+		for (let i = 1; i + 1 < pieces.length; i += 2) {
+			const index = Number(pieces[i]);
+			if (index >= commands.length) continue;
+			const section = pieces[i + 1]!;
+			const newline = section.indexOf('\n');
+			outputs[index] = newline < 0 ? '' : section.slice(newline + 1);
+		}
+		return {outputs};
+	}
+
+	errors(): string[] {
+		return this.session
+			.errors()
+			.split('\n')
+			.filter((line) => line.trim() !== '');
+	}
+
+	close(): Promise<RunResult> {
+		return this.session.close();
+	}
 }
