@@ -21,8 +21,10 @@ import {initialState, reduce, type UiState} from './ui/state.js';
 import {ThemeContext, type Theme} from './ui/theme.js';
 
 export interface AppProps {
-	/** Scans (or loads) the host; called once at start and again on each refresh. */
+	/** Scans (or loads) the host; called at start (unless firstLoad is given) and on each refresh. */
 	load: () => Promise<HostModel>;
+	/** A scan already under way when the app starts, used instead of the first load(). */
+	firstLoad?: Promise<HostModel>;
 	theme: Theme;
 	/** Where the wizard's plans keep their files, given the network's name. */
 	planDirectory?: PlanOptions['directory'];
@@ -55,7 +57,7 @@ function Screen({state}: {state: UiState}) {
 	}
 }
 
-export function App({load, theme, planDirectory, save, applier}: AppProps) {
+export function App({load, firstLoad, theme, planDirectory, save, applier}: AppProps) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
 	const [state, dispatch] = useReducer(reduce, undefined, () => initialState(stdout.columns || 80, stdout.rows || 24, planDirectory));
@@ -64,7 +66,7 @@ export function App({load, theme, planDirectory, save, applier}: AppProps) {
 
 	useEffect(() => {
 		let current = true;
-		load().then(
+		(state.refreshCount === 0 && firstLoad ? firstLoad : load()).then(
 			(model) => current && dispatch({type: 'loaded', model}),
 			(error: unknown) => current && dispatch({type: 'load-failed', error: error instanceof Error ? error.message : String(error)}),
 		);

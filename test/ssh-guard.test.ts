@@ -126,7 +126,11 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		}
 		expect(back).toBe(true);
 		expect(Date.now() - started).toBeLessThan(25_000);
-		const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
+		// The host is reachable as soon as the uplink has its address back; the guard may still be undoing the
+		// remaining steps, so the journal is read once it has a final status.
+		const readJournal = () => JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
+		while (readJournal().status === 'rolling-back' && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 200));
+		const journal = readJournal();
 		expect(journal.guard?.actedAt).toBeDefined();
 		// The faked step's own undo cannot work (its address never existed): the only thing the guard reports left.
 		expect(journal.status).toBe('rollback-incomplete');
