@@ -6,7 +6,7 @@
 //   2. the time from start to the first TUI frame that shows the inventory;
 //   3. the longest event-loop stall during the scan and during a refresh;
 //   4. the time from a keypress to the next frame on a list of 3,000 rows.
-// Medians over BENCH_RUNS runs (default 5). Prints a table and writes bench/results/latest.{md,json}.
+// Medians over BENCH_RUNS runs (default 5); BENCH_SIZES picks sizes of N. Prints a table and writes bench/results/latest.{md,json}.
 import {execFileSync, spawnSync} from 'node:child_process';
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {cpus, totalmem} from 'node:os';
@@ -17,11 +17,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'dist/cli.js');
 const work = '/tmp/kvmnet-bench';
 const runs = Number(process.env.BENCH_RUNS ?? 5);
+// BENCH_SIZES=1000 (or 100,3000) runs only those sizes of N.
 const sizes = [
 	{n: 100, m: 10, k: 10},
 	{n: 1000, m: 100, k: 100},
 	{n: 3000, m: 300, k: 300},
-];
+].filter(({n}) => !process.env.BENCH_SIZES || process.env.BENCH_SIZES.split(',').map(Number).includes(n));
 
 if (process.getuid?.() !== 0) {
 	console.error('bench: run as root (it builds network namespaces)');

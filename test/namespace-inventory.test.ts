@@ -83,8 +83,15 @@ describe.skipIf(!isRoot)('inventory inside a network namespace', () => {
 
 	it('finds routes, and spends one ip, one ovs-vsctl and one virsh process', () => {
 		expect(model.routes).toContainEqual(expect.objectContaining({destination: '10.77.0.0/24', dev: 'br0'}));
-		expect(model.scan.commands.map((argv) => argv[0])).toEqual(['ip', 'ovs-vsctl', 'virsh']);
+		expect(model.scan.commands.map((argv) => argv[0]).sort()).toEqual(['ip', 'ovs-vsctl', 'virsh']);
 		expect(model.problems).toEqual([]);
+	});
+
+	it('tells Open vSwitch installed but stopped from its missing socket, without running ovs-vsctl', async () => {
+		const stopped = await inventoryJson(['--connect', 'test:///default'], {namespace: ns.name, env: {...ovs.env, OVS_RUNDIR: `${ovs.dir}/not-running`}});
+		expect(stopped.capabilities.ovs).toBe('stopped');
+		expect(stopped.problems).toEqual([{area: 'ovs', message: expect.stringContaining(`database socket ${ovs.dir}/not-running/db.sock does not exist`)}]);
+		expect(stopped.scan.commands.map((argv) => argv[0]).sort()).toEqual(['ip', 'virsh']);
 	});
 
 	it('marks the interface that carries the SSH session, found by the route to the client', async () => {

@@ -1,3 +1,5 @@
+import {execFileSync} from 'node:child_process';
+import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {parseDomainXml, parseNetworkXml, parseTestDriverHost, parseVirshInfo, parseVirshVersion} from '../source/core/parse-libvirt.js';
 import {ParseError} from '../source/core/parse-util.js';
@@ -17,6 +19,25 @@ describe('libvirt XML and virsh text', () => {
 		expect(() => parseDomainXml('<domain>')).toThrow(/domain XML: invalid XML/);
 		expect(() => parseDomainXml('<network/>')).toThrow(/no <domain> element/);
 		expect(() => parseTestDriverHost('<host/>')).toThrow(/test driver host file: no <node> element/);
+	});
+
+	it('reads what libvirt printed the same with or without the validator, and catches a dump cut off', () => {
+		// Real dumps: the demo host's every network and VM, as virsh prints them from the test driver.
+		const host = fileURLToPath(new URL('../source/demo/host.xml', import.meta.url));
+		const virsh = (...args: string[]) => execFileSync('virsh', ['-q', '-c', `test://${host}`, ...args], {encoding: 'utf8'});
+		const networks = virsh('net-list', '--all', '--name').split('\n').filter(Boolean);
+		const domains = virsh('list', '--all', '--name').split('\n').filter(Boolean);
+		expect(networks.length).toBeGreaterThan(5);
+		for (const name of networks) {
+			const xml = virsh('net-dumpxml', name);
+			expect(parseNetworkXml(xml, {fromLibvirt: true})).toEqual(parseNetworkXml(xml));
+			expect(() => parseNetworkXml(xml.slice(0, xml.length / 2), {fromLibvirt: true})).toThrow(/network XML: invalid XML: it does not end with <\/network>/);
+		}
+		for (const name of domains) {
+			const xml = virsh('dumpxml', name);
+			expect(parseDomainXml(xml, {fromLibvirt: true})).toEqual(parseDomainXml(xml));
+			expect(() => parseDomainXml(xml.slice(0, -20), {fromLibvirt: true})).toThrow(ParseError);
+		}
 	});
 
 	it('reads a netmask as a prefix and a network without DHCP', () => {

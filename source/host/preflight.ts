@@ -1,19 +1,9 @@
 // Before the first step: can this user run the plan, are its tools installed, and does the plan still fit the
 // host as it is now (nothing taken or changed since it was made)? Any "no" stops the apply before it starts.
-import {access} from 'node:fs/promises';
-import {join} from 'node:path';
 import type {HostModel} from '../core/model.js';
 import type {Plan} from '../core/plan.js';
 import {makePlan} from '../core/planner.js';
-import {describeFailure, type Runner} from './runner.js';
-
-async function onPath(program: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-	if (program.includes('/')) return access(program).then(() => true, () => false);
-	for (const dir of (env['PATH'] ?? '').split(':').filter(Boolean)) {
-		if (await access(join(dir, program)).then(() => true, () => false)) return true;
-	}
-	return false;
-}
+import {describeFailure, onPath, type Runner} from './runner.js';
 
 /** The problems that stop this plan from being applied now; empty when it can go ahead. */
 export async function preflight(plan: Plan, host: HostModel, runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {

@@ -1,6 +1,20 @@
 // The one place kvmnet starts processes. Every command is an argv array (never a shell string), every run is
 // recorded, and a missing tool or a timeout comes back as data with a message a person can act on.
+import {access} from 'node:fs/promises';
+import {join} from 'node:path';
 import {execa} from 'execa';
+
+/**
+ * Whether a program can be run: an absolute path that exists, or a name found in one of PATH's directories.
+ * Checked before spawning where a missing tool is common, since even a spawn that fails costs a fork (~8 ms).
+ */
+export async function onPath(program: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+	if (program.includes('/')) return access(program).then(() => true, () => false);
+	for (const dir of (env['PATH'] ?? '').split(':').filter(Boolean)) {
+		if (await access(join(dir, program)).then(() => true, () => false)) return true;
+	}
+	return false;
+}
 
 export interface RunOptions {
 	/** Written to the command's stdin. */
@@ -104,7 +118,8 @@ export function describeFailure(result: RunResult): string {
  * the program printed until `until` appears. For virsh, whose process costs more than the questions asked of it.
  */
 export interface Session {
-	ask(text: string, until: string): Promise<string>;
+	/** `progress`, when given, sees the answer so far each time more of it arrives (it only ever grows). */
+	ask(text: string, until: string, progress?: (received: string) => void): Promise<string>;
 	/** Everything written to stderr so far. */
 	errors(): string;
 	close(): Promise<RunResult>;
@@ -117,15 +132,24 @@ export function openSession(runner: Runner, argv: string[], options: Omit<RunOpt
 	const child = execa(file!, args, {reject: false, stdin: 'pipe', timeout: options.timeoutMs ?? defaultTimeoutMs, env: {LC_ALL: 'C', ...options.env}, buffer: false});
 	let stdout = '';
 	let stderr = '';
-	let waiter: {until: string; resolve: (text: string) => void; reject: (error: Error) => void} | undefined;
+	let waiter: {until: string; progress: ((received: string) => void) | undefined; resolve: (text: string) => void; reject: (error: Error) => void} | undefined;
+	// Where the search for `until` resumes: text before it was searched already (a long answer arrives in many
+	// chunks, and searching it all again on each one made the wait quadratic).
+	let searchedUpTo = 0;
 	const settle = () => {
 		if (!waiter) return;
-		const at = stdout.indexOf(waiter.until);
-		if (at < 0) return;
+		const at = stdout.indexOf(waiter.until, Math.max(0, searchedUpTo - waiter.until.length));
+		searchedUpTo = stdout.length;
+		if (at < 0) {
+			waiter.progress?.(stdout);
+			return;
+		}
 		const answer = stdout.slice(0, at + waiter.until.length);
 		stdout = stdout.slice(at + waiter.until.length);
-		const {resolve} = waiter;
+		searchedUpTo = 0;
+		const {resolve, progress} = waiter;
 		waiter = undefined;
+		progress?.(answer);
 		resolve(answer);
 	};
 	child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -142,9 +166,10 @@ export function openSession(runner: Runner, argv: string[], options: Omit<RunOpt
 		return result;
 	});
 	return {
-		ask(text, until) {
+		ask(text, until, progress) {
 			return new Promise((resolve, reject) => {
-				waiter = {until, resolve, reject};
+				waiter = {until, progress, resolve, reject};
+				searchedUpTo = 0;
 				child.stdin?.write(text, (error) => {
 					if (error) reject(error);
 				});

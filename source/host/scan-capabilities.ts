@@ -1,27 +1,14 @@
 // What the host can do: IOMMU groups (passthrough, SR-IOV), and which tool owns its network configuration, so
 // host-side plan steps go through NetworkManager, netplan or ifupdown where one is in charge.
-import {access, readdir, readFile} from 'node:fs/promises';
+import {readdir, readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {HostCapabilities, NetworkManagerKind} from '../core/model.js';
-import type {Runner} from './runner.js';
+import {onPath, type Runner} from './runner.js';
 
 export interface CapabilityOptions {
 	/** Root of the file system to read /etc and /sys from (tests point it at a fixture tree). */
 	root?: string;
 	ovs: HostCapabilities['ovs'];
-}
-
-async function onPath(program: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-	for (const dir of (env['PATH'] ?? '').split(':')) {
-		if (!dir) continue;
-		try {
-			await access(join(dir, program));
-			return true;
-		} catch {
-			// Not in this directory.
-		}
-	}
-	return false;
 }
 
 const managerKinds: NetworkManagerKind[] = ['networkmanager', 'netplan', 'ifupdown', 'iproute2'];

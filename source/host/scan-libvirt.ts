@@ -5,13 +5,6 @@ import {parseDomainList, parseDomainXml, parseNetList, parseNetworkXml, parseVir
 import type {Runner} from './runner.js';
 import {VirshSession} from './virsh.js';
 
-/** Parsing hundreds of XML documents takes tens of ms: give the event loop a turn every few ms of it. */
-async function yieldWhenBusy(since: {t: number}): Promise<void> {
-	if (performance.now() - since.t < 8) return;
-	await new Promise((resolve) => setImmediate(resolve));
-	since.t = performance.now();
-}
-
 export interface LibvirtScan {
 	status: LibvirtStatus;
 	networks: LibvirtNetwork[];
@@ -55,43 +48,38 @@ async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> 
 	const autostart = new Set(names(autostartOut));
 	const transient = new Set(names(transientOut));
 
-	// Turn 2: every object's XML.
-	const details = await virsh.run([...listedNetworks.map((n) => ['net-dumpxml', n.name]), ...listedDomains.map((d) => ['dumpxml', d.name])]);
+	// Turn 2: every object's XML, parsed as each dump arrives (while virsh writes the next ones), a few at a time
+	// as the pipe delivers them, so the event loop is never held for long.
+	const parsed: ({network: ReturnType<typeof parseNetworkXml>} | {vm: ReturnType<typeof parseDomainXml>} | {error: string})[] = [];
+	const parseAnswer = (index: number, xml: string) => {
+		if (!xml.trim()) return;
+		try {
+			parsed[index] = index < listedNetworks.length ? {network: parseNetworkXml(xml, {fromLibvirt: true})} : {vm: parseDomainXml(xml, {fromLibvirt: true})};
+		} catch (error) {
+			parsed[index] = {error: (error as Error).message};
+		}
+	};
+	const details = await virsh.run([...listedNetworks.map((n) => ['net-dumpxml', n.name]), ...listedDomains.map((d) => ['dumpxml', d.name])], parseAnswer);
 	const problems: Problem[] = virsh
 		.errors()
 		.filter((line) => line.startsWith('error:') && !/hypervisor version/.test(line))
 		.map((message) => ({area: 'libvirt', message}));
 	if (details.failure) problems.push({area: 'libvirt', message: `reading libvirt objects failed: ${details.failure.message}`});
-	const clock = {t: performance.now()};
 
 	const networks: LibvirtNetwork[] = [];
 	for (const [i, listed] of listedNetworks.entries()) {
-		await yieldWhenBusy(clock);
-		const xml = details.outputs[i];
+		const result = parsed[i];
 		// An object can vanish between the listing and the dump (another admin, a transient network ending).
-		if (!xml?.trim()) {
-			problems.push({area: 'libvirt', message: `network ${listed.name} disappeared while it was being read`});
-			continue;
-		}
-		try {
-			networks.push({...parseNetworkXml(xml), active: listed.active, autostart: listed.autostart, persistent: listed.persistent});
-		} catch (error) {
-			problems.push({area: 'libvirt', message: `network ${listed.name}: ${(error as Error).message}`});
-		}
+		if (!result) problems.push({area: 'libvirt', message: `network ${listed.name} disappeared while it was being read`});
+		else if ('error' in result) problems.push({area: 'libvirt', message: `network ${listed.name}: ${result.error}`});
+		else if ('network' in result) networks.push({...result.network, active: listed.active, autostart: listed.autostart, persistent: listed.persistent});
 	}
 	const vms: Vm[] = [];
 	for (const [i, listed] of listedDomains.entries()) {
-		await yieldWhenBusy(clock);
-		const xml = details.outputs[listedNetworks.length + i];
-		if (!xml?.trim()) {
-			problems.push({area: 'libvirt', message: `VM ${listed.name} disappeared while it was being read`});
-			continue;
-		}
-		try {
-			vms.push({...parseDomainXml(xml), state: listed.state, persistent: !transient.has(listed.name), autostart: autostart.has(listed.name)});
-		} catch (error) {
-			problems.push({area: 'libvirt', message: `VM ${listed.name}: ${(error as Error).message}`});
-		}
+		const result = parsed[listedNetworks.length + i];
+		if (!result) problems.push({area: 'libvirt', message: `VM ${listed.name} disappeared while it was being read`});
+		else if ('error' in result) problems.push({area: 'libvirt', message: `VM ${listed.name}: ${result.error}`});
+		else if ('vm' in result) vms.push({...result.vm, state: listed.state, persistent: !transient.has(listed.name), autostart: autostart.has(listed.name)});
 	}
 	return {status, networks, vms, problems};
 }

@@ -1,7 +1,8 @@
 // Open vSwitch bridges and ports from one ovs-vsctl process. OVS is optional: not installed is not a problem.
+import {access} from 'node:fs/promises';
 import type {Bridge, Problem} from '../core/model.js';
 import {parseOvsBridges} from '../core/parse-ovs.js';
-import {describeFailure, type Runner} from './runner.js';
+import {describeFailure, onPath, type Runner} from './runner.js';
 
 export const ovsBridgeQuery = [
 	'ovs-vsctl',
@@ -27,7 +28,16 @@ export interface OvsScan {
 	problems: Problem[];
 }
 
-export async function scanOvs(runner: Runner): Promise<OvsScan> {
+/** The database socket ovs-vsctl connects to by default: $OVS_RUNDIR/db.sock. */
+export const ovsDatabaseSocket = (env: NodeJS.ProcessEnv) => `${env['OVS_RUNDIR'] || '/var/run/openvswitch'}/db.sock`;
+
+export async function scanOvs(runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<OvsScan> {
+	// Most hosts have no OVS, or have it installed and stopped: both are told without starting a process.
+	if (!(await onPath('ovs-vsctl', env))) return {installed: false, bridges: [], problems: []};
+	const socket = ovsDatabaseSocket(env);
+	if (!(await access(socket).then(() => true, () => false))) {
+		return {installed: true, bridges: [], problems: [{area: 'ovs', message: `Open vSwitch is installed but not running: its database socket ${socket} does not exist (systemctl start openvswitch-switch)`}]};
+	}
 	const result = await runner.run(ovsBridgeQuery, {timeoutMs: 5000});
 	if (result.missing) return {installed: false, bridges: [], problems: []};
 	if (!result.ok) {

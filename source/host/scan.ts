@@ -26,10 +26,11 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 	const firstCommand = runner.history.length;
 	const ssh = parseSshConnection(env['SSH_CONNECTION']);
 	const uri = resolveLibvirtUri(options.connect, env);
-	const [links, ovs, libvirt, machine] = await Promise.all([
-		scanLinks(runner, {...(ssh ? {routeTo: ssh.clientAddress} : {}), ...(options.sysfsNet ? {sysfsNet: options.sysfsNet} : {})}),
-		scanOvs(runner),
+	// virsh first: it answers in two turns (names, then every object's XML), the longest chain of the scan.
+	const [libvirt, links, ovs, machine] = await Promise.all([
 		scanLibvirt(runner, uri),
+		scanLinks(runner, {...(ssh ? {routeTo: ssh.clientAddress} : {}), ...(options.sysfsNet ? {sysfsNet: options.sysfsNet} : {})}),
+		scanOvs(runner, env),
 		scanMachine(),
 	]);
 	const capabilities = await scanCapabilities(runner, {ovs: !ovs.installed ? 'missing' : ovs.problems.length > 0 ? 'stopped' : 'running'}, env);

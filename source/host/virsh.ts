@@ -39,33 +39,41 @@ export class VirshSession {
 	/**
 	 * Run the commands (each an argv of virsh words) and return each one's output. In this mode virsh echoes each
 	 * command after a "virsh # " prompt; the marker between commands is what splits the answers reliably.
+	 * `onAnswer` gets each output as soon as it is complete, while virsh still works on the next ones, so the
+	 * caller can parse them meanwhile instead of after the whole turn.
 	 */
-	async run(commands: string[][]): Promise<BatchAnswer> {
+	async run(commands: string[][], onAnswer?: (index: number, output: string) => void): Promise<BatchAnswer> {
 		if (this.failure) return {outputs: [], failure: this.failure};
 		const tag = `@@kvmnet-${this.nonce}-${this.turn++}-`;
 		const marker = (i: number) => `${tag}${i}@@`;
 		// A newline would end the command early: such a name cannot be asked for (its answer stays undefined).
 		const lines = commands.map((argv, i) => `echo ${marker(i)}\n${argv.some((w) => w.includes('\n')) ? 'echo' : argv.map(virshQuote).join(' ')}\n`);
 		const end = marker(commands.length);
-		let text: string;
+		// A command's output runs from the marker before it to the marker after it, and starts with the prompt
+		// line of the command itself, which is dropped. The marker appears twice: in the echoed prompt line,
+		// then as echo's output.
+		const header = new RegExp(`virsh # echo ${tag}(\\d+)@@\\n${tag}\\d+@@`, 'g');
+		const outputs: (string | undefined)[] = [];
+		let current: {index: number; from: number} | undefined;
+		const take = (received: string) => {
+			header.lastIndex = current?.from ?? 0;
+			for (let match = header.exec(received); match; match = header.exec(received)) {
+				if (current && current.index < commands.length) {
+					const section = received.slice(current.from, match.index);
+					const newline = section.indexOf('\n');
+					const output = newline < 0 ? '' : section.slice(newline + 1);
+					outputs[current.index] = output;
+					onAnswer?.(current.index, output);
+				}
+				current = {index: Number(match[1]), from: header.lastIndex};
+			}
+		};
 		try {
-			// The marker appears twice: in the echoed prompt line, then as echo's output. Wait for both.
-			text = await this.session.ask(`${lines.join('')}echo ${end}\n`, `virsh # echo ${end}\n${end}`);
+			await this.session.ask(`${lines.join('')}echo ${end}\n`, `virsh # echo ${end}\n${end}`, take);
 		} catch {
 			const result = await this.session.close();
 			this.failure = {result, message: describeFailure(result)};
-			return {outputs: [], failure: this.failure};
-		}
-		const pieces = text.split(new RegExp(`virsh # echo ${tag}(\\d+)@@\\n${tag}\\d+@@`));
-		// split() with a capture group yields [before, index, text, index, text, …]; each text starts with the
-		// prompt line of its own command, which is dropped.
-		const outputs: (string | undefined)[] = [];
-		for (let i = 1; i + 1 < pieces.length; i += 2) {
-			const index = Number(pieces[i]);
-			if (index >= commands.length) continue;
-			const section = pieces[i + 1]!;
-			const newline = section.indexOf('\n');
-			outputs[index] = newline < 0 ? '' : section.slice(newline + 1);
+			return {outputs, failure: this.failure};
 		}
 		return {outputs};
 	}
