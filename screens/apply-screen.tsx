@@ -20,6 +20,7 @@ export function ApplyScreen({state}: {state: UiState}) {
 	const plan = state.wizard.plan;
 	if (!view || !plan) return null;
 	const title = `Apply: ${plan.mode} ${plan.params['name'] ?? ''}`;
+	const back = state.applyFrom === 'doctor' ? 'doctor' : 'preview';
 	if (view.phase === 'confirm') {
 		const risky = plan.steps.filter((s) => s.touchesSsh).length;
 		return (
@@ -33,7 +34,7 @@ export function ApplyScreen({state}: {state: UiState}) {
 					<Text wrap="wrap" color={theme.warning}>{`⚠ ${risky} step(s) change ${state.model?.header.ssh?.interface ?? 'the SSH interface'}, which carries your SSH session. A guard undoes everything unless you confirm within ${60} s that you still reach the host.`}</Text>
 				) : null}
 				<Text> </Text>
-				<StatusBar text="y apply now · Esc back to the preview (nothing has been changed)" />
+				<StatusBar text={`y apply now · Esc back to the ${back} (nothing has been changed)`} />
 			</Box>
 		);
 	}
@@ -83,7 +84,7 @@ export function ApplyScreen({state}: {state: UiState}) {
 				</Box>
 			) : null}
 			<StatusBar
-				text={view.phase === 'running' ? 'Esc or Ctrl-C: stop and undo what was done' : view.phase === 'keep' ? 'y keep · n undo now' : view.phase === 'checking' ? 'Checking privileges, tools, and that the plan still fits…' : view.phase === 'refused' ? 'Enter or Esc: back to the preview (nothing was changed)' : 'Enter or Esc: back (the inventory is scanned again)'}
+				text={view.phase === 'running' ? 'Esc or Ctrl-C: stop and undo what was done' : view.phase === 'keep' ? 'y keep · n undo now' : view.phase === 'checking' ? 'Checking privileges, tools, and that the plan still fits…' : view.phase === 'refused' ? `Enter or Esc: back to the ${back} (nothing was changed)` : `Enter or Esc: back (${state.applyFrom === 'doctor' ? 'the host is checked again' : 'the inventory is scanned again'})`}
 			/>
 		</Box>
 	);

@@ -12,6 +12,7 @@ const keys: [string, string][] = [
 	['Enter', 'details of the selected row, with its libvirt XML'],
 	['Esc  q', 'back (quit from the lists)'],
 	['n', 'new network: choose a mode (or answer questions), fill in, preview'],
+	['d', 'doctor: check what breaks VM networking here, with fixes (f applies one)'],
 	['r', 'scan the host again'],
 	['?', 'this help'],
 	['Ctrl-C', 'quit from anywhere'],

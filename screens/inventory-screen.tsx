@@ -11,7 +11,7 @@ export function InventoryScreen({state}: {state: UiState}) {
 	const theme = useTheme();
 	const height = listHeight(state);
 	const problems = state.model?.problems.length ?? 0;
-	const hints = '↑↓ move · Enter details · 1-5 views · n new network · r refresh · ? keys · q quit';
+	const hints = '↑↓ move · Enter details · 1-5 views · n new network · d doctor · r refresh · ? keys · q quit';
 	let warning: string | undefined;
 	if (state.loadError) warning = `Scan failed: ${state.loadError} (r to retry)`;
 	else if (state.loading && state.model) warning = 'Refreshing…';

@@ -4,12 +4,14 @@ import {useEffect, useReducer} from 'react';
 import {ApplyScreen} from '../screens/apply-screen.js';
 import {CompareScreen} from '../screens/compare-screen.js';
 import {DetailsScreen} from '../screens/details-screen.js';
+import {DoctorScreen} from '../screens/doctor-screen.js';
 import {FormScreen} from '../screens/form-screen.js';
 import {HelpScreen} from '../screens/help-screen.js';
 import {InventoryScreen} from '../screens/inventory-screen.js';
 import {ModesScreen} from '../screens/modes-screen.js';
 import {PreviewScreen} from '../screens/preview-screen.js';
 import {QuestionsScreen} from '../screens/questions-screen.js';
+import type {DoctorFacts} from './core/doctor.js';
 import type {HostModel} from './core/model.js';
 import type {Plan} from './core/plan.js';
 import type {PlanOptions} from './core/planner.js';
@@ -30,8 +32,10 @@ export interface AppProps {
 	planDirectory?: PlanOptions['directory'];
 	/** Writes a plan's files; returns the paths written. */
 	save?: (plan: Plan) => Promise<string[]>;
-	/** Applies plans from the preview (`a`). */
+	/** Applies plans from the preview (`a`) and the doctor's fixes (`f`). */
 	applier?: ApplyService;
+	/** Reads what the doctor needs beyond the inventory (sysctls, firewall, listeners…) for this host. */
+	diagnose?: (host: HostModel) => Promise<DoctorFacts>;
 }
 
 function Screen({state}: {state: UiState}) {
@@ -52,12 +56,14 @@ function Screen({state}: {state: UiState}) {
 			return <PreviewScreen state={state} />;
 		case 'apply':
 			return <ApplyScreen state={state} />;
+		case 'doctor':
+			return <DoctorScreen state={state} />;
 		case 'inventory':
 			return <InventoryScreen state={state} />;
 	}
 }
 
-export function App({load, firstLoad, theme, planDirectory, save, applier}: AppProps) {
+export function App({load, firstLoad, theme, planDirectory, save, applier, diagnose}: AppProps) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
 	const [state, dispatch] = useReducer(reduce, undefined, () => initialState(stdout.columns || 80, stdout.rows || 24, planDirectory));
@@ -81,6 +87,26 @@ export function App({load, firstLoad, theme, planDirectory, save, applier}: AppP
 		trace('inventory-frame', {refresh: state.refreshCount, rows: state.tables?.[state.tab].rows.length});
 		markStall(state.refreshCount === 0 ? 'scan' : 'refresh');
 	}, [state.model]);
+
+	// Each request (opening the doctor, r, back from a fix) reads the facts again for the host as last scanned.
+	const doctorRequests = state.doctor?.requests ?? 0;
+	useEffect(() => {
+		if (doctorRequests === 0 || !state.model) return;
+		if (!diagnose) {
+			dispatch({type: 'doctor-failed', error: 'the doctor is not available here'});
+			return;
+		}
+		let current = true;
+		diagnose(state.model).then(
+			(facts) => current && dispatch({type: 'doctor-facts', facts}),
+			(error: unknown) => current && dispatch({type: 'doctor-failed', error: error instanceof Error ? error.message : String(error)}),
+		);
+		return () => {
+			current = false;
+		};
+		// Only a new request reads the facts again.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
+	}, [doctorRequests]);
 
 	useEffect(() => {
 		const onResize = () => dispatch({type: 'resize', width: stdout.columns || 80, height: stdout.rows || 24});

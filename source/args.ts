@@ -6,7 +6,7 @@ export const planFormats = ['text', 'xml', 'script', 'json'] as const;
 export type PlanFormat = (typeof planFormats)[number];
 
 export interface CliArgs {
-	command: 'tui' | 'inventory' | 'plan' | 'apply' | 'undo' | 'confirm' | 'guard' | 'help' | 'version';
+	command: 'tui' | 'inventory' | 'doctor' | 'plan' | 'apply' | 'undo' | 'confirm' | 'guard' | 'help' | 'version';
 	json: boolean;
 	demo: boolean;
 	connect?: string;
@@ -17,6 +17,8 @@ export interface CliArgs {
 	out?: string;
 	/** apply: the saved plan.json; guard: the journal to watch. */
 	file?: string;
+	/** doctor: the check whose fix to save (to --out) as a plan for kvmnet apply. */
+	fix?: string;
 	/** apply: do not ask before applying. */
 	yes?: boolean;
 	/** apply: seconds to confirm a change to the SSH interface before the guard undoes it. */
@@ -32,6 +34,7 @@ export const usage = `Usage: kvmnet [command] [options]
 Commands:
   (none)        open the interactive app (a plain text inventory when not on a terminal)
   inventory     print the host inventory and exit
+  doctor        check what breaks VM networking here (exit 0 all pass, 1 warnings, 2 failures)
   plan          check a mode's parameters against this host and print the plan; changes nothing
   apply FILE    apply a saved plan.json, step by step, undoing everything if a step fails
   undo          undo the last applied plan
@@ -40,7 +43,8 @@ Commands:
 Options:
   -c, --connect URI  libvirt URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system)
   --demo             show the built-in demo host instead of this machine
-  --json             with inventory: print the whole host model as JSON
+  --json             with inventory or doctor: print JSON
+  --fix CHECK        with doctor and --out DIR: save that check's fix as a plan for kvmnet apply
 
 Plan options:
   --mode MODE        ${modes.map((m) => m.id).join(', ')}
@@ -97,6 +101,9 @@ export function parseArgs(argv: string[]): CliArgs {
 				args.format = format as PlanFormat;
 				break;
 			}
+			case '--fix':
+				args.fix = value(flag, inlineValue, inlineValue === undefined ? ++i : i);
+				break;
 			case '--out':
 				args.out = value(flag, inlineValue, inlineValue === undefined ? ++i : i);
 				break;
@@ -122,14 +129,16 @@ export function parseArgs(argv: string[]): CliArgs {
 					break;
 				}
 				if (commandSeen) throw new UsageError(`unexpected argument "${word}" (see kvmnet --help)`);
-				if (!['inventory', 'plan', 'apply', 'undo', 'confirm', 'guard'].includes(word)) throw new UsageError(`unknown command "${word}": the commands are: inventory, plan, apply, undo, confirm`);
+				if (!['inventory', 'doctor', 'plan', 'apply', 'undo', 'confirm', 'guard'].includes(word)) throw new UsageError(`unknown command "${word}": the commands are: inventory, doctor, plan, apply, undo, confirm`);
 				args.command = word as CliArgs['command'];
 				commandSeen = true;
 			}
 		}
 	}
-	if (args.json && args.command !== 'inventory') throw new UsageError('--json goes with the inventory command: kvmnet inventory --json');
-	const planOnly = [args.mode && '--mode', args.format && '--format', args.out && '--out', args.fields && `--${Object.keys(args.fields)[0]}`].find(Boolean);
+	if (args.json && args.command !== 'inventory' && args.command !== 'doctor') throw new UsageError('--json goes with the inventory or doctor command: kvmnet inventory --json');
+	if (args.fix !== undefined && args.command !== 'doctor') throw new UsageError('--fix goes with the doctor command: kvmnet doctor --fix CHECK --out DIR');
+	if (args.command === 'doctor' && (args.fix === undefined) !== (args.out === undefined)) throw new UsageError('doctor: --fix CHECK and --out DIR go together (save that check\'s fix as a plan in DIR)');
+	const planOnly = [args.mode && '--mode', args.format && '--format', args.command !== 'doctor' && args.out && '--out', args.fields && `--${Object.keys(args.fields)[0]}`].find(Boolean);
 	if (args.command !== 'plan' && planOnly) throw new UsageError(`${planOnly} goes with the plan command: kvmnet plan --mode MODE …`);
 	if (args.command === 'plan' && !args.mode) throw new UsageError(`plan needs --mode, one of: ${modes.map((m) => m.id).join(', ')}`);
 	if ((args.command === 'apply' || args.command === 'guard') && !args.file) throw new UsageError(`${args.command} needs a file: kvmnet ${args.command} ${args.command === 'apply' ? 'PLAN.json' : 'JOURNAL.json'}`);

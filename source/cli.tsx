@@ -34,6 +34,33 @@ async function printInventory(args: CliArgs, explainWhy: boolean): Promise<numbe
 	return inventoryExitCode(model, args);
 }
 
+/** `kvmnet doctor`: every check as text or JSON (exit 0/1/2); with --fix and --out, save that check's fix as a plan. */
+async function printDoctor(args: CliArgs): Promise<number> {
+	const [{runChecks, doctorExitCode, fixPlan}, {loadDoctorFacts}, {doctorText}] = await Promise.all([import('./core/doctor.js'), import('./host/load-host.js'), import('./ui/doctor-text.js')]);
+	const host = await loadHost({demo: args.demo, ...(args.connect ? {connect: args.connect} : {})});
+	const results = runChecks(host, await loadDoctorFacts(host));
+	if (args.fix !== undefined) {
+		const result = results.find((r) => r.id === args.fix);
+		if (!result) {
+			process.stderr.write(`kvmnet: --fix: there is no check "${args.fix}"; the checks are: ${results.map((r) => r.id).join(', ')}\n`);
+			return 2;
+		}
+		const plan = fixPlan(host, result, args.out!);
+		if (!plan) {
+			const state = result.status === 'pass' ? 'passes' : result.status === 'n/a' ? 'does not apply here' : result.status === 'fail' ? 'fails' : 'warns';
+			const why = result.fix && (result.status === 'fail' || result.status === 'warn') ? `, and its fix is not something kvmnet can run: ${result.fix.text}` : ': nothing to fix';
+			process.stderr.write(`kvmnet: --fix: the check ${result.id} ${state}${why}\n`);
+			return 2;
+		}
+		const written = await savePlan(plan, args.out!);
+		process.stdout.write(`${previewText(plan)}`);
+		process.stderr.write(`kvmnet: wrote ${written.join(', ')}; apply it with kvmnet apply ${args.out}/plan.json\n`);
+		return 0;
+	}
+	process.stdout.write(args.json ? `${JSON.stringify({source: host.source, results, exitCode: doctorExitCode(results)}, null, 2)}\n` : doctorText(results));
+	return doctorExitCode(results);
+}
+
 /** `kvmnet plan`: check the parameters against this host and print the plan; bad input exits 2 with every message. */
 async function printPlan(args: CliArgs): Promise<number> {
 	const host = await loadHost({demo: args.demo, ...(args.connect ? {connect: args.connect} : {})});
@@ -86,6 +113,7 @@ async function main(): Promise<number> {
 		return 0;
 	}
 	if (args.command === 'plan') return printPlan(args);
+	if (args.command === 'doctor') return printDoctor(args);
 	if (args.command === 'apply' || args.command === 'undo' || args.command === 'confirm' || args.command === 'guard') {
 		const commands = await import('./apply-cli.js');
 		if (args.command === 'apply') return commands.runApply(args);

@@ -4,7 +4,7 @@ import {render} from 'ink';
 import {App} from './app.js';
 import type {HostModel} from './core/model.js';
 import {liveApplyService} from './host/apply-service.js';
-import type {LoadOptions} from './host/load-host.js';
+import {loadDoctorFacts, type LoadOptions} from './host/load-host.js';
 import {journalDirectory, planDirectory, savePlan} from './host/plan-files.js';
 import {markStall, trace} from './trace.js';
 import {themeFor} from './ui/theme.js';
@@ -15,7 +15,9 @@ export async function runInteractive(load: () => Promise<HostModel>, loadOptions
 	process.stdout.write('\x1b[?1049h\x1b[H');
 	process.once('exit', leaveAlternateScreen);
 	const applier = liveApplyService({load: loadOptions, journalDir: journalDirectory(), guardCommand: [process.execPath, process.argv[1]!]});
-	const app = <App load={load} firstLoad={firstScan} theme={themeFor(process.env)} planDirectory={(name) => planDirectory(name)} save={(plan) => savePlan(plan, plan.directory)} applier={applier} />;
+	const app = (
+		<App load={load} firstLoad={firstScan} theme={themeFor(process.env)} planDirectory={(name) => planDirectory(name)} save={(plan) => savePlan(plan, plan.directory)} applier={applier} diagnose={(host) => loadDoctorFacts(host)} />
+	);
 	// 60 frames a second at most: a key is drawn within a frame's time of arriving.
 	const instance = render(app, {exitOnCtrlC: false, patchConsole: false, maxFps: 60, ...(process.env['KVMNET_TRACE'] ? {onRender: () => trace('render')} : {})});
 	// Loading Ink and the first render block the loop before there is a UI to be unresponsive: measured apart.

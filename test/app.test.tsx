@@ -3,7 +3,7 @@ import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {App} from '../source/app.js';
 import type {HostModel} from '../source/core/model.js';
-import {loadDemoHost} from '../source/host/demo.js';
+import {loadDemoDoctorFacts, loadDemoHost} from '../source/host/demo.js';
 import {plainTheme} from '../source/ui/theme.js';
 import {until} from './harness/frames.js';
 
@@ -54,6 +54,30 @@ describe('App', () => {
 		app.stdin.write('r');
 		await until(app.lastFrame, 'NIC eth0');
 		expect(calls).toBe(2);
+		app.unmount();
+	});
+
+	it('opens the doctor on d, failures first, and turns a fix into the apply screen\'s plan (keys in one burst)', async () => {
+		const app = render(<App load={() => loadDemoHost()} theme={plainTheme} diagnose={() => loadDemoDoctorFacts()} />);
+		await until(app.lastFrame, 'NIC eth0');
+		app.stdin.write('d');
+		let frame = await until(app.lastFrame, /Doctor: \d+ failed/);
+		expect(frame).toContain('Doctor: 3 failed · 6 warnings · 10 ok · 0 n/a (demo host)');
+		expect(frame).toContain('› FAIL  IP forwarding');
+		expect(frame).toContain('1. sysctl -w net.ipv6.conf.all.forwarding=1');
+		expect(frame).toContain('f apply this fix');
+		// Down twice (past br_netfilter, over the group title) to Docker, and f, all at once.
+		app.stdin.write('jjf');
+		frame = await until(app.lastFrame, 'Apply: doctor docker');
+		expect(frame).toContain("Let traffic across br0 through Docker's firewall");
+		app.stdin.write('\x1b');
+		frame = await until(app.lastFrame, '› FAIL  Docker and bridged VMs');
+		expect(frame).toContain('iptables -I DOCKER-USER -i br0 -o br0 -j ACCEPT');
+		app.stdin.write('G');
+		frame = await until(app.lastFrame, /› ok +macvtap guests and the host/);
+		expect(frame).not.toContain('f apply this fix');
+		app.stdin.write('q');
+		await until(app.lastFrame, 'd doctor');
 		app.unmount();
 	});
 

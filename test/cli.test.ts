@@ -16,7 +16,7 @@ describe('arguments', () => {
 
 	it.each([
 		[['--frobnicate'], 'unknown option --frobnicate (see kvmnet --help)'],
-		[['launch'], 'unknown command "launch": the commands are: inventory, plan, apply, undo, confirm'],
+		[['launch'], 'unknown command "launch": the commands are: inventory, doctor, plan, apply, undo, confirm'],
 		[['apply'], 'apply needs a file: kvmnet apply PLAN.json'],
 		[['apply', 'p.json', 'q.json'], 'unexpected argument "q.json" (see kvmnet --help)'],
 		[['undo', '--yes'], '--yes goes with the apply command: kvmnet apply PLAN.json --yes'],
@@ -25,7 +25,10 @@ describe('arguments', () => {
 		[['--connect'], '--connect needs a libvirt URI, e.g. --connect qemu:///system'],
 		[['-c', '--demo'], '-c needs a libvirt URI, e.g. -c qemu:///system'],
 		[['--connect', 'localhost'], '--connect: "localhost" is not a libvirt URI (expected driver://…, e.g. qemu:///system or test:///abs/path/host.xml)'],
-		[['--json'], '--json goes with the inventory command: kvmnet inventory --json'],
+		[['--json'], '--json goes with the inventory or doctor command: kvmnet inventory --json'],
+		[['doctor', '--fix', 'forwarding'], "doctor: --fix CHECK and --out DIR go together (save that check's fix as a plan in DIR)"],
+		[['inventory', '--fix', 'forwarding'], '--fix goes with the doctor command: kvmnet doctor --fix CHECK --out DIR'],
+		[['doctor', '--fix'], '--fix needs a value'],
 		[['--demo', '-c', 'qemu:///system'], '--demo and --connect cannot be used together: the demo host has its own libvirt'],
 	])('%j is refused: %s', (argv, message) => {
 		expect(() => parseArgs(argv)).toThrow(UsageError);
@@ -76,6 +79,25 @@ describe('the built command', () => {
 		expect(plan).toMatchObject({version: 1, mode: 'macvtap-vepa', directory: out});
 		expect(json.stderr).toContain(`kvmnet: wrote ${out}/plan.json`);
 		expect(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'))).toEqual(plan);
+	});
+
+	it('doctor prints the checks, worst first, exits 2 on failures, and saves a fix as a plan', async () => {
+		const text = await runCli(['doctor', '--demo']);
+		expect(text.exitCode).toBe(2);
+		expect(text.stdout).toMatch(/^kvmnet doctor: 3 failed, 6 warnings, 10 passed, 0 not applicable\n\n== kernel settings ==\nFAIL  IP forwarding\n/);
+		const json = await runCli(['doctor', '--demo', '--json']);
+		const report = JSON.parse(json.stdout);
+		expect(report).toMatchObject({source: 'demo', exitCode: 2});
+		expect(report.results.map((r: {status: string}) => r.status).slice(0, 3)).toEqual(['fail', 'fail', 'fail']);
+		const out = join(mkdtempSync(join(tmpdir(), 'kvmnet-fix-')), 'fix');
+		const fix = await runCli(['doctor', '--demo', '--fix', 'docker', '--out', out]);
+		expect(fix.exitCode).toBe(0);
+		expect(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'))).toMatchObject({mode: 'doctor', params: {check: 'docker'}, steps: [{run: ['iptables', '-I', 'DOCKER-USER', '-i', 'br0', '-o', 'br0', '-j', 'ACCEPT']}, {}]});
+		// A demo host's plan is for showing only: apply refuses it and changes nothing.
+		const apply = await runCli(['apply', join(out, 'plan.json'), '--yes']);
+		expect(apply).toMatchObject({exitCode: 2, stderr: expect.stringContaining('this plan is for a test-driver or demo host')});
+		expect((await runCli(['doctor', '--demo', '--fix', 'nosuch', '--out', out])).stderr).toMatch(/^kvmnet: --fix: there is no check "nosuch"; the checks are: forwarding, bridge-netfilter, docker, /);
+		expect((await runCli(['doctor', '--demo', '--fix', 'libvirt-features', '--out', out])).stderr).toBe('kvmnet: --fix: the check libvirt-features passes: nothing to fix');
 	});
 
 	it('plan without --mode, or with plan options on another command, is refused', async () => {

@@ -2,6 +2,7 @@
 // It is read directly (no virsh needed) so the demo works on a machine without libvirt; the same host file
 // also opens with `virsh -c test:///…/demo/host.xml`, and the tests check both readings agree.
 import {readFile} from 'node:fs/promises';
+import type {DoctorFacts} from '../core/doctor.js';
 import {assembleHost} from '../core/host-model.js';
 import type {Bridge, HostCapabilities, HostModel, LibvirtNetwork, SshSession, Vm} from '../core/model.js';
 import {parseIpLinks, parseIpRoutes, type SysfsFacts} from '../core/parse-ip.js';
@@ -21,6 +22,8 @@ interface DemoSnapshot {
 	sysfs: Record<string, SysfsFacts>;
 	ovsBridges: Bridge[];
 	capabilities: HostCapabilities;
+	/** What the doctor would read on the demo host (sysctls, firewall, listeners…). */
+	doctor: DoctorFacts;
 }
 
 export const demoHostFile = () => packagedFile('demo/host.xml');
@@ -59,4 +62,9 @@ export async function loadDemoHost(reason?: string): Promise<HostModel> {
 	};
 	if (reason) parts.demoReason = reason;
 	return assembleHost(parts);
+}
+
+/** The demo host's doctor facts: a Docker host with a DROP forward policy and IPv6 forwarding off. */
+export async function loadDemoDoctorFacts(): Promise<DoctorFacts> {
+	return (JSON.parse(await readFile(packagedFile('demo/nics.json'), 'utf8')) as DemoSnapshot).doctor;
 }

@@ -1,8 +1,11 @@
 // Which host to show: the demo when asked; this machine otherwise, falling back to the demo (with the reason)
 // only for the interactive app when no libvirt was named and none answers. Scripts never get demo data unasked.
+import type {DoctorFacts} from '../core/doctor.js';
 import type {HostModel} from '../core/model.js';
 import {markStall} from '../trace.js';
-import {loadDemoHost} from './demo.js';
+import {loadDemoDoctorFacts, loadDemoHost} from './demo.js';
+import {Runner} from './runner.js';
+import {scanDoctorFacts} from './scan-doctor.js';
 import {scanHost, type ScanOptions} from './scan.js';
 
 export interface LoadOptions extends ScanOptions {
@@ -26,4 +29,9 @@ export async function loadHost(options: LoadOptions): Promise<HostModel> {
 		);
 	}
 	return host;
+}
+
+/** The doctor's facts for the host shown: the demo's own for the demo, read from this machine otherwise. */
+export function loadDoctorFacts(host: HostModel, runner = new Runner()): Promise<DoctorFacts> {
+	return host.source === 'demo' ? loadDemoDoctorFacts() : scanDoctorFacts(runner);
 }

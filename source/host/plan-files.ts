@@ -27,8 +27,9 @@ export async function savePlan(plan: Plan, dir: string): Promise<string[]> {
 	const files: [string, string][] = [
 		['plan.json', `${JSON.stringify(plan, null, 2)}\n`],
 		['plan.sh', `${planScript(plan)}\n`],
-		['interface.xml', `${plan.interfaceXml}\n`],
 	];
+	// A doctor's fix has no XML.
+	if (plan.interfaceXml) files.push(['interface.xml', `${plan.interfaceXml}\n`]);
 	if (plan.networkXml) files.push([`network-${plan.params['name'] ?? 'network'}.xml`, `${plan.networkXml}\n`]);
 	const written: string[] = [];
 	for (const [name, content] of files) {

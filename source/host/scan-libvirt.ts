@@ -5,6 +5,46 @@ import {parseDomainList, parseDomainXml, parseNetList, parseNetworkXml, parseVir
 import type {Runner} from './runner.js';
 import {VirshSession} from './virsh.js';
 
+/**
+ * Parses virsh's answers as they arrive, a few milliseconds at a time: a pipe chunk can hold a hundred dumps, and
+ * parsing them in one go would hold the event loop (and the UI) for that long.
+ */
+class ParseQueue {
+	private readonly pending: [number, string][] = [];
+	private next = 0;
+	private scheduled = false;
+	private drained?: () => void;
+
+	constructor(private readonly parse: (index: number, xml: string) => void) {}
+
+	add(index: number, xml: string): void {
+		this.pending.push([index, xml]);
+		this.schedule();
+	}
+
+	/** Resolves once every answer added so far is parsed. */
+	done(): Promise<void> {
+		return this.next === this.pending.length ? Promise.resolve() : new Promise((resolve) => (this.drained = resolve));
+	}
+
+	private schedule(): void {
+		if (this.scheduled) return;
+		this.scheduled = true;
+		setImmediate(() => this.drain());
+	}
+
+	private drain(): void {
+		this.scheduled = false;
+		const started = performance.now();
+		while (this.next < this.pending.length && performance.now() - started < 8) {
+			const [index, xml] = this.pending[this.next++]!;
+			this.parse(index, xml);
+		}
+		if (this.next < this.pending.length) this.schedule();
+		else this.drained?.();
+	}
+}
+
 export interface LibvirtScan {
 	status: LibvirtStatus;
 	networks: LibvirtNetwork[];
@@ -48,8 +88,7 @@ async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> 
 	const autostart = new Set(names(autostartOut));
 	const transient = new Set(names(transientOut));
 
-	// Turn 2: every object's XML, parsed as each dump arrives (while virsh writes the next ones), a few at a time
-	// as the pipe delivers them, so the event loop is never held for long.
+	// Turn 2: every object's XML, parsed as each dump arrives (while virsh writes the next ones).
 	const parsed: ({network: ReturnType<typeof parseNetworkXml>} | {vm: ReturnType<typeof parseDomainXml>} | {error: string})[] = [];
 	const parseAnswer = (index: number, xml: string) => {
 		if (!xml.trim()) return;
@@ -59,7 +98,9 @@ async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> 
 			parsed[index] = {error: (error as Error).message};
 		}
 	};
-	const details = await virsh.run([...listedNetworks.map((n) => ['net-dumpxml', n.name]), ...listedDomains.map((d) => ['dumpxml', d.name])], parseAnswer);
+	const queue = new ParseQueue(parseAnswer);
+	const details = await virsh.run([...listedNetworks.map((n) => ['net-dumpxml', n.name]), ...listedDomains.map((d) => ['dumpxml', d.name])], (index, xml) => queue.add(index, xml));
+	await queue.done();
 	const problems: Problem[] = virsh
 		.errors()
 		.filter((line) => line.startsWith('error:') && !/hypervisor version/.test(line))

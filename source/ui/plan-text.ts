@@ -31,8 +31,11 @@ export function previewText(plan: Plan): string {
 		.join('\n');
 }
 
-/** Hard-wrap lines to `width`, continuing a long line under itself, indented, so no command is cut off. */
-export function wrapLines(lines: string[], width: number): string[] {
+/**
+ * Wrap lines to `width`, continuing a long line under itself, indented, so no command is cut off. With `atSpaces`
+ * (prose), a line breaks at the last space that fits; otherwise (commands) exactly at the width.
+ */
+export function wrapLines(lines: string[], width: number, atSpaces = false): string[] {
 	const out: string[] = [];
 	for (const line of lines) {
 		if (line.length <= width) {
@@ -44,8 +47,10 @@ export function wrapLines(lines: string[], width: number): string[] {
 		let first = true;
 		while (rest.length > 0) {
 			const room = first ? width : width - indent.length;
-			out.push(first ? rest.slice(0, room) : indent + rest.slice(0, room));
-			rest = rest.slice(room);
+			const space = atSpaces && rest.length > room ? rest.lastIndexOf(' ', room) : -1;
+			const cut = space > room / 2 ? space : room;
+			out.push(first ? rest.slice(0, cut) : indent + rest.slice(0, cut));
+			rest = space > room / 2 ? rest.slice(cut + 1) : rest.slice(cut);
 			first = false;
 		}
 	}

@@ -2,7 +2,9 @@
 // applied one after another to the state each one left: nothing reads a stale copy.
 import type {HostModel} from '../core/model.js';
 import type {PlanOptions} from '../core/planner.js';
+import {fixPlan, type DoctorFacts} from '../core/doctor.js';
 import {initialApply, onApplyKey, reduceApply, type ApplyAction, type ApplyView} from './apply-state.js';
+import {onDoctorKey, openDoctor, withFacts, type DoctorView} from './doctor-state.js';
 import {comparisonLayout} from './compare.js';
 import {recommend} from '../core/recommend.js';
 import {detailsFor, type Details} from './details.js';
@@ -10,7 +12,7 @@ import type {Key} from './keys.js';
 import {buildTables, tabs, type TabId, type Table} from './views.js';
 import {initialWizard, onCompareKey, onFormKey, onModesKey, onPreviewKey, onQuestionsKey, type WizardScreen, type WizardState, type WizardStep} from './wizard.js';
 
-export type Screen = 'inventory' | 'details' | 'help' | WizardScreen | 'apply';
+export type Screen = 'inventory' | 'details' | 'help' | WizardScreen | 'apply' | 'doctor';
 
 export interface UiState {
 	model?: HostModel;
@@ -31,8 +33,11 @@ export interface UiState {
 	wizard: WizardState;
 	/** Where a plan's files go, given its name (the libvirt URI is the host's own). */
 	planDirectory: PlanOptions['directory'];
-	/** The apply in progress (or just finished), from the preview's `a`. */
+	/** The apply in progress (or just finished), from the preview's `a` or the doctor's `f`. */
 	apply?: ApplyView;
+	/** Where the apply screen goes back to: the wizard's preview, or the doctor for a fix. */
+	applyFrom?: 'preview' | 'doctor';
+	doctor?: DoctorView;
 }
 
 export type Action =
@@ -42,6 +47,8 @@ export type Action =
 	| {type: 'key'; key: Key}
 	/** The app finished saving the plan (or failed to): the line to show. */
 	| {type: 'saved'; message: string}
+	| {type: 'doctor-facts'; facts: DoctorFacts}
+	| {type: 'doctor-failed'; error: string}
 	| ApplyAction;
 
 const zero = (): Record<TabId, number> => ({topology: 0, nics: 0, bridges: 0, networks: 0, vms: 0});
@@ -127,6 +134,7 @@ function onInventoryKey(state: UiState, key: Key): UiState {
 	}
 	if (char === 'r') return state.loading ? state : {...state, loading: true, refreshCount: state.refreshCount + 1};
 	if (char === 'n' && state.model) return {...state, screen: 'modes'};
+	if (char === 'd' && state.model) return {...state, screen: 'doctor', doctor: openDoctor(state.doctor)};
 	if (char === '?') return {...state, screen: 'help'};
 	if (char === 'q') return {...state, quit: true};
 	return state;
@@ -160,10 +168,27 @@ function onApplyScreenKey(state: UiState, key: Key): UiState {
 		return {...state, quit: true};
 	}
 	const result = onApplyKey(view, key);
-	if (result.leave === 'preview') return {...state, screen: 'preview', apply: undefined};
-	// The host changed (or may have): back to a fresh inventory.
-	if (result.leave === 'inventory') return {...state, screen: 'inventory', apply: undefined, wizard: {...state.wizard, plan: undefined}, loading: true, refreshCount: state.refreshCount + 1};
+	const from = state.applyFrom ?? 'preview';
+	if (result.leave === 'preview') return {...state, screen: from, apply: undefined, ...(from === 'doctor' ? {wizard: {...state.wizard, plan: undefined}} : {})};
+	// The host changed (or may have): back to a fresh inventory, or to the doctor to see the check again.
+	if (result.leave === 'inventory') {
+		const back = {...state, apply: undefined, wizard: {...state.wizard, plan: undefined}, loading: true, refreshCount: state.refreshCount + 1};
+		return from === 'doctor' ? {...back, screen: 'doctor', doctor: {...openDoctor(state.doctor), requests: state.doctor?.requests ?? 0}} : {...back, screen: 'inventory'};
+	}
 	return {...state, apply: result.view};
+}
+
+function onDoctorScreenKey(state: UiState, key: Key): UiState {
+	if (!state.doctor) return {...state, screen: 'inventory'};
+	const result = onDoctorKey(state.doctor, key, state.height);
+	if (result.leave) return {...state, screen: 'inventory', doctor: result.view};
+	// r rescans the host; the facts are read again once the new inventory is in (see onLoaded).
+	if (result.refresh) return state.loading ? state : {...state, doctor: result.view, loading: true, refreshCount: state.refreshCount + 1};
+	if (result.fix && state.model) {
+		const plan = fixPlan(state.model, result.fix, state.planDirectory(`doctor-${result.fix.id.replace(/[^\w.-]+/g, '-')}`));
+		if (plan) return {...state, doctor: result.view, wizard: {...state.wizard, plan}, screen: 'apply', applyFrom: 'doctor', apply: initialApply(plan.steps.length)};
+	}
+	return {...state, doctor: result.view};
 }
 
 function onKey(state: UiState, key: Key): UiState {
@@ -185,7 +210,7 @@ function onKey(state: UiState, key: Key): UiState {
 		case 'form':
 			return host ? wizardStep(state, onFormKey(state.wizard, key, host, context)) : state;
 		case 'preview':
-			if (key.name === 'char' && key.char === 'a' && !key.ctrl && state.wizard.plan) return {...state, screen: 'apply', apply: initialApply(state.wizard.plan.steps.length)};
+			if (key.name === 'char' && key.char === 'a' && !key.ctrl && state.wizard.plan) return {...state, screen: 'apply', applyFrom: 'preview', apply: initialApply(state.wizard.plan.steps.length)};
 			return wizardStep(state, onPreviewKey(state.wizard, key, previewHeight(state), state.width));
 		case 'help':
 			return key.name === 'escape' || key.name === 'return' || key.name === 'backspace' || (key.name === 'char' && (key.char === '?' || key.char === 'q'))
@@ -193,6 +218,8 @@ function onKey(state: UiState, key: Key): UiState {
 				: state;
 		case 'details':
 			return onDetailsKey(state, key);
+		case 'doctor':
+			return onDoctorScreenKey(state, key);
 		case 'inventory':
 			return onInventoryKey(state, key);
 		case 'apply':
@@ -212,6 +239,8 @@ function onLoaded(state: UiState, model: HostModel): UiState {
 	}
 	let next: UiState = {...state, model, tables, loading: false, loadError: undefined, cursor};
 	for (const {id} of tabs) next = {...moveCursor({...next, tab: id}, cursor[id]), tab: state.tab};
+	// The doctor stays open: its checks are run again on the new inventory with fresh facts.
+	if (next.screen === 'doctor' && state.doctor) return {...next, doctor: openDoctor(state.doctor)};
 	// A rescan invalidates open details and any plan in progress (it was checked against the old host).
 	if (next.screen !== 'inventory' && next.screen !== 'help' && next.screen !== 'apply') next = {...next, screen: 'inventory', details: undefined, wizard: {...initialWizard(), saveRequests: state.wizard.saveRequests}};
 	return next;
@@ -229,6 +258,10 @@ export function reduce(state: UiState, action: Action): UiState {
 			return onKey(state, action.key);
 		case 'saved':
 			return {...state, wizard: {...state.wizard, message: action.message}};
+		case 'doctor-facts':
+			return state.doctor && state.model ? {...state, doctor: withFacts(state.doctor, state.model, action.facts, state.height)} : state;
+		case 'doctor-failed':
+			return state.doctor ? {...state, doctor: {...state.doctor, loading: false, error: action.error}} : state;
 		default:
 			return state.apply ? {...state, apply: reduceApply(state.apply, action)} : state;
 	}

@@ -1,0 +1,57 @@
+// The Doctor: every check grouped by area, the worst first, with the selected one's findings, reason and fix
+// (its commands and their undo) below; f applies a fix through the apply screen.
+import {Box, Text} from 'ink';
+import {StatusBar} from '../source/components/status-bar.js';
+import {doctorLayout, doctorList, doctorRowText, selectedDetails} from '../source/ui/doctor-state.js';
+import type {UiState} from '../source/ui/state.js';
+import {useTheme} from '../source/ui/theme.js';
+
+export function DoctorScreen({state}: {state: UiState}) {
+	const theme = useTheme();
+	const view = state.doctor;
+	if (!view) return null;
+	const {list, details} = doctorLayout(state.height);
+	const {ordered, lines} = doctorList(view.results);
+	const count = (status: string) => view.results.filter((r) => r.status === status).length;
+	const title = view.results.length > 0 ? `Doctor: ${count('fail')} failed · ${count('warn')} warnings · ${count('pass')} ok · ${count('n/a')} n/a` : 'Doctor';
+	const selected = ordered[view.cursor];
+	const detailLines = selectedDetails(view, state.width).slice(0, details);
+	const canFix = Boolean(selected?.fix?.steps?.length && (selected.status === 'fail' || selected.status === 'warn'));
+	const hints = `↑↓ move${canFix ? ' · f apply this fix' : ''} · r check again · Esc back`;
+	const colour = (status: string) => (status === 'fail' ? theme.error : status === 'warn' ? theme.warning : undefined);
+	return (
+		<Box flexDirection="column" width={state.width}>
+			<Text bold color={theme.accent} wrap="truncate-end">
+				{`${title}${state.model?.source === 'demo' ? ' (demo host)' : ''}`}
+			</Text>
+			<Box flexDirection="column" height={list}>
+				{view.results.length === 0 ? (
+					<Text color={view.error ? theme.error : theme.accent}>{view.error ? `The doctor could not read this host: ${view.error}` : 'Checking this host…'}</Text>
+				) : (
+					lines.slice(view.offset, view.offset + list).map((line, i) =>
+						'group' in line ? (
+							<Text key={`g${view.offset + i}`} bold wrap="truncate-end">
+								{line.group}
+							</Text>
+						) : (
+							<Text key={`c${line.check}`} inverse={line.check === view.cursor} color={colour(ordered[line.check]!.status)} wrap="truncate-end">
+								{`${line.check === view.cursor ? '›' : ' '} ${doctorRowText(ordered[line.check]!)}`}
+							</Text>
+						),
+					)
+				)}
+			</Box>
+			<Text dimColor={theme.useDim} wrap="truncate-end">
+				{'─'.repeat(Math.max(0, state.width))}
+			</Text>
+			<Box flexDirection="column" height={details}>
+				{detailLines.map((line, i) => (
+					<Text key={i} wrap="truncate-end">
+						{line === '' ? ' ' : line}
+					</Text>
+				))}
+			</Box>
+			<StatusBar text={hints} warning={view.loading && view.results.length > 0 ? 'Checking again…' : undefined} />
+		</Box>
+	);
+}

@@ -1,0 +1,92 @@
+// The Doctor screen's state and keys: the checks as a list grouped by area (worst group first), the selected
+// check's details below it, and `f` to apply a fix. The app gathers the facts; the reducer runs the checks.
+import {groupTitles, runChecks, type CheckResult, type DoctorFacts} from '../core/doctor.js';
+import type {HostModel} from '../core/model.js';
+import {checkLines, groupedResults, statusLabel} from './doctor-text.js';
+import type {Key} from './keys.js';
+import {wrapLines} from './plan-text.js';
+
+export interface DoctorView {
+	/** Bumped to ask the app for fresh facts (opening the screen, r, after a fix). */
+	requests: number;
+	loading: boolean;
+	error?: string;
+	facts?: DoctorFacts;
+	results: CheckResult[];
+	/** Index into `results` in the order the list shows them. */
+	cursor: number;
+	/** First list line shown. */
+	offset: number;
+}
+
+export function openDoctor(previous: DoctorView | undefined): DoctorView {
+	return {requests: (previous?.requests ?? 0) + 1, loading: true, results: previous?.results ?? [], cursor: previous?.cursor ?? 0, offset: previous?.offset ?? 0};
+}
+
+/** The checks in list order, and the list's lines: group titles between them. */
+export function doctorList(results: CheckResult[]): {ordered: CheckResult[]; lines: ({group: string} | {check: number})[]} {
+	const ordered: CheckResult[] = [];
+	const lines: ({group: string} | {check: number})[] = [];
+	for (const {group, results: list} of groupedResults(results)) {
+		lines.push({group: groupTitles[group]});
+		for (const result of list) lines.push({check: ordered.push(result) - 1});
+	}
+	return {ordered, lines};
+}
+
+export const doctorRowText = (result: CheckResult) => `${statusLabel[result.status].padEnd(4)}  ${result.title}`;
+
+/** Screen lines split between the list and the selected check's details: all but the title, the rule under the
+ * list, the status line and the spare last line. */
+export function doctorLayout(height: number): {list: number; details: number} {
+	const body = Math.max(4, height - 4);
+	const list = Math.max(3, Math.floor(body * 0.45));
+	return {list, details: body - list};
+}
+
+export function selectedDetails(view: DoctorView, width: number): string[] {
+	const result = doctorList(view.results).ordered[view.cursor];
+	return result ? wrapLines(checkLines(result, 'screen').slice(1), width, true) : [];
+}
+
+/** The checks run on fresh facts; a cursor moved before they arrived (keys typed right after d) lands now. */
+export function withFacts(view: DoctorView, host: HostModel, facts: DoctorFacts, height: number): DoctorView {
+	return moveTo({...view, loading: false, error: undefined, facts, results: runChecks(host, facts)}, view.cursor, doctorLayout(height).list);
+}
+
+function moveTo(view: DoctorView, index: number, listHeight: number): DoctorView {
+	const {ordered, lines} = doctorList(view.results);
+	// Before the first results there is nothing to clamp to: keep the move for when they come.
+	if (ordered.length === 0) return {...view, cursor: Math.max(0, index)};
+	const cursor = Math.min(Math.max(index, 0), ordered.length - 1);
+	const line = lines.findIndex((l) => 'check' in l && l.check === cursor);
+	let offset = view.offset;
+	// Keep the group title above the first check of a group in view when moving up to it.
+	const top = line > 0 && 'group' in lines[line - 1]! ? line - 1 : line;
+	if (top < offset) offset = top;
+	if (line >= offset + listHeight) offset = line - listHeight + 1;
+	return {...view, cursor, offset: Math.max(0, Math.min(offset, Math.max(0, lines.length - listHeight)))};
+}
+
+/** What a key asks beyond the view: leave the screen, rescan and check again, or apply this check's fix. */
+export type DoctorKeyResult = {view: DoctorView; leave?: true; refresh?: true; fix?: CheckResult};
+
+export function onDoctorKey(view: DoctorView, key: Key, height: number): DoctorKeyResult {
+	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
+	const {list} = doctorLayout(height);
+	if (key.name === 'escape' || char === 'q' || key.name === 'backspace' || key.name === 'left') return {view, leave: true};
+	if (key.name === 'up' || char === 'k') return {view: moveTo(view, view.cursor - 1, list)};
+	if (key.name === 'down' || char === 'j') return {view: moveTo(view, view.cursor + 1, list)};
+	if (key.name === 'pageup') return {view: moveTo(view, view.cursor - list, list)};
+	if (key.name === 'pagedown' || char === ' ') return {view: moveTo(view, view.cursor + list, list)};
+	if (key.name === 'home' || char === 'g') return {view: moveTo(view, 0, list)};
+	if (key.name === 'end' || char === 'G') return {view: moveTo(view, view.results.length - 1, list)};
+	if (char === 'r' && !view.loading) return {view: {...view, loading: true}, refresh: true};
+	if (char === 'f' && !view.loading) {
+		const result = doctorList(view.results).ordered[view.cursor];
+		if (result?.fix?.steps?.length && (result.status === 'fail' || result.status === 'warn')) {
+			return {view, fix: result};
+		}
+	}
+	return {view};
+}

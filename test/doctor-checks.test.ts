@@ -1,0 +1,157 @@
+// The doctor's checks where this kernel cannot build the state (IOMMU, SR-IOV, Wi-Fi, devices, OVS, libvirt
+// versions): the packaged demo host (a libvirt test-driver file plus a NIC snapshot), changed one fact at a time,
+// and fixture trees for what the host layer reads. Each check is seen passing and failing.
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {doctorExitCode, fixPlan, runChecks, type CheckResult, type DoctorFacts} from '../source/core/doctor.js';
+import type {HostModel} from '../source/core/model.js';
+import {loadDemoDoctorFacts, loadDemoHost} from '../source/host/demo.js';
+import {Runner} from '../source/host/runner.js';
+import {parseProcNet, scanDoctorFacts} from '../source/host/scan-doctor.js';
+import {doctorText} from '../source/ui/doctor-text.js';
+
+let host: HostModel;
+let facts: DoctorFacts;
+
+beforeAll(async () => {
+	host = await loadDemoHost();
+	facts = await loadDemoDoctorFacts();
+});
+
+const check = (results: CheckResult[], id: string) => {
+	const found = results.find((r) => r.id === id);
+	if (!found) throw new Error(`no check ${id} in ${results.map((r) => r.id).join(', ')}`);
+	return found;
+};
+const status = (h: HostModel, f: DoctorFacts, id: string) => check(runChecks(h, f), id).status;
+const withNic = (h: HostModel, name: string, change: (nic: HostModel['nics'][number]) => HostModel['nics'][number]) => ({...h, nics: h.nics.map((n) => (n.name === name ? change(n) : n))});
+
+describe('doctor checks on the demo host, one fact changed at a time', () => {
+	it('puts failures first and exits 2 with failures, 1 with warnings only, 0 when all pass', () => {
+		const results = runChecks(host, facts);
+		const order = {fail: 0, warn: 1, pass: 2, 'n/a': 3};
+		expect(results.map((r) => order[r.status])).toEqual([...results.map((r) => order[r.status])].sort((a, b) => a - b));
+		expect(doctorExitCode(results)).toBe(2);
+		expect(doctorExitCode(results.filter((r) => r.status !== 'fail'))).toBe(1);
+		expect(doctorExitCode(results.filter((r) => r.status === 'pass'))).toBe(0);
+		expect(doctorText(results)).toMatch(/^kvmnet doctor: \d+ failed, \d+ warnings/);
+	});
+
+	it('IOMMU: passes with groups and vfio-pci, fails without groups while a VF pool is in use, warns without vfio-pci', () => {
+		expect(status(host, facts, 'iommu')).toBe('pass');
+		expect(status({...host, capabilities: {...host.capabilities, iommuGroups: 0}}, facts, 'iommu')).toBe('fail');
+		expect(status(host, {...facts, vfio: false}, 'iommu')).toBe('warn');
+		const bare = {...host, networks: host.networks.filter((n) => n.mode !== 'hostdev'), vms: [], nics: host.nics.map(({sriov, ...n}) => n)};
+		expect(status(bare, facts, 'iommu')).toBe('n/a');
+	});
+
+	it('SR-IOV: VFs that nothing recreates at boot warn; a udev rule for the PF passes; no VFs fails with a fix that creates them', () => {
+		const pool = host.networks.find((n) => n.mode === 'hostdev' && n.pfDev)!;
+		const id = `vfs:${pool.name}`;
+		expect(status(host, facts, id)).toBe('warn');
+		const persisted = {...facts, vfPersistence: [{file: '/etc/udev/rules.d/70-vfs.rules', lines: [`ACTION=="add", KERNEL=="${pool.pfDev}", ATTR{device/sriov_numvfs}="2"`]}]};
+		expect(status(host, persisted, id)).toBe('pass');
+		expect(status(host, {...facts, vfPersistence: [{file: '/etc/udev/rules.d/70-vfs.rules', lines: ['KERNEL=="other0", ATTR{device/sriov_numvfs}="2"']}]}, id)).toBe('warn');
+		const noVfs = withNic(host, pool.pfDev!, (nic) => ({...nic, sriov: {totalVfs: nic.sriov!.totalVfs, numVfs: 0}}));
+		const result = check(runChecks(noVfs, facts), id);
+		expect(result.status).toBe('fail');
+		expect(result.fix?.steps?.[0]).toMatchObject({run: ['tee', `/sys/class/net/${pool.pfDev}/device/sriov_numvfs`], input: `${noVfs.nics.find((n) => n.name === pool.pfDev)!.sriov!.totalVfs}\n`, undoInput: '0\n'});
+	});
+
+	it('Wi-Fi: passes while the Wi-Fi NIC is not bridged, fails when a bridge or a macvtap network uses it', () => {
+		expect(status(host, facts, 'wifi')).toBe('pass');
+		const bridged = {...host, bridges: host.bridges.map((b, i) => (i === 0 ? {...b, ports: [...b.ports, {name: 'wlan0'}]} : b))};
+		expect(status(bridged, facts, 'wifi')).toBe('fail');
+		const macvtap = {...host, networks: host.networks.map((n) => (n.mode === 'macvtap-bridge' ? {...n, forwardDev: 'wlan0', forwardInterfaces: ['wlan0']} : n))};
+		expect(check(runChecks(macvtap, facts), 'wifi').seen).toMatch(/puts macvtap on wlan0/);
+		expect(status({...host, nics: host.nics.map((n) => ({...n, wireless: false}))}, facts, 'wifi')).toBe('n/a');
+	});
+
+	it('devices: all present pass; no /dev/kvm or /dev/net/tun fails; no /dev/vhost-net warns', () => {
+		expect(status(host, facts, 'devices')).toBe('pass');
+		expect(status(host, {...facts, devices: {...facts.devices, kvm: false}}, 'devices')).toBe('fail');
+		expect(status(host, {...facts, devices: {...facts.devices, tun: false}}, 'devices')).toBe('fail');
+		expect(status(host, {...facts, devices: {...facts.devices, vhostNet: false}}, 'devices')).toBe('warn');
+	});
+
+	it('Open vSwitch: passes running, fails stopped or missing while an OVS network exists', () => {
+		expect(status(host, facts, 'ovs')).toBe('pass');
+		expect(check(runChecks({...host, capabilities: {...host.capabilities, ovs: 'stopped'}}, facts), 'ovs')).toMatchObject({status: 'fail', fix: {text: expect.stringContaining('systemctl enable --now openvswitch-switch')}});
+		expect(status({...host, capabilities: {...host.capabilities, ovs: 'missing'}}, facts, 'ovs')).toBe('fail');
+	});
+
+	it('libvirt version: <vlan> on a Linux-bridge network fails before libvirt 11 and passes from 11.0', () => {
+		const vlan = {...host, networks: host.networks.map((n) => (n.name === 'vlan-bridge' ? {...n, vlan: {tags: [{id: 100}], trunk: false}} : n))};
+		expect(status(host, facts, 'libvirt-features')).toBe('pass');
+		expect(status(vlan, facts, 'libvirt-features')).toBe('fail');
+		expect(status({...vlan, header: {...vlan.header, libvirt: {...vlan.header.libvirt, version: '11.0.0'}}}, facts, 'libvirt-features')).toBe('pass');
+	});
+
+	it('macvtap: a VM with only macvtap interfaces warns that it cannot reach the host', () => {
+		expect(status(host, facts, 'macvtap-host')).toBe('pass');
+		const onlyMacvtap = {...host, vms: host.vms.map((vm) => (vm.name === 'lab01' ? {...vm, interfaces: vm.interfaces.filter((i) => i.type === 'direct')} : vm))};
+		expect(check(runChecks(onlyMacvtap, facts), 'macvtap-host')).toMatchObject({status: 'warn', seen: expect.stringContaining('lab01 has only macvtap interfaces')});
+	});
+
+	it('firewalld and ufw warn when active', () => {
+		expect(status(host, facts, 'host-firewall')).toBe('pass');
+		expect(status(host, {...facts, firewalld: true}, 'host-firewall')).toBe('warn');
+		expect(check(runChecks(host, {...facts, ufw: true}), 'host-firewall').fix?.text).toMatch(/DEFAULT_FORWARD_POLICY/);
+	});
+
+	it('a fix becomes a plan only where it has steps', () => {
+		const results = runChecks(host, facts);
+		expect(fixPlan(host, check(results, 'forwarding'), '/tmp/x')).toMatchObject({mode: 'doctor', params: {check: 'forwarding'}, steps: [{run: ['sysctl', '-w', 'net.ipv6.conf.all.forwarding=1']}]});
+		expect(fixPlan(host, check(results, 'libvirt-firewall'), '/tmp/x')).toBeUndefined();
+	});
+});
+
+describe('doctor facts read from a fixture tree', () => {
+	it('finds vfio-pci, VF persistence, ufw, the devices and the sysctls under the given root', async () => {
+		const root = mkdtempSync(join(tmpdir(), 'kvmnet-doctor-root-'));
+		const file = (path: string, content: string) => {
+			mkdirSync(join(root, path, '..'), {recursive: true});
+			writeFileSync(join(root, path), content);
+		};
+		file('etc/udev/rules.d/70-kvmnet-sriov-enp3s0f0.rules', '# a comment about sriov_numvfs\nACTION=="add", SUBSYSTEM=="net", KERNEL=="enp3s0f0", ATTR{device/sriov_numvfs}="4"\n');
+		file('etc/ufw/ufw.conf', 'ENABLED=yes\n');
+		file('proc/sys/net/ipv4/ip_forward', '0\n');
+		file('dev/net/tun', '');
+		mkdirSync(join(root, 'sys/bus/pci/drivers/vfio-pci'), {recursive: true});
+		// No PATH: neither iptables nor nft is found, so nothing is run.
+		const runner = new Runner();
+		const found = await scanDoctorFacts(runner, {root, env: {PATH: ''}});
+		expect(runner.history).toEqual([]);
+		expect(found).toMatchObject({
+			vfio: true,
+			ufw: true,
+			devices: {kvm: false, tun: true, vhostNet: false},
+			vfPersistence: [{file: '/etc/udev/rules.d/70-kvmnet-sriov-enp3s0f0.rules', lines: ['ACTION=="add", SUBSYSTEM=="net", KERNEL=="enp3s0f0", ATTR{device/sriov_numvfs}="4"']}],
+			iptables: {error: 'iptables is not installed'},
+		});
+		expect(found.sysctl['net.ipv4.ip_forward']).toBe('0');
+		expect(found.sysctl['net.bridge.bridge-nf-call-iptables']).toBeUndefined();
+		expect(runChecks(host, found).find((r) => r.id === 'devices')?.status).toBe('fail');
+	});
+
+	it('reads DNS/DHCP sockets from /proc/net: listening TCP and bound UDP on 53, 67 and 547 only', () => {
+		const udp = [
+			'  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops',
+			'  1: 3500007F:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000   991        0 20211 2 0000000000000000 0',
+			'  2: 00000000:0043 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 31337 2 0000000000000000 0',
+			'  3: 00000000:1F90 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 40000 2 0000000000000000 0',
+		].join('\n');
+		expect(parseProcNet(udp, 'udp')).toEqual([
+			{protocol: 'udp', address: '127.0.0.53', port: 53, inode: '20211'},
+			{protocol: 'udp', address: '0.0.0.0', port: 67, inode: '31337'},
+		]);
+		const tcp6 = [
+			'  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+			'   0: 00000000000000000000000000000000:0035 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 555 1 0000000000000000 100 0 0 10 0',
+			'   1: 00000000000000000000000000000000:0035 00000000000000000000000000000000:0000 01 00000000:00000000 00:00000000 00000000     0        0 556 1 0000000000000000 100 0 0 10 0',
+		].join('\n');
+		expect(parseProcNet(tcp6, 'tcp')).toEqual([{protocol: 'tcp', address: '::', port: 53, inode: '555'}]);
+	});
+});

@@ -1,0 +1,180 @@
+// The doctor against real state: a real libvirtd in a network namespace, with sysctls, iptables rules, a program
+// listening on port 53, an address that overlaps a libvirt network, and a fake firewalld process. Each check is
+// seen failing and passing; each fix kvmnet can run is applied with `kvmnet apply` and undone with `kvmnet undo`.
+import {spawn, type ChildProcess} from 'node:child_process';
+import {copyFileSync, mkdtempSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import type {CheckResult} from '../source/core/doctor.js';
+import {runCli} from './harness/cli.js';
+import {Libvirtd} from './harness/libvirtd.js';
+import {isRoot, run} from './harness/netns.js';
+
+describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
+	let daemon: Libvirtd;
+	let env: Record<string, string>;
+	const work = mkdtempSync(join(tmpdir(), 'kvmnet-doctor-'));
+	const children: ChildProcess[] = [];
+
+	beforeAll(async () => {
+		daemon = await Libvirtd.start('doctor');
+		env = {KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', PATH: process.env['PATH']!};
+		await run(['ip', '-n', daemon.namespace, '-batch', '-'], {
+			input: ['link add lan0 type veth peer name lan0p', 'link set lan0 up', 'link set lan0p up', 'addr add 10.98.0.2/24 dev lan0', 'link add brlan type bridge', 'link set brlan up'].map((l) => `${l}\n`).join(''),
+		});
+		const file = (name: string, xml: string) => {
+			const path = join(work, name);
+			writeFileSync(path, xml);
+			return path;
+		};
+		const natXml = (name: string, bridge: string, net: string) =>
+			`<network><name>${name}</name><forward mode='nat'/><bridge name='${bridge}'/><ip address='${net}.1' netmask='255.255.255.0'><dhcp><range start='${net}.2' end='${net}.254'/></dhcp></ip></network>`;
+		const defined = await daemon.virsh(
+			[
+				`net-define ${file('default.xml', natXml('default', 'virbr0', '10.97.0'))}`,
+				'net-start default',
+				'net-autostart default',
+				`net-define ${file('lan.xml', "<network><name>lan</name><forward mode='bridge'/><bridge name='brlan'/></network>")}`,
+				'net-start lan',
+				// Defined, not started: its subnet is lan0's.
+				`net-define ${file('clash.xml', natXml('clash', 'virbr9', '10.98.0'))}`,
+				`define ${file('vm1.xml', "<domain type='qemu'><name>vm1</name><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os><devices><interface type='network'><source network='clash'/></interface></devices></domain>")}`,
+			].join('; '),
+		);
+		expect(defined.exitCode, defined.stderr).toBe(0);
+	});
+
+	afterAll(async () => {
+		for (const child of children) child.kill('SIGKILL');
+		await daemon?.stop();
+	});
+
+	const kvmnet = (args: string[]) => runCli(args, {namespace: daemon.namespace, env});
+	const inNs = (...argv: string[]) => daemon.exec(argv);
+
+	async function doctor(): Promise<CheckResult[]> {
+		const result = await kvmnet(['doctor', '--json', '--connect', daemon.uri]);
+		const report = JSON.parse(result.stdout) as {results: CheckResult[]; exitCode: number};
+		expect(result.exitCode).toBe(report.exitCode);
+		return report.results;
+	}
+	const check = async (id: string) => {
+		const found = (await doctor()).find((r) => r.id === id);
+		if (!found) throw new Error(`no check ${id}`);
+		return found;
+	};
+
+	/** Save the check's fix with `kvmnet doctor --fix`, apply it with `kvmnet apply --yes`; returns apply's run. */
+	async function applyFix(id: string) {
+		const out = join(work, `fix-${id.replace(/\W+/g, '-')}-${Date.now()}`);
+		const saved = await kvmnet(['doctor', '--fix', id, '--out', out, '--connect', daemon.uri]);
+		expect(saved.exitCode, saved.stderr).toBe(0);
+		return kvmnet(['apply', join(out, 'plan.json'), '--yes']);
+	}
+	async function undo() {
+		const undone = await kvmnet(['undo']);
+		expect(undone.exitCode, undone.stdout + undone.stderr).toBe(0);
+	}
+
+	it('a VM whose network cannot start: the fix runs, and libvirt\'s own error says why; the overlap is seen too', async () => {
+		expect(await check('network:clash')).toMatchObject({status: 'fail', seen: 'network clash is inactive and not started at boot', title: 'network clash (used by vm1)'});
+		expect(await check('subnets')).toMatchObject({status: 'warn', seen: expect.stringContaining('network clash (10.98.0.0/24, inactive) overlaps 10.98.0.2/24 on lan0')});
+		const applied = await applyFix('network:clash');
+		expect(applied.exitCode).toBe(1);
+		expect(applied.stdout).toMatch(/Network is already in use by interface lan0/);
+		expect((await daemon.virsh('net-info clash')).stdout).toMatch(/Active:\s+no/);
+		// Without the clashing address, the same network starts.
+		await inNs('ip', 'addr', 'del', '10.98.0.2/24', 'dev', 'lan0');
+		expect((await check('subnets')).status).toBe('pass');
+		const again = await applyFix('network:clash');
+		expect(again.exitCode, again.stdout).toBe(0);
+		expect(await check('network:clash')).toMatchObject({status: 'pass'});
+		await undo();
+		expect((await check('network:clash')).status).toBe('fail');
+	});
+
+	it('an inactive default network warns; the fix starts it and undo stops it again', async () => {
+		expect((await check('network:default')).status).toBe('pass');
+		await daemon.virsh('net-destroy default');
+		expect(await check('network:default')).toMatchObject({status: 'warn', seen: 'network default is inactive'});
+		expect((await applyFix('network:default')).exitCode).toBe(0);
+		expect((await check('network:default')).status).toBe('pass');
+		await undo();
+		expect((await check('network:default')).status).toBe('warn');
+		await daemon.virsh('net-start default');
+	});
+
+	it('IP forwarding turned off under an active NAT network fails; the fix turns it on, undo off', async () => {
+		// libvirt turned it on when it started the NAT network.
+		expect((await check('forwarding')).status).toBe('pass');
+		await inNs('sysctl', '-w', 'net.ipv4.ip_forward=0');
+		expect(await check('forwarding')).toMatchObject({status: 'fail', seen: expect.stringContaining('net.ipv4.ip_forward = 0')});
+		expect((await applyFix('forwarding')).exitCode).toBe(0);
+		expect((await inNs('sysctl', '-n', 'net.ipv4.ip_forward')).stdout.trim()).toBe('1');
+		expect((await check('forwarding')).status).toBe('pass');
+		await undo();
+		expect((await check('forwarding')).status).toBe('fail');
+		await inNs('sysctl', '-w', 'net.ipv4.ip_forward=1');
+	});
+
+	it('Docker\'s DROP policy with br_netfilter on fails for the bridged network; both fixes work and undo', async () => {
+		await inNs('sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0', 'net.bridge.bridge-nf-call-arptables=0');
+		expect((await check('bridge-netfilter')).status).toBe('pass');
+		expect((await check('docker')).status).toBe('n/a');
+		// What Docker does to a host: its chains, a DROP policy, and br_netfilter on.
+		for (const argv of [['-N', 'DOCKER'], ['-N', 'DOCKER-USER'], ['-A', 'DOCKER-USER', '-j', 'RETURN'], ['-I', 'FORWARD', '-j', 'DOCKER-USER'], ['-P', 'FORWARD', 'DROP']]) await inNs('iptables', ...argv);
+		await inNs('sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=1', 'net.bridge.bridge-nf-call-ip6tables=1');
+		expect(await check('docker')).toMatchObject({status: 'fail', seen: 'Docker runs with FORWARD policy DROP, and nothing accepts brlan in DOCKER-USER'});
+		expect((await check('bridge-netfilter')).status).toBe('fail');
+
+		expect((await applyFix('docker')).exitCode).toBe(0);
+		expect((await inNs('iptables', '-S', 'DOCKER-USER')).stdout).toContain('-A DOCKER-USER -i brlan -o brlan -j ACCEPT');
+		expect((await check('docker')).status).toBe('pass');
+		expect((await check('bridge-netfilter')).status).toBe('pass');
+		await undo();
+		expect((await check('docker')).status).toBe('fail');
+
+		expect((await applyFix('bridge-netfilter')).exitCode).toBe(0);
+		expect((await inNs('sysctl', '-n', 'net.bridge.bridge-nf-call-iptables')).stdout.trim()).toBe('0');
+		expect((await check('bridge-netfilter')).status).toBe('pass');
+		await undo();
+		expect((await check('bridge-netfilter')).status).toBe('fail');
+		await inNs('iptables', '-P', 'FORWARD', 'ACCEPT');
+	});
+
+	it("libvirt's firewall rules flushed away fail; restarting the network puts them back", async () => {
+		expect(await check('libvirt-firewall')).toMatchObject({status: 'pass', seen: expect.stringContaining('iptables chains LIBVIRT_*')});
+		for (const chain of ['LIBVIRT_FWO', 'LIBVIRT_FWI', 'LIBVIRT_FWX']) await inNs('iptables', '-F', chain);
+		expect(await check('libvirt-firewall')).toMatchObject({status: 'fail', seen: 'the LIBVIRT_* chains have no rules for default (virbr0)'});
+		await daemon.virsh('net-destroy default; net-start default');
+		expect((await check('libvirt-firewall')).status).toBe('pass');
+	});
+
+	it('a program bound to 0.0.0.0:53 fails (named, with its pid); libvirt\'s own dnsmasq does not count', async () => {
+		expect((await check('dns-dhcp-ports')).status).toBe('pass');
+		const listener = spawn('ip', ['netns', 'exec', daemon.namespace, process.execPath, '-e', "require('dgram').createSocket({type: 'udp4', reuseAddr: true}).bind(53, '0.0.0.0', () => console.log('bound'))"], {stdio: ['ignore', 'pipe', 'inherit']});
+		children.push(listener);
+		await new Promise((resolve) => listener.stdout!.once('data', resolve));
+		const result = await check('dns-dhcp-ports');
+		expect(result.status).toBe('fail');
+		expect(result.seen).toMatch(/^node \(pid \d+\) on udp 0\.0\.0\.0:53, while clash, default need DNS\/DHCP from libvirt$/);
+		listener.kill('SIGKILL');
+		await new Promise((resolve) => listener.once('exit', resolve));
+		expect((await check('dns-dhcp-ports')).status).toBe('pass');
+	});
+
+	it('a running firewalld warns', async () => {
+		expect((await check('host-firewall')).status).toBe('pass');
+		// A process named firewalld (a copy of sleep): what the check looks for in /proc.
+		const fake = join(work, 'firewalld');
+		copyFileSync('/bin/sleep', fake);
+		const firewalld = spawn(fake, ['60'], {stdio: 'ignore'});
+		children.push(firewalld);
+		try {
+			expect(await check('host-firewall')).toMatchObject({status: 'warn', seen: 'firewalld active'});
+		} finally {
+			firewalld.kill('SIGKILL');
+		}
+	});
+});
