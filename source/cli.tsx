@@ -36,7 +36,7 @@ async function printInventory(args: CliArgs, explainWhy: boolean): Promise<numbe
 
 /** `kvmnet doctor`: every check as text or JSON (exit 0/1/2); with --fix and --out, save that check's fix as a plan. */
 async function printDoctor(args: CliArgs): Promise<number> {
-	const [{runChecks, doctorExitCode, fixPlan}, {loadDoctorFacts}, {doctorText}] = await Promise.all([import('./core/doctor.js'), import('./host/load-host.js'), import('./ui/doctor-text.js')]);
+	const [{runChecks, doctorExitCode, fixPlan, statusWords}, {loadDoctorFacts}, {doctorText}] = await Promise.all([import('./core/doctor.js'), import('./host/load-host.js'), import('./ui/doctor-text.js')]);
 	const host = await loadHost({demo: args.demo, ...(args.connect ? {connect: args.connect} : {})});
 	const results = runChecks(host, await loadDoctorFacts(host));
 	if (args.fix !== undefined) {
@@ -47,9 +47,8 @@ async function printDoctor(args: CliArgs): Promise<number> {
 		}
 		const plan = fixPlan(host, result, args.out!);
 		if (!plan) {
-			const state = result.status === 'pass' ? 'passes' : result.status === 'n/a' ? 'does not apply here' : result.status === 'fail' ? 'fails' : 'warns';
 			const why = result.fix && (result.status === 'fail' || result.status === 'warn') ? `, and its fix is not something kvmnet can run: ${result.fix.text}` : ': nothing to fix';
-			process.stderr.write(`kvmnet: --fix: the check ${result.id} ${state}${why}\n`);
+			process.stderr.write(`kvmnet: --fix: the check ${result.id} ${statusWords[result.status]}${why}\n`);
 			return 2;
 		}
 		const written = await savePlan(plan, args.out!);

@@ -101,6 +101,14 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 		expect(check(runChecks(host, {...facts, ufw: true}), 'host-firewall').fix?.text).toMatch(/DEFAULT_FORWARD_POLICY/);
 	});
 
+	it("libvirt's firewall rules: the nftables backend's table counts as much as the iptables chains", () => {
+		// libvirt >= 10.4 can use nftables (network.conf firewall_backend): no LIBVIRT_* chains, one libvirt_network table.
+		const nftOnly = {...facts, iptables: {rules: ['-P INPUT ACCEPT', '-P FORWARD ACCEPT', '-P OUTPUT ACCEPT']}, libvirtFirewallBackend: 'nftables'};
+		expect(check(runChecks(host, {...nftOnly, nftTables: ['table inet filter', 'table ip libvirt_network', 'table ip6 libvirt_network']}), 'libvirt-firewall')).toMatchObject({status: 'pass', seen: expect.stringContaining('nft table libvirt_network')});
+		expect(check(runChecks(host, {...nftOnly, nftTables: ['table inet filter']}), 'libvirt-firewall')).toMatchObject({status: 'fail', seen: expect.stringContaining('firewall backend nftables (network.conf)')});
+		expect(status(host, {...facts, iptables: {error: 'iptables: Permission denied (you must be root)'}}, 'libvirt-firewall')).toBe('n/a');
+	});
+
 	it('a fix becomes a plan only where it has steps', () => {
 		const results = runChecks(host, facts);
 		expect(fixPlan(host, check(results, 'forwarding'), '/tmp/x')).toMatchObject({mode: 'doctor', params: {check: 'forwarding'}, steps: [{run: ['sysctl', '-w', 'net.ipv6.conf.all.forwarding=1']}]});

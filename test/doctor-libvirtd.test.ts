@@ -65,13 +65,15 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 		return found;
 	};
 
-	/** Save the check's fix with `kvmnet doctor --fix`, apply it with `kvmnet apply --yes`; returns apply's run. */
-	async function applyFix(id: string) {
+	/** Save the check's fix with `kvmnet doctor --fix`; returns the plan file. */
+	async function saveFix(id: string) {
 		const out = join(work, `fix-${id.replace(/\W+/g, '-')}-${Date.now()}`);
 		const saved = await kvmnet(['doctor', '--fix', id, '--out', out, '--connect', daemon.uri]);
 		expect(saved.exitCode, saved.stderr).toBe(0);
-		return kvmnet(['apply', join(out, 'plan.json'), '--yes']);
+		return join(out, 'plan.json');
 	}
+	/** Save the check's fix and apply it with `kvmnet apply --yes`; returns apply's run. */
+	const applyFix = async (id: string) => kvmnet(['apply', await saveFix(id), '--yes']);
 	async function undo() {
 		const undone = await kvmnet(['undo']);
 		expect(undone.exitCode, undone.stdout + undone.stderr).toBe(0);
@@ -110,6 +112,11 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 		expect((await check('forwarding')).status).toBe('pass');
 		await inNs('sysctl', '-w', 'net.ipv4.ip_forward=0');
 		expect(await check('forwarding')).toMatchObject({status: 'fail', seen: expect.stringContaining('net.ipv4.ip_forward = 0')});
+		// A fix saved, then made needless by hand: apply refuses it and changes nothing.
+		const stale = await saveFix('forwarding');
+		await inNs('sysctl', '-w', 'net.ipv4.ip_forward=1');
+		expect(await kvmnet(['apply', stale, '--yes'])).toMatchObject({exitCode: 2, stderr: expect.stringContaining('the check forwarding does not need this fix any more (it passes): run kvmnet doctor again')});
+		await inNs('sysctl', '-w', 'net.ipv4.ip_forward=0');
 		expect((await applyFix('forwarding')).exitCode).toBe(0);
 		expect((await inNs('sysctl', '-n', 'net.ipv4.ip_forward')).stdout.trim()).toBe('1');
 		expect((await check('forwarding')).status).toBe('pass');

@@ -550,6 +550,9 @@ export function runChecks(host: HostModel, facts: DoctorFacts): CheckResult[] {
 	return results.map((r, i) => ({r, i})).sort((a, b) => order[a.r.status] - order[b.r.status] || a.i - b.i).map(({r}) => r);
 }
 
+/** A check's status as words: "the check forwarding passes". */
+export const statusWords: Record<CheckStatus, string> = {fail: 'fails', warn: 'warns', pass: 'passes', 'n/a': 'does not apply here'};
+
 /** 0 when everything passes (or does not apply), 1 with warnings, 2 with failures. */
 export function doctorExitCode(results: CheckResult[]): 0 | 1 | 2 {
 	if (results.some((r) => r.status === 'fail')) return 2;

@@ -1,6 +1,6 @@
 // Before the first step: can this user run the plan, are its tools installed, and does the plan still fit the
 // host as it is now (nothing taken or changed since it was made)? Any "no" stops the apply before it starts.
-import {isDoctorPlan, runChecks} from '../core/doctor.js';
+import {isDoctorPlan, runChecks, statusWords} from '../core/doctor.js';
 import type {HostModel} from '../core/model.js';
 import {loadDoctorFacts} from './load-host.js';
 import type {Plan} from '../core/plan.js';
@@ -24,7 +24,7 @@ export async function preflight(plan: Plan, host: HostModel, runner: Runner, env
 	if (isDoctorPlan(plan)) {
 		// A doctor's fix is made again from the check as the host is now: it must still be needed, and the same.
 		const check = runChecks(host, await loadDoctorFacts(host, runner)).find((result) => result.id === plan.params['check']);
-		if (!check?.fix?.steps) problems.push(`the check ${plan.params['check']} does not need this fix any more (it ${check ? `is ${check.status}` : 'no longer applies'}): run kvmnet doctor again`);
+		if (!check?.fix?.steps) problems.push(`the check ${plan.params['check']} does not need this fix any more (it ${check ? statusWords[check.status] : 'no longer exists'}): run kvmnet doctor again`);
 		else if (JSON.stringify(check.fix.steps) !== JSON.stringify(plan.steps)) problems.push('the host changed since this fix was made (its steps would differ now): run kvmnet doctor again');
 		return problems;
 	}

@@ -173,7 +173,8 @@ function onApplyScreenKey(state: UiState, key: Key): UiState {
 	// The host changed (or may have): back to a fresh inventory, or to the doctor to see the check again.
 	if (result.leave === 'inventory') {
 		const back = {...state, apply: undefined, wizard: {...state.wizard, plan: undefined}, loading: true, refreshCount: state.refreshCount + 1};
-		return from === 'doctor' ? {...back, screen: 'doctor', doctor: {...openDoctor(state.doctor), requests: state.doctor?.requests ?? 0}} : {...back, screen: 'inventory'};
+		// The doctor reads its facts again once the new inventory is in (onLoaded).
+		return from === 'doctor' && state.doctor ? {...back, screen: 'doctor', doctor: {...state.doctor, loading: true}} : {...back, screen: 'inventory'};
 	}
 	return {...state, apply: result.view};
 }
