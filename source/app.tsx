@@ -20,6 +20,7 @@ import {useApply} from './hooks/use-apply.js';
 import {useKeypress} from './hooks/use-keypress.js';
 import {markStall, trace} from './trace.js';
 import {initialState, reduce, type UiState} from './ui/state.js';
+import {buildTablesInTurns} from './ui/views.js';
 import {ThemeContext, type Theme} from './ui/theme.js';
 
 export interface AppProps {
@@ -73,7 +74,10 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 	useEffect(() => {
 		let current = true;
 		(state.refreshCount === 0 && firstLoad ? firstLoad : load()).then(
-			(model) => current && dispatch({type: 'loaded', model}),
+			async (model) => {
+				const tables = await buildTablesInTurns(model);
+				if (current) dispatch({type: 'loaded', model, tables});
+			},
 			(error: unknown) => current && dispatch({type: 'load-failed', error: error instanceof Error ? error.message : String(error)}),
 		);
 		return () => {

@@ -1,5 +1,6 @@
 // libvirt networks and VMs from one virsh process, asked in two turns: list the names, then dump every object's
 // state and XML.
+import {nextTurn} from '../core/next-turn.js';
 import type {LibvirtNetwork, LibvirtStatus, Problem, Vm} from '../core/model.js';
 import {parseDomainList, parseDomainXml, parseNetList, parseNetworkXml, parseVirshVersion} from '../core/parse-libvirt.js';
 import type {Runner} from './runner.js';
@@ -30,7 +31,7 @@ class ParseQueue {
 	private schedule(): void {
 		if (this.scheduled) return;
 		this.scheduled = true;
-		setImmediate(() => this.drain());
+		void nextTurn().then(() => this.drain());
 	}
 
 	private drain(): void {

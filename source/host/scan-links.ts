@@ -2,6 +2,7 @@
 import {readFile, readlink, access} from 'node:fs/promises';
 import {basename} from 'node:path';
 import type {Nic, Problem, Route} from '../core/model.js';
+import {nextTurn} from '../core/next-turn.js';
 import {parseIpLinks, parseIpRoutes, parseRouteGet, parseSysfsInteger, splitJsonDocuments, type SysfsFacts} from '../core/parse-ip.js';
 import {describeFailure, type Runner} from './runner.js';
 
@@ -72,6 +73,8 @@ export async function scanLinks(runner: Runner, options: LinkScanOptions = {}): 
 	const links = Array.isArray(documents[0]) ? (documents[0] as {ifname?: unknown; parentbus?: unknown; link_type?: unknown; linkinfo?: {info_kind?: unknown}}[]) : [];
 	const names = links.filter((link) => link.parentbus !== undefined || (link.linkinfo?.info_kind === undefined && link.link_type !== 'loopback')).map((link) => String(link.ifname));
 	const facts = await Promise.all(names.map((name) => readSysfsFacts(sysfsNet, name)));
+	// JSON.parse of thousands of links and building them are each tens of ms: not in one go.
+	await nextTurn();
 	const sysfs = Object.fromEntries(names.map((name, i) => [name, facts[i]!]));
 	let nics: Nic[] = [];
 	let routes: Route[] = [];

@@ -41,7 +41,8 @@ export interface UiState {
 }
 
 export type Action =
-	| {type: 'loaded'; model: HostModel}
+	/** A scan came in; `tables` when the app built them already (a turn at a time, see buildTablesInTurns). */
+	| {type: 'loaded'; model: HostModel; tables?: Record<TabId, Table>}
 	| {type: 'load-failed'; error: string}
 	| {type: 'resize'; width: number; height: number}
 	| {type: 'key'; key: Key}
@@ -230,8 +231,8 @@ function onKey(state: UiState, key: Key): UiState {
 }
 
 /** After a (re)scan: rebuild the tables and keep each tab's cursor on the same object where it still exists. */
-function onLoaded(state: UiState, model: HostModel): UiState {
-	const tables = buildTables(model);
+function onLoaded(state: UiState, model: HostModel, built?: Record<TabId, Table>): UiState {
+	const tables = built ?? buildTables(model);
 	const cursor = zero();
 	for (const {id} of tabs) {
 		const previous = state.tables?.[id].rows[state.cursor[id]];
@@ -250,7 +251,7 @@ function onLoaded(state: UiState, model: HostModel): UiState {
 export function reduce(state: UiState, action: Action): UiState {
 	switch (action.type) {
 		case 'loaded':
-			return onLoaded(state, action.model);
+			return onLoaded(state, action.model, action.tables);
 		case 'load-failed':
 			return {...state, loading: false, loadError: action.error};
 		case 'resize':

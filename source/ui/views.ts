@@ -2,6 +2,7 @@
 // the visible rows) and by the plain-text report. Pure: no I/O, no React.
 import {modeLabels} from '../core/classify.js';
 import type {Bridge, HostModel, IpAddress, LibvirtNetwork, Nic, Vm, VlanSpec} from '../core/model.js';
+import {nextTurn} from '../core/next-turn.js';
 import {buildTopology, topologyRows} from '../core/topology.js';
 
 export type TabId = 'topology' | 'nics' | 'bridges' | 'networks' | 'vms';
@@ -106,76 +107,108 @@ function bridgeCarriesSsh(bridge: Bridge, ssh: string | undefined): boolean {
 	return ssh !== undefined && (bridge.name === ssh || bridge.ports.some((p) => p.name === ssh));
 }
 
+/** Each view's table, built on its own (the TUI builds them one per event-loop turn on a large host). */
+const tableBuilders: Record<TabId, (model: HostModel, ssh: string | undefined) => Table> = {
+	topology: (model, ssh) =>
+		table(
+			'topology',
+			['Path from NICs to VMs'],
+			topologyRows(buildTopology(model)).map<Row>(({prefix, node}) => {
+				const carries = node.name !== '' && node.name === ssh && (node.kind === 'nic' || node.kind === 'port' || node.kind === 'bridge');
+				return {kind: node.kind === 'group' ? 'group' : node.kind, name: node.name, ssh: carries, dim: /\((shut off|inactive|down)/.test(node.label), cells: [prefix + mark(carries, node.label)]};
+			}),
+		),
+	nics: (model, ssh) =>
+		table(
+			'nics',
+			['Name', 'Kind', 'State', 'Speed', 'Master', 'Addresses'],
+			model.nics.map<Row>((nic) => ({
+				kind: 'nic',
+				name: nic.name,
+				ssh: nic.name === ssh,
+				dim: nic.state === 'down' || nic.state === 'lowerlayerdown',
+				cells: [
+					mark(nic.name === ssh, nic.name),
+					nicKind(nic),
+					nic.state,
+					formatSpeed(nic.speedMbps),
+					nic.master ?? '',
+					[...globalAddresses(nic.addresses), nic.sriov ? `SR-IOV ${nic.sriov.numVfs}/${nic.sriov.totalVfs} VFs` : ''].filter(Boolean).join(' '),
+				],
+			})),
+		),
+	bridges: (model, ssh) =>
+		table(
+			'bridges',
+			['Name', 'Type', 'STP', 'Addresses', 'Ports'],
+			model.bridges.map<Row>((bridge) => {
+				const carries = bridgeCarriesSsh(bridge, ssh);
+				return {
+					kind: 'bridge',
+					name: bridge.name,
+					ssh: carries,
+					dim: bridge.state === 'down',
+					cells: [
+						mark(carries, bridge.name),
+						bridge.type === 'ovs' ? `OVS ${bridge.datapath ?? ''}`.trim() : 'linux',
+						bridge.stp ? 'on' : 'off',
+						globalAddresses(bridge.addresses).join(' '),
+						bridge.ports.map((p) => `${p.name}${p.tag !== undefined ? `:${p.tag}` : ''}${p.trunks ? `:trunk ${p.trunks.join(',')}` : ''}`).join(' ') || '(no ports)',
+					],
+				};
+			}),
+		),
+	networks: (model, ssh) =>
+		table(
+			'networks',
+			['Name', 'Mode', 'State', 'Auto', 'Bridge/dev', 'Subnets'],
+			model.networks.map<Row>((network) => {
+				const carries = ssh !== undefined && [network.bridge, network.forwardDev, network.pfDev, ...network.forwardInterfaces].includes(ssh);
+				return {
+					kind: 'network',
+					name: network.name,
+					ssh: carries,
+					dim: !network.active,
+					cells: [
+						mark(carries, network.name),
+						modeLabels[network.mode],
+						network.active ? 'active' : 'inactive',
+						network.autostart ? 'yes' : 'no',
+						networkAttachment(network),
+						[networkSubnets(network), formatVlan(network.vlan), network.portgroups.length > 0 ? `portgroups ${network.portgroups.map((p) => p.name).join(',')}` : '']
+							.filter(Boolean)
+							.join(' '),
+					],
+				};
+			}),
+		),
+	vms: (model) =>
+		table(
+			'vms',
+			['Name', 'State', 'NICs', 'Interfaces (type:source(host device))'],
+			model.vms.map<Row>((vm) => ({kind: 'vm', name: vm.name, ssh: false, dim: vm.state !== 'running', cells: [vm.name, vm.state, String(vm.interfaces.length), vmInterfaceSummary(vm)]})),
+		),
+};
+
+const mark = (on: boolean, text: string) => (on ? `${text} ${sshMark}` : text);
+
 export function buildTables(model: HostModel): Record<TabId, Table> {
 	const ssh = sshInterfaceOf(model);
-	const mark = (on: boolean, text: string) => (on ? `${text} ${sshMark}` : text);
-	const nics = model.nics.map<Row>((nic) => ({
-		kind: 'nic',
-		name: nic.name,
-		ssh: nic.name === ssh,
-		dim: nic.state === 'down' || nic.state === 'lowerlayerdown',
-		cells: [
-			mark(nic.name === ssh, nic.name),
-			nicKind(nic),
-			nic.state,
-			formatSpeed(nic.speedMbps),
-			nic.master ?? '',
-			[...globalAddresses(nic.addresses), nic.sriov ? `SR-IOV ${nic.sriov.numVfs}/${nic.sriov.totalVfs} VFs` : ''].filter(Boolean).join(' '),
-		],
-	}));
-	const bridges = model.bridges.map<Row>((bridge) => {
-		const carries = bridgeCarriesSsh(bridge, ssh);
-		return {
-			kind: 'bridge',
-			name: bridge.name,
-			ssh: carries,
-			dim: bridge.state === 'down',
-			cells: [
-				mark(carries, bridge.name),
-				bridge.type === 'ovs' ? `OVS ${bridge.datapath ?? ''}`.trim() : 'linux',
-				bridge.stp ? 'on' : 'off',
-				globalAddresses(bridge.addresses).join(' '),
-				bridge.ports.map((p) => `${p.name}${p.tag !== undefined ? `:${p.tag}` : ''}${p.trunks ? `:trunk ${p.trunks.join(',')}` : ''}`).join(' ') || '(no ports)',
-			],
-		};
-	});
-	const networks = model.networks.map<Row>((network) => {
-		const carries = ssh !== undefined && [network.bridge, network.forwardDev, network.pfDev, ...network.forwardInterfaces].includes(ssh);
-		return {
-			kind: 'network',
-			name: network.name,
-			ssh: carries,
-			dim: !network.active,
-			cells: [
-				mark(carries, network.name),
-				modeLabels[network.mode],
-				network.active ? 'active' : 'inactive',
-				network.autostart ? 'yes' : 'no',
-				networkAttachment(network),
-				[networkSubnets(network), formatVlan(network.vlan), network.portgroups.length > 0 ? `portgroups ${network.portgroups.map((p) => p.name).join(',')}` : '']
-					.filter(Boolean)
-					.join(' '),
-			],
-		};
-	});
-	const vms = model.vms.map<Row>((vm) => ({
-		kind: 'vm',
-		name: vm.name,
-		ssh: false,
-		dim: vm.state !== 'running',
-		cells: [vm.name, vm.state, String(vm.interfaces.length), vmInterfaceSummary(vm)],
-	}));
-	const topology = topologyRows(buildTopology(model)).map<Row>(({prefix, node}) => {
-		const carries = node.name !== '' && node.name === ssh && (node.kind === 'nic' || node.kind === 'port' || node.kind === 'bridge');
-		return {kind: node.kind === 'group' ? 'group' : node.kind, name: node.name, ssh: carries, dim: /\((shut off|inactive|down)/.test(node.label), cells: [prefix + mark(carries, node.label)]};
-	});
-	return {
-		topology: table('topology', ['Path from NICs to VMs'], topology),
-		nics: table('nics', ['Name', 'Kind', 'State', 'Speed', 'Master', 'Addresses'], nics),
-		bridges: table('bridges', ['Name', 'Type', 'STP', 'Addresses', 'Ports'], bridges),
-		networks: table('networks', ['Name', 'Mode', 'State', 'Auto', 'Bridge/dev', 'Subnets'], networks),
-		vms: table('vms', ['Name', 'State', 'NICs', 'Interfaces (type:source(host device))'], vms),
-	};
+	return Object.fromEntries(tabs.map(({id}) => [id, tableBuilders[id](model, ssh)])) as Record<TabId, Table>;
+}
+
+/**
+ * The same tables, one per event-loop turn: on a host with thousands of links the five together take tens of
+ * milliseconds, and the UI must not freeze that long while a scan comes in.
+ */
+export async function buildTablesInTurns(model: HostModel): Promise<Record<TabId, Table>> {
+	const ssh = sshInterfaceOf(model);
+	const tables: Partial<Record<TabId, Table>> = {};
+	for (const {id} of tabs) {
+		tables[id] = tableBuilders[id](model, ssh);
+		await nextTurn();
+	}
+	return tables as Record<TabId, Table>;
 }
 
 /** One row as text: cells padded to the table's widths, cut to the given total width. */
