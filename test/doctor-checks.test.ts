@@ -95,6 +95,16 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 		expect(check(runChecks(onlyMacvtap, facts), 'macvtap-host')).toMatchObject({status: 'warn', seen: expect.stringContaining('lab01 has only macvtap interfaces')});
 	});
 
+	it('Docker: a DROP policy fails only for VMs on a host bridge; a blanket DROP in DOCKER-USER fails for every VM bridge', () => {
+		const rules = 'rules' in facts.iptables ? facts.iptables.rules : [];
+		expect(status(host, facts, 'docker')).toBe('fail');
+		const accepted = {...facts, iptables: {rules: [...rules, '-A DOCKER-USER -i br0 -o br0 -j ACCEPT', '-A DOCKER-USER -i br100 -o br100 -j ACCEPT']}};
+		expect(status(host, accepted, 'docker')).toBe('pass');
+		const blanket = {...accepted, iptables: {rules: [...accepted.iptables.rules, '-A DOCKER-USER -j DROP']}};
+		expect(check(runChecks(host, blanket), 'docker')).toMatchObject({status: 'fail', seen: expect.stringMatching(/^DOCKER-USER has "-A DOCKER-USER -j DROP", which drops VM traffic on br0, br100, .*virbr0/)});
+		expect(status(host, {...facts, docker: false}, 'docker')).toBe('n/a');
+	});
+
 	it('firewalld and ufw warn when active', () => {
 		expect(status(host, facts, 'host-firewall')).toBe('pass');
 		expect(status(host, {...facts, firewalld: true}, 'host-firewall')).toBe('warn');

@@ -147,7 +147,13 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 		expect((await check('bridge-netfilter')).status).toBe('pass');
 		await undo();
 		expect((await check('bridge-netfilter')).status).toBe('fail');
+
+		// A blanket DROP in DOCKER-USER cuts off every VM bridge, NAT ones too, whatever the policy.
 		await inNs('iptables', '-P', 'FORWARD', 'ACCEPT');
+		await inNs('iptables', '-I', 'DOCKER-USER', '-j', 'DROP');
+		expect(await check('docker')).toMatchObject({status: 'fail', seen: expect.stringMatching(/^DOCKER-USER has "-A DOCKER-USER -j DROP", which drops VM traffic on .*brlan.*virbr0/)});
+		await inNs('iptables', '-D', 'DOCKER-USER', '-j', 'DROP');
+		expect((await check('docker')).status).toBe('pass');
 	});
 
 	it("libvirt's firewall rules flushed away fail; restarting the network puts them back", async () => {

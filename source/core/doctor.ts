@@ -142,7 +142,7 @@ function networkChecks(host: HostModel): CheckResult[] {
 			group: 'libvirt',
 			title,
 			status: !network.active && users.length > 0 ? 'fail' : problems.length > 0 ? 'warn' : 'pass',
-			seen: problems.length > 0 ? `network ${name} is ${problems.join(' and ')}` : `network ${name} is active and starts at boot${network.persistent ? '' : ' (transient: it goes away when stopped)'}`,
+			seen: problems.length > 0 ? `network ${name} is ${problems.join(' and ')}` : network.persistent ? `network ${name} is active and starts at boot` : `network ${name} is active (transient: not started at boot, gone once stopped)`,
 			why: `A VM whose network is down cannot start ("network '${name}' is not active"); one not started at boot is down after every reboot. If starting fails, libvirt's own error appears in the log.`,
 			...(steps.length > 0 ? {fix: {text: steps.map((s) => s.run.join(' ')).join('; '), steps}} : {}),
 		});
@@ -239,8 +239,20 @@ function dockerCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const rules = facts.iptables.rules;
 	const policy = forwardPolicy(facts);
 	const bridges = vmHostBridges(host);
-	const filtered = sysctlKeys.some((key) => key === 'net.bridge.bridge-nf-call-iptables' && facts.sysctl[key] === '1');
+	const filtered = facts.sysctl['net.bridge.bridge-nf-call-iptables'] === '1';
 	const chain = rules.some((r) => r === '-N DOCKER-USER') ? 'DOCKER-USER' : 'FORWARD';
+	// An unconditional DROP or REJECT in DOCKER-USER runs before libvirt's own chains: every VM network is cut off.
+	const blanket = rules.find((r) => /^-A DOCKER-USER -j (DROP|REJECT)\b/.test(r));
+	const vmBridges = [...new Set([...host.networks.filter((n) => n.active && n.bridge && n.mode !== 'ovs').map((n) => n.bridge!), ...bridges])].sort();
+	if (blanket && vmBridges.length > 0) {
+		return {
+			...base,
+			status: 'fail',
+			seen: `DOCKER-USER has "${blanket}", which drops VM traffic on ${list(vmBridges)} before libvirt's rules see it`,
+			why: 'Docker sends all forwarded traffic through DOCKER-USER first; a rule there that drops everything also drops what libvirt would let through.',
+			fix: {text: `Put accept rules for the VM bridges before it, e.g. ${vmBridges.map((b) => `iptables -I DOCKER-USER -i ${b} -j ACCEPT; iptables -I DOCKER-USER -o ${b} -j ACCEPT`).join('; ')}, or match the DROP to Docker's own interfaces.`},
+		};
+	}
 	const missing = bridges.filter((bridge) => !acceptsBridge(facts, bridge));
 	if (policy !== 'DROP' || bridges.length === 0 || !filtered || missing.length === 0) {
 		return {...base, status: 'pass', seen: `Docker runs; FORWARD policy ${policy ?? '?'}; ${bridges.length === 0 ? 'no VM is on a host bridge' : !filtered ? 'bridged frames bypass iptables' : `${list(bridges)} accepted in ${chain}`}`, why};
