@@ -25,7 +25,7 @@ describe.skipIf(!isRoot)('apply and undo on a real libvirtd', () => {
 		daemon = await Libvirtd.start('apply', {OVS_RUNDIR: ovs.dir});
 		await ovs.start(daemon.namespace);
 		await run(['ip', '-n', daemon.namespace, '-batch', '-'], {
-			input: ['link add lan0 type veth peer name lan0p', 'link set lan0 up', 'link set lan0p up', 'addr add 198.18.0.2/24 dev lan0', 'route add default via 198.18.0.1', 'link add lan1 type veth peer name lan1p', 'link set lan1 up']
+			input: ['link add lan0 type veth peer name lan0p', 'link set lan0 up', 'link set lan0p up', 'addr add 198.18.0.2/24 dev lan0', 'route add default via 198.18.0.1', 'addr add fd00:18::2/64 dev lan0 nodad', 'route add default via fe80::1 dev lan0', 'link add lan1 type veth peer name lan1p', 'link set lan1 up']
 				.map((l) => `${l}\n`)
 				.join(''),
 		});
@@ -71,13 +71,15 @@ describe.skipIf(!isRoot)('apply and undo on a real libvirtd', () => {
 		['isolated', {name: 'a-iso', bridge: 'kvb3'}, async () => expect((await daemon.exec(['ip', 'link', 'show', 'kvb3'])).stdout).toContain('kvb3')],
 		['open', {name: 'a-open', bridge: 'kvb4'}, async () => expect((await daemon.exec(['ip', 'link', 'show', 'kvb4'])).stdout).toContain('kvb4')],
 		['bridge', {name: 'a-br', bridge: 'brlan', uplink: 'lan0'}, async () => {
-			// The host bridge took the uplink, its address, its default route and its MAC.
+			// The host bridge took the uplink, its addresses, its default routes (IPv4 and IPv6) and its MAC.
 			const bridge = JSON.parse((await daemon.exec(['ip', '-j', 'addr', 'show', 'brlan'])).stdout)[0];
 			const lan0 = JSON.parse((await daemon.exec(['ip', '-j', 'addr', 'show', 'lan0'])).stdout)[0];
-			expect(bridge.addr_info.map((a: {local: string}) => a.local)).toContain('198.18.0.2');
+			expect(bridge.addr_info.map((a: {local: string}) => a.local)).toEqual(expect.arrayContaining(['198.18.0.2', 'fd00:18::2']));
+			expect(lan0.addr_info.map((a: {local: string}) => a.local)).not.toContain('fd00:18::2');
 			expect(lan0.master).toBe('brlan');
 			expect(bridge.address).toBe(lan0.address);
 			expect((await daemon.exec(['ip', 'route', 'show', 'default'])).stdout).toContain('dev brlan');
+			expect((await daemon.exec(['ip', '-6', 'route', 'show', 'default'])).stdout).toContain('via fe80::1 dev brlan');
 		}],
 		['macvtap-bridge', {name: 'a-mvt', uplink: 'lan1'}, async () => expect((await daemon.virsh('net-info a-mvt')).stdout).toMatch(/Active:\s+yes/)],
 		['ovs', {name: 'a-ovs', bridge: 'obr0', vlan: '10,20'}, async () => expect((await daemon.virsh('net-dumpxml a-ovs')).stdout).toContain("<portgroup name='trunk'>")],

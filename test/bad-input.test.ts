@@ -90,6 +90,8 @@ const badInputs: [string, Params, string][] = [
 	['nat', {ipv6: 'fe80::1/64'}, 'ipv6: fe80::1 is link-local (fe80::/10); use a global or unique local (fd00::/8) address'],
 	['nat', {ipv6: 'ff02::1/64'}, 'ipv6: ff02::1 is a multicast address'],
 	['nat', {ipv6: '::/64'}, 'ipv6: :: is not a usable address'],
+	['nat', {ipv6: '2001:db8:30::1/48'}, 'ipv6: 2001:db8:30::1/48 overlaps the route to 2001:db8:30::/64 on virbr4'],
+	['nat', {ipv6: '2001:db8:1:0:8000::1/65'}, 'ipv6: 2001:db8:1:0:8000::1/65 overlaps the route to 2001:db8:1::/64 on eth0'],
 	['nat', {domain: 'lab_internal'}, 'domain: "lab_internal" is not a DNS name; use labels of letters, digits and \'-\' separated by dots, e.g. lab.internal'],
 	['nat', {domain: 'lab..internal'}, 'domain: "lab..internal" is not a DNS name; use labels of letters, digits and \'-\' separated by dots, e.g. lab.internal'],
 	['nat', {domain: '-lab.internal'}, 'domain: "-lab.internal" is not a DNS name; use labels of letters, digits and \'-\' separated by dots, e.g. lab.internal'],

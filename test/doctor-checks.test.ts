@@ -105,6 +105,17 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 		expect(status(host, {...facts, docker: false}, 'docker')).toBe('n/a');
 	});
 
+	it('subnet overlaps, IPv4 and IPv6: a host address inside a network\'s subnet fails; the network\'s own bridge does not count', () => {
+		expect(check(runChecks(host, facts), 'subnets')).toMatchObject({status: 'pass', seen: expect.stringContaining('none overlapping')});
+		const add = (address: HostModel['nics'][number]['addresses'][number]) => withNic(host, 'eth1', (n) => ({...n, addresses: [...n.addresses, address]}));
+		const v4 = add({family: 'ipv4', address: '192.168.122.77', prefix: 24});
+		expect(check(runChecks(v4, facts), 'subnets')).toMatchObject({status: 'fail', seen: 'network default (192.168.122.0/24) overlaps 192.168.122.77/24 on eth1'});
+		const v6 = add({family: 'ipv6', address: '2001:db8:30::5', prefix: 64, scope: 'global'});
+		expect(check(runChecks(v6, facts), 'subnets')).toMatchObject({status: 'fail', seen: 'network lab-nat6 (2001:db8:30::/64) overlaps 2001:db8:30::5/64 on eth1'});
+		const wider = add({family: 'ipv6', address: '2001:db8::5', prefix: 32, scope: 'global'});
+		expect(check(runChecks(wider, facts), 'subnets').seen).toContain('network lab-nat6 (2001:db8:30::/64) overlaps 2001:db8::5/32 on eth1');
+	});
+
 	it('firewalld and ufw warn when active', () => {
 		expect(status(host, facts, 'host-firewall')).toBe('pass');
 		expect(status(host, {...facts, firewalld: true}, 'host-firewall')).toBe('warn');

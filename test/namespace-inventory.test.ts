@@ -1,7 +1,7 @@
 // The inventory of a real kernel: links built in a network namespace, scanned by the built kvmnet inside it.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {HostModel} from '../source/core/model.js';
-import {inventoryJson} from './harness/cli.js';
+import {inventoryJson, runCli} from './harness/cli.js';
 import {isRoot, Namespace} from './harness/netns.js';
 import {Ovs} from './harness/ovs.js';
 
@@ -30,6 +30,9 @@ describe.skipIf(!isRoot)('inventory inside a network namespace', () => {
 			'link set vnet7 up',
 			'addr add 10.77.0.1/24 dev br0',
 			'addr add 10.88.0.2/24 dev lan0',
+			// IPv6 too: an address (no duplicate address detection, so it is usable at once) and a routed prefix.
+			'addr add fd00:88::2/64 dev lan0 nodad',
+			'route add fd00:99::/64 via fd00:88::1 dev lan0',
 		]);
 		// A veth whose peer lives in another namespace: "the other end" is not visible from here.
 		await ns.ip('link', 'add', 'uplink0', 'type', 'veth', 'peer', 'name', 'hostside0', 'netns', peer.name);
@@ -85,6 +88,15 @@ describe.skipIf(!isRoot)('inventory inside a network namespace', () => {
 		expect(model.routes).toContainEqual(expect.objectContaining({destination: '10.77.0.0/24', dev: 'br0'}));
 		expect(model.scan.commands.map((argv) => argv[0]).sort()).toEqual(['ip', 'ovs-vsctl', 'virsh']);
 		expect(model.problems).toEqual([]);
+	});
+
+	it('finds IPv6 routes and addresses, and a plan whose IPv6 prefix overlaps one is refused, naming it', async () => {
+		expect(model.routes).toContainEqual(expect.objectContaining({destination: 'fd00:99::/64', gateway: 'fd00:88::1', dev: 'lan0'}));
+		expect(nic('lan0').addresses).toContainEqual(expect.objectContaining({family: 'ipv6', address: 'fd00:88::2', prefix: 64, options: ['nodad']}));
+		const plan = (ipv6: string) => runCli(['plan', '--mode', 'nat', '--ipv6', ipv6, '--connect', 'test:///default'], {namespace: ns.name, env: ovs.env});
+		expect(await plan('fd00:99::1/64')).toMatchObject({exitCode: 2, stderr: 'kvmnet: ipv6: fd00:99::1/64 overlaps the route to fd00:99::/64 on lan0'});
+		expect(await plan('fd00:88:0:0:8000::1/65')).toMatchObject({exitCode: 2, stderr: 'kvmnet: ipv6: fd00:88:0:0:8000::1/65 overlaps the route to fd00:88::/64 on lan0'});
+		expect(await plan('fd00:98::1/64')).toMatchObject({exitCode: 0, stdout: expect.stringContaining('fd00:98::1')});
 	});
 
 	it('tells Open vSwitch installed but stopped from its missing socket, without running ovs-vsctl', async () => {

@@ -83,13 +83,15 @@ describe('what the plans contain', () => {
 		expect(p.manager.kind).toBe('networkmanager');
 		expect(p.steps.filter((s) => s.touchesSsh).map((s) => s.run.slice(0, 3))).toEqual([['nmcli', 'connection', 'up']]);
 		expect(p.warnings[0]).toMatch(/changes eth0, which carries your SSH session/);
+		// Each family's gateway goes to its own setting (an IPv6 gateway in ipv4.gateway is refused by nmcli).
+		expect(p.steps[0]!.run.join(' ')).toContain('ipv4.method manual ipv4.addresses 192.0.2.10/24 ipv4.gateway 192.0.2.1 ipv6.method manual ipv6.addresses 2001:db8:1::10/64 ipv6.gateway fe80::1');
 	});
 
-	it('bridge with plain iproute2 moves addresses, the default route and the MAC, each undoable', () => {
+	it('bridge with plain iproute2 moves addresses, both default routes and the MAC, each undoable', () => {
 		const host: HostModel = {...demo, capabilities: {...demo.capabilities, networkManager: {kind: 'iproute2', reason: 'test', connections: {}}}};
 		const result = makePlan('bridge', {bridge: 'br9', uplink: 'eth0'}, host, {uri: 'test:///default', directory: () => '/tmp/p'});
 		const runs = result.plan!.steps.map((s) => s.run.join(' '));
-		expect(runs.slice(0, 8)).toEqual([
+		expect(runs.slice(0, 10)).toEqual([
 			'ip link add name br9 type bridge stp_state 0',
 			'ip link set dev br9 address 52:54:00:aa:00:01',
 			'ip link set dev br9 up',
@@ -97,9 +99,18 @@ describe('what the plans contain', () => {
 			'ip addr add 2001:db8:1::10/64 dev br9',
 			'ip link set dev eth0 master br9',
 			'ip route replace default via 192.0.2.1 dev br9',
+			'ip -6 route replace default via fe80::1 dev br9',
 			'ip addr del 192.0.2.10/24 dev eth0',
+			'ip addr del 2001:db8:1::10/64 dev eth0',
 		]);
-		expect(result.plan!.steps.find((s) => s.run.includes('replace'))!.undo).toEqual(['ip', 'route', 'replace', 'default', 'via', '192.0.2.1', 'dev', 'eth0']);
+		const [v4, v6] = result.plan!.steps.filter((s) => s.run.includes('replace'));
+		expect(v4!.undo).toEqual(['ip', 'route', 'replace', 'default', 'via', '192.0.2.1', 'dev', 'eth0']);
+		// `ip route show default` lists IPv4 routes only: the IPv6 one is checked with -6.
+		expect([v4!.verify!.run, v6!.verify!.run, v6!.undo]).toEqual([
+			['ip', '-j', 'route', 'show', 'default'],
+			['ip', '-6', '-j', 'route', 'show', 'default'],
+			['ip', '-6', 'route', 'replace', 'default', 'via', 'fe80::1', 'dev', 'eth0'],
+		]);
 		expect(result.plan!.warnings).toContain("The host changes are made with ip and are lost at reboot: add them to your distribution's network configuration to keep them.");
 	});
 

@@ -3,7 +3,7 @@
 // commands, it comes as plan steps with their undo, applied through the same engine as the wizard's plans.
 // Pure: the host layer (host/scan-doctor.ts) gathers DoctorFacts.
 import type {HostModel, LibvirtNetwork, Vm} from './model.js';
-import {formatCidr4, networkOf, overlaps, parseIpv4, type Cidr4} from './net.js';
+import {formatCidr4, formatCidr6, isLinkLocal6, networkOf, overlaps, overlaps6, parseCidr6, parseIpv4, type Cidr4, type Cidr6} from './net.js';
 import {escapeRegExp, type Plan, type PlanStep} from './plan.js';
 
 export type CheckStatus = 'fail' | 'warn' | 'pass' | 'n/a';
@@ -342,27 +342,37 @@ function subnetOverlapCheck(host: HostModel): CheckResult {
 	const base = {id: 'subnets', group: 'addresses' as const, title: 'subnet overlaps'};
 	const why = 'Two places with the same subnet make the host route one of them wrong: a libvirt network on the LAN\'s own subnet (the host itself on 192.168.122.0/24, say) cuts the host or the guests off from that LAN.';
 	interface Place {
-		cidr: Cidr4;
+		cidr: {v4: Cidr4} | {v6: Cidr6};
 		what: string;
 		/** The link the subnet lives on: a network's own bridge is not an overlap with itself. */
 		dev?: string;
 		network?: LibvirtNetwork;
 	}
+	const cidrOf = (family: 'ipv4' | 'ipv6', address: string, prefix: number): Place['cidr'] | undefined => {
+		if (family === 'ipv6') {
+			const v6 = parseCidr6(`${address}/${prefix}`);
+			return v6 && !isLinkLocal6(v6) ? {v6} : undefined;
+		}
+		const value = parseIpv4(address);
+		return value === undefined ? undefined : {v4: {network: networkOf(value, prefix), prefix}};
+	};
+	const text = (cidr: Place['cidr']) => ('v4' in cidr ? formatCidr4(cidr.v4) : formatCidr6(cidr.v6));
 	const places: Place[] = [];
 	for (const network of host.networks) {
 		for (const ip of network.ips) {
-			const value = ip.family === 'ipv4' ? parseIpv4(ip.address) : undefined;
-			if (value !== undefined) places.push({cidr: {network: networkOf(value, ip.prefix), prefix: ip.prefix}, what: `network ${network.name} (${formatCidr4({network: networkOf(value, ip.prefix), prefix: ip.prefix})}${network.active ? '' : ', inactive'})`, ...(network.bridge ? {dev: network.bridge} : {}), network});
+			const cidr = cidrOf(ip.family, ip.address, ip.prefix);
+			if (cidr) places.push({cidr, what: `network ${network.name} (${text(cidr)}${network.active ? '' : ', inactive'})`, ...(network.bridge ? {dev: network.bridge} : {}), network});
 		}
 	}
 	const libvirtBridges = new Set(host.networks.map((n) => n.bridge).filter(Boolean));
 	for (const nic of host.nics) {
 		if (nic.kind === 'loopback' || libvirtBridges.has(nic.name)) continue;
 		for (const address of nic.addresses) {
-			const value = address.family === 'ipv4' ? parseIpv4(address.address) : undefined;
-			if (value !== undefined) places.push({cidr: {network: networkOf(value, address.prefix), prefix: address.prefix}, what: `${address.address}/${address.prefix} on ${nic.name}`, dev: nic.name});
+			const cidr = cidrOf(address.family, address.address, address.prefix);
+			if (cidr) places.push({cidr, what: `${address.address}/${address.prefix} on ${nic.name}`, dev: nic.name});
 		}
 	}
+	const overlapping = (a: Place['cidr'], b: Place['cidr']) => ('v4' in a && 'v4' in b ? overlaps(a.v4, b.v4) : 'v6' in a && 'v6' in b ? overlaps6(a.v6, b.v6) : false);
 	const clashes: {a: Place; b: Place; active: boolean}[] = [];
 	for (let i = 0; i < places.length; i++) {
 		for (let j = i + 1; j < places.length; j++) {
@@ -371,7 +381,7 @@ function subnetOverlapCheck(host: HostModel): CheckResult {
 			if (!a.network && !b.network) continue;
 			if (a.network && a.network === b.network) continue;
 			if (a.dev && a.dev === b.dev) continue;
-			if (overlaps(a.cidr, b.cidr)) clashes.push({a, b, active: (a.network?.active ?? true) && (b.network?.active ?? true)});
+			if (overlapping(a.cidr, b.cidr)) clashes.push({a, b, active: (a.network?.active ?? true) && (b.network?.active ?? true)});
 		}
 	}
 	if (clashes.length === 0) return {...base, status: 'pass', seen: `${plural(places.filter((p) => p.network).length, 'libvirt subnet')}, none overlapping another network or a host address`, why};

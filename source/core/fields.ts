@@ -1,7 +1,7 @@
 // The wizard's fields: their names (also the `kvmnet plan --FIELD` flags), labels and help, and how each is
 // checked. Every check returns a message that names the field and the rule, so the TUI and the CLI say the same.
 import type {HostModel, Nic, Vm} from './model.js';
-import {broadcastOf, contains, formatCidr4, formatIpv4, ipv6InPrefix, networkOf, overlaps, parseCidr4, parseIpv4, parseIpv6, usedSubnets, type Cidr4} from './net.js';
+import {broadcastOf, contains, formatCidr4, formatIpv4, ipv6InPrefix, networkOf, overlaps, overlaps6, parseCidr4, parseIpv4, parseIpv6, usedSubnets, usedSubnets6, type Cidr4} from './net.js';
 import type {FieldError} from './plan.js';
 
 export const fieldIds = [
@@ -270,7 +270,11 @@ export function validateFields(rules: FieldRules, raw: Params, host: HostModel):
 		else if (ipv6InPrefix(groups, [0xfe80, 0, 0, 0, 0, 0, 0, 0], 10)) fail('ipv6', `ipv6: ${match[1]} is link-local (fe80::/10); use a global or unique local (fd00::/8) address`);
 		else if (groups[0]! >= 0xff00) fail('ipv6', `ipv6: ${match[1]} is a multicast address`);
 		else if (groups.every((g) => g === 0)) fail('ipv6', 'ipv6: :: is not a usable address');
-		else ipv6 = {address: match[1]!.toLowerCase(), prefix};
+		else {
+			const clash = usedSubnets6(host).find((used) => overlaps6(used.cidr, {network: groups, prefix}));
+			if (clash) fail('ipv6', `ipv6: ${text} overlaps ${clash.what}`);
+			else ipv6 = {address: match[1]!.toLowerCase(), prefix};
+		}
 	}
 
 	const domain = get('domain');

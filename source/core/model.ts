@@ -24,6 +24,8 @@ export interface IpAddress {
 	prefix: number;
 	scope?: string;
 	dynamic?: boolean;
+	/** How the address was added (`ip addr add … nodad`): a move to a bridge, or an undo, adds it the same way. */
+	options?: ('nodad' | 'noprefixroute' | 'home' | 'mngtmpaddr')[];
 }
 
 export interface SriovInfo {

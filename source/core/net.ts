@@ -123,6 +123,62 @@ export function usedSubnets(host: HostModel): {cidr: Cidr4; what: string}[] {
 	return used;
 }
 
+export interface Cidr6 {
+	/** The address as 8 groups of 16 bits; bits past the prefix may be set (overlap only reads the prefix). */
+	network: number[];
+	prefix: number;
+}
+
+/** `addr/prefix` or a bare address (a /128); undefined when it is not IPv6. */
+export function parseCidr6(text: string): Cidr6 | undefined {
+	const [address = '', prefixText, extra] = text.trim().split('/');
+	if (extra !== undefined || (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText))) return undefined;
+	const groups = parseIpv6(address);
+	const prefix = prefixText === undefined ? 128 : Number(prefixText);
+	return groups && prefix <= 128 ? {network: groups, prefix} : undefined;
+}
+
+export function overlaps6(a: Cidr6, b: Cidr6): boolean {
+	return ipv6InPrefix(a.network, b.network, Math.min(a.prefix, b.prefix));
+}
+
+export function formatCidr6(cidr: Cidr6): string {
+	const network = cidr.network.map((group, i) => {
+		const bits = Math.min(16, Math.max(0, cidr.prefix - i * 16));
+		return bits === 0 ? 0 : group & ((0xffff << (16 - bits)) & 0xffff);
+	});
+	return `${formatIpv6(network)}/${cidr.prefix}`;
+}
+
+/** fe80::/10: on every IPv6 link by design, so never a clash. */
+export function isLinkLocal6(cidr: Cidr6): boolean {
+	return cidr.prefix >= 10 && ipv6InPrefix(cidr.network, [0xfe80, 0, 0, 0, 0, 0, 0, 0], 10);
+}
+
+/** Every IPv6 subnet in use on the host, as usedSubnets does for IPv4, link-local ones left out. */
+export function usedSubnets6(host: HostModel): {cidr: Cidr6; what: string}[] {
+	const used: {cidr: Cidr6; what: string}[] = [];
+	const add = (cidr: Cidr6 | undefined, what: string) => {
+		if (cidr && !isLinkLocal6(cidr)) used.push({cidr, what});
+	};
+	for (const route of host.routes) {
+		if (route.destination !== 'default') add(parseCidr6(route.destination), `the route to ${route.destination}${route.dev ? ` on ${route.dev}` : ''}`);
+	}
+	for (const nic of host.nics) {
+		if (nic.kind === 'loopback') continue;
+		for (const address of nic.addresses) {
+			if (address.family === 'ipv6') add(parseCidr6(`${address.address}/${address.prefix}`), `${address.address}/${address.prefix} on ${nic.name}`);
+		}
+	}
+	for (const network of host.networks) {
+		for (const ip of network.ips) {
+			const cidr = ip.family === 'ipv6' ? parseCidr6(`${ip.address}/${ip.prefix}`) : undefined;
+			if (cidr) add(cidr, `libvirt network ${network.name} (${formatCidr6(cidr)})`);
+		}
+	}
+	return used;
+}
+
 /** The first /24 among the usual private ranges that nothing on the host uses. */
 export function freeSubnet(host: HostModel, extraUsed: Cidr4[] = []): Cidr4 | undefined {
 	const used = [...usedSubnets(host).map((u) => u.cidr), ...extraUsed];

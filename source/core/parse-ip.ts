@@ -78,6 +78,9 @@ const kindByInfoKind: Record<string, NicKind> = {
 	openvswitch: 'ovs',
 };
 
+/** Flags that `ip -j addr` prints as true and that `ip addr add` takes back as words. */
+const addOptions = ['nodad', 'noprefixroute', 'home', 'mngtmpaddr'] as const;
+
 function parseAddresses(value: unknown): IpAddress[] {
 	const addresses: IpAddress[] = [];
 	for (const item of asArray(value ?? [], 'addr_info')) {
@@ -90,6 +93,8 @@ function parseAddresses(value: unknown): IpAddress[] {
 		const scope = optionalString(a['scope']);
 		if (scope) address.scope = scope;
 		if (a['dynamic'] === true) address.dynamic = true;
+		const options = addOptions.filter((option) => a[option] === true);
+		if (options.length > 0) address.options = options;
 		addresses.push(address);
 	}
 	return addresses;

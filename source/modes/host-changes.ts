@@ -25,7 +25,8 @@ const link = {
 		...(absent ? {absent: true} : {}),
 		proves: `${name} ${absent ? 'no longer has' : 'has'} ${address.address}/${address.prefix}`,
 	}),
-	route: (destination: string, dev: string): StepCheck => ({run: ['ip', '-j', 'route', 'show', destination], pattern: `"dev":${json(dev)}`, proves: `the route to ${destination} uses ${dev}`}),
+	// `ip route show default` lists IPv4 only: an IPv6 route is looked for with -6.
+	route: (route: Route, dev: string): StepCheck => ({run: ['ip', ...familyFlag(route), '-j', 'route', 'show', route.destination], pattern: `"dev":${json(dev)}`, proves: `the route to ${route.destination} uses ${dev}`}),
 };
 const nmConnection = (name: string, active = false): StepCheck => ({
 	run: ['nmcli', '-t', '-f', 'GENERAL.STATE', 'connection', 'show', name],
@@ -36,6 +37,10 @@ const nmConnection = (name: string, active = false): StepCheck => ({
 const sshRisk = (nic: string, what: string) =>
 	`${nic} carries your SSH session: ${what}. If the new path does not come up, you lose this connection (apply guards this step and undoes it unless you confirm).`;
 
+const isIpv6Route = (route: Route) => (route.gateway ?? route.destination).includes(':');
+const familyFlag = (route: Route) => (isIpv6Route(route) ? ['-6'] : []);
+/** The uplink's default gateway of one family, for tools that take one gateway per family. */
+const defaultGateway = (gateways: Route[], family: 'ipv4' | 'ipv6') => gateways.find((r) => r.destination === 'default' && isIpv6Route(r) === (family === 'ipv6'))?.gateway;
 const movable = (nic: Nic) => nic.addresses.filter((a) => a.scope !== 'link' && a.scope !== 'host');
 const cidr = (a: IpAddress) => `${a.address}/${a.prefix}`;
 const routesVia = (host: HostModel, nic: Nic) => host.routes.filter((r) => r.dev === nic.name && r.gateway && (r.table === undefined || r.table === 'main'));
@@ -51,7 +56,7 @@ function bridgeIproute2(host: HostModel, bridge: string, uplink: Nic): PlanStep[
 	if (uplink.mac) steps.push({title: `Give ${bridge} the MAC of ${uplink.name}`, run: ['ip', 'link', 'set', 'dev', bridge, 'address', uplink.mac], verify: link.mac(bridge, uplink.mac)});
 	steps.push({title: `Bring ${bridge} up`, run: ['ip', 'link', 'set', 'dev', bridge, 'up'], verify: link.up(bridge)});
 	for (const address of movable(uplink)) {
-		steps.push({title: `Add ${cidr(address)} to ${bridge}`, run: ['ip', 'addr', 'add', cidr(address), 'dev', bridge], undo: ['ip', 'addr', 'del', cidr(address), 'dev', bridge], verify: link.address(bridge, address)});
+		steps.push({title: `Add ${cidr(address)} to ${bridge}`, run: ['ip', 'addr', 'add', cidr(address), 'dev', bridge, ...(address.options ?? [])], undo: ['ip', 'addr', 'del', cidr(address), 'dev', bridge], verify: link.address(bridge, address)});
 	}
 	steps.push({
 		title: `Make ${uplink.name} a port of ${bridge}`,
@@ -63,9 +68,9 @@ function bridgeIproute2(host: HostModel, bridge: string, uplink: Nic): PlanStep[
 	for (const route of routesVia(host, uplink)) {
 		steps.push({
 			title: `Move the route to ${route.destination} to ${bridge}`,
-			run: ['ip', 'route', 'replace', route.destination, 'via', route.gateway!, 'dev', bridge],
-			undo: ['ip', 'route', 'replace', route.destination, 'via', route.gateway!, 'dev', uplink.name],
-			verify: link.route(route.destination, bridge),
+			run: ['ip', ...familyFlag(route), 'route', 'replace', route.destination, 'via', route.gateway!, 'dev', bridge],
+			undo: ['ip', ...familyFlag(route), 'route', 'replace', route.destination, 'via', route.gateway!, 'dev', uplink.name],
+			verify: link.route(route, bridge),
 			...risk('its gateway route moves to the bridge'),
 		});
 	}
@@ -73,7 +78,7 @@ function bridgeIproute2(host: HostModel, bridge: string, uplink: Nic): PlanStep[
 		steps.push({
 			title: `Remove ${cidr(address)} from ${uplink.name}`,
 			run: ['ip', 'addr', 'del', cidr(address), 'dev', uplink.name],
-			undo: ['ip', 'addr', 'add', cidr(address), 'dev', uplink.name],
+			undo: ['ip', 'addr', 'add', cidr(address), 'dev', uplink.name, ...(address.options ?? [])],
 			verify: link.address(uplink.name, address, true),
 			...risk('its address moves to the bridge'),
 		});
@@ -88,10 +93,14 @@ function ipSettings(nic: Nic, gateways: Route[]): string[] {
 	if (isDhcp(nic)) args.push('ipv4.method', 'auto');
 	else if (v4.length > 0) {
 		args.push('ipv4.method', 'manual', 'ipv4.addresses', v4.map(cidr).join(','));
-		const gateway = gateways.find((r) => r.destination === 'default')?.gateway;
+		const gateway = defaultGateway(gateways, 'ipv4');
 		if (gateway) args.push('ipv4.gateway', gateway);
 	} else args.push('ipv4.method', 'disabled');
-	args.push(...(v6.length > 0 ? ['ipv6.method', 'manual', 'ipv6.addresses', v6.map(cidr).join(',')] : ['ipv6.method', 'auto']));
+	if (v6.length > 0) {
+		args.push('ipv6.method', 'manual', 'ipv6.addresses', v6.map(cidr).join(','));
+		const gateway = defaultGateway(gateways, 'ipv6');
+		if (gateway) args.push('ipv6.gateway', gateway);
+	} else args.push('ipv6.method', 'auto');
 	return args;
 }
 
@@ -191,7 +200,7 @@ function bridgeSteps(host: HostModel, manager: NetworkManagerKind, bridge: strin
 			];
 		case 'ifupdown': {
 			const v4 = movable(uplink).find((a) => a.family === 'ipv4');
-			const gateway = routesVia(host, uplink).find((r) => r.destination === 'default')?.gateway;
+			const gateway = defaultGateway(routesVia(host, uplink), 'ipv4');
 			return [
 				{title: `Take ${uplink.name} down (ifupdown)`, run: ['ifdown', uplink.name], undo: ['ifup', uplink.name], ...(ssh ? {risk: sshRisk(uplink.name, 'it goes down until the bridge is up'), touchesSsh: true} : {})},
 				...ifupdownStep(
