@@ -1,5 +1,5 @@
 // IPv4/IPv6 address arithmetic for planning: parsing, CIDR membership and overlap, and picking a free subnet.
-import type {HostModel} from './model.js';
+import type {HostModel, Route} from './model.js';
 
 export interface Cidr4 {
 	/** Network address as an unsigned 32-bit integer. */
@@ -177,6 +177,20 @@ export function usedSubnets6(host: HostModel): {cidr: Cidr6; what: string}[] {
 		}
 	}
 	return used;
+}
+
+/**
+ * The default gateway to ping while a change waits for confirmation: the IPv4 one, else a global IPv6 one. A
+ * link-local IPv6 gateway (fe80::1, as router advertisements give) needs its interface to be pinged, and that
+ * interface is what the change moves, so it is not offered.
+ */
+export function pingableGateway(routes: Route[]): string | undefined {
+	const gateways = routes.filter((r) => r.destination === 'default' && r.gateway).map((r) => r.gateway!);
+	const global6 = (gateway: string) => {
+		const groups = parseIpv6(gateway);
+		return groups !== undefined && !isLinkLocal6({network: groups, prefix: 128});
+	};
+	return gateways.find((g) => parseIpv4(g) !== undefined) ?? gateways.find(global6);
 }
 
 /** The first /24 among the usual private ranges that nothing on the host uses. */

@@ -1,6 +1,7 @@
 // Runs the apply the screen asked for (starts), and the keep/undo answer after a guarded apply, reporting every
 // log line, step state and journal change back to the reducer.
 import {useEffect, useRef, type Dispatch} from 'react';
+import {pingableGateway} from '../core/net.js';
 import type {ApplyHooks} from '../host/apply.js';
 import type {ApplyService} from '../host/apply-service.js';
 import {journalView} from '../ui/apply-types.js';
@@ -58,7 +59,7 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 	useEffect(() => {
 		if (!waiting || !service || !journalRef.current) return;
 		const ssh = state.model?.header.ssh;
-		const gateway = state.model?.routes.find((r) => r.destination === 'default')?.gateway;
+		const gateway = state.model ? pingableGateway(state.model.routes) : undefined;
 		const timer = setInterval(() => {
 			const journal = service.read(journalRef.current!);
 			journalRef.current = journal;
