@@ -125,6 +125,21 @@ describe('what the plans contain', () => {
 		}
 	});
 
+	it('netplan and ifupdown keep the uplink\'s static IPv4 and IPv6 settings; what router advertisements gave is left to them', () => {
+		const files = Object.fromEntries(
+			(['netplan', 'ifupdown'] as const).map((kind) => {
+				const host: HostModel = {...demo, capabilities: {...demo.capabilities, networkManager: {kind, reason: `${kind} found`, connections: {}}}};
+				const p = makePlan('bridge', {bridge: 'br9', uplink: 'eth0'}, host, {uri: 'test:///default', directory: () => '/tmp/p'}).plan!;
+				return [kind, p.steps.flatMap((s) => s.writes ?? []).find((w) => w.path.startsWith('/etc/'))!.content];
+			}),
+		);
+		// eth0: 192.0.2.10/24 with a static default route, 2001:db8:1::10/64 with a default route from an RA (fe80::1).
+		expect(files['netplan']).toContain(['      addresses:', '        - 192.0.2.10/24', '        - 2001:db8:1::10/64', '      routes:', '        - to: default', '          via: 192.0.2.1', ''].join('\n'));
+		expect(files['netplan']).not.toContain('fe80::1');
+		expect(files['ifupdown']).toContain(['iface br9 inet static', '    address 192.0.2.10/24', '    gateway 192.0.2.1'].join('\n'));
+		expect(files['ifupdown']).toContain(['iface br9 inet6 static', '    address 2001:db8:1::10/64', '    gateway fe80::1'].join('\n'));
+	});
+
 	it('SR-IOV goes through 0 VFs, writes a udev rule so the VFs survive reboot', () => {
 		const p = plan('sriov', {'vf-count': '8'});
 		expect(p.steps.slice(0, 2).map((s) => [s.run.join(' '), s.input, s.undoInput])).toEqual([

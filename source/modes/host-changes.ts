@@ -134,9 +134,11 @@ function bridgeNetworkManager(host: HostModel, bridge: string, uplink: Nic): Pla
 }
 
 function netplanAddresses(nic: Nic, host: HostModel): string[] {
-	if (isDhcp(nic)) return ['      dhcp4: true'];
-	const lines = movable(nic).length > 0 ? ['      addresses:', ...movable(nic).map((a) => `        - ${cidr(a)}`)] : [];
-	const gateways = routesVia(host, nic);
+	// What DHCP or router advertisements gave comes back by itself on the bridge; only static settings are written.
+	const statics = movable(nic).filter((a) => !a.dynamic);
+	const lines = isDhcp(nic) ? ['      dhcp4: true'] : [];
+	if (statics.length > 0) lines.push('      addresses:', ...statics.map((a) => `        - ${cidr(a)}`));
+	const gateways = routesVia(host, nic).filter((r) => r.protocol !== 'dhcp' && r.protocol !== 'ra');
 	if (gateways.length > 0) lines.push('      routes:', ...gateways.flatMap((r) => [`        - to: ${r.destination}`, `          via: ${r.gateway}`]));
 	return lines;
 }
@@ -201,6 +203,9 @@ function bridgeSteps(host: HostModel, manager: NetworkManagerKind, bridge: strin
 		case 'ifupdown': {
 			const v4 = movable(uplink).find((a) => a.family === 'ipv4');
 			const gateway = defaultGateway(routesVia(host, uplink), 'ipv4');
+			// Static IPv6 addresses need their own inet6 stanza, or the host loses them (and an SSH session over IPv6).
+			const v6 = movable(uplink).filter((a) => a.family === 'ipv6' && !a.dynamic);
+			const gateway6 = defaultGateway(routesVia(host, uplink), 'ipv6');
 			return [
 				{title: `Take ${uplink.name} down (ifupdown)`, run: ['ifdown', uplink.name], undo: ['ifup', uplink.name], ...(ssh ? {risk: sshRisk(uplink.name, 'it goes down until the bridge is up'), touchesSsh: true} : {})},
 				...ifupdownStep(
@@ -212,6 +217,9 @@ function bridgeSteps(host: HostModel, manager: NetworkManagerKind, bridge: strin
 						`    bridge_ports ${uplink.name}`,
 						'    bridge_stp off',
 						...(uplink.mac ? [`    hwaddress ether ${uplink.mac}`] : []),
+						...(v6.length > 0
+							? [`iface ${bridge} inet6 static`, `    address ${cidr(v6[0]!)}`, ...(gateway6 ? [`    gateway ${gateway6}`] : []), ...v6.slice(1).map((a) => `    up ip -6 addr add ${cidr(a)} dev ${bridge}`)]
+							: []),
 					],
 					`Write an ifupdown bridge ${bridge} over ${uplink.name} and bring it up`,
 					bridge,
