@@ -62,12 +62,12 @@ describe('App', () => {
 		await until(app.lastFrame, 'NIC eth0');
 		app.stdin.write('d');
 		let frame = await until(app.lastFrame, /Doctor: \d+ failed/);
-		expect(frame).toContain('Doctor: 3 failed · 6 warnings · 10 ok · 0 n/a (demo host)');
+		expect(frame).toContain('Doctor: 4 failed · 6 warnings · 10 ok · 0 n/a (demo host)');
 		expect(frame).toContain('› FAIL  IP forwarding');
-		expect(frame).toContain('1. sysctl -w net.ipv6.conf.all.forwarding=1');
+		expect(frame).toContain('1. sysctl -w net.ipv6.conf.eth0.accept_ra=2');
 		expect(frame).toContain('f apply this fix');
-		// Down twice (past br_netfilter, over the group title) to Docker, and f, all at once.
-		app.stdin.write('jjf');
+		// Down three times (past router advertisements and br_netfilter, over the group title) to Docker, and f, at once.
+		app.stdin.write('jjjf');
 		frame = await until(app.lastFrame, 'Apply: doctor docker');
 		expect(frame).toContain("Let traffic across br0 through Docker's firewall");
 		app.stdin.write('\x1b');

@@ -84,7 +84,7 @@ describe('the built command', () => {
 	it('doctor prints the checks, worst first, exits 2 on failures, and saves a fix as a plan', async () => {
 		const text = await runCli(['doctor', '--demo']);
 		expect(text.exitCode).toBe(2);
-		expect(text.stdout).toMatch(/^kvmnet doctor: 3 failed, 6 warnings, 10 passed, 0 not applicable\n\n== kernel settings ==\nFAIL  IP forwarding\n/);
+		expect(text.stdout).toMatch(/^kvmnet doctor: 4 failed, 6 warnings, 10 passed, 0 not applicable\n\n== kernel settings ==\nFAIL  IP forwarding\n/);
 		const json = await runCli(['doctor', '--demo', '--json']);
 		const report = JSON.parse(json.stdout);
 		expect(report).toMatchObject({source: 'demo', exitCode: 2});
@@ -96,7 +96,7 @@ describe('the built command', () => {
 		// A demo host's plan is for showing only: apply refuses it and changes nothing.
 		const apply = await runCli(['apply', join(out, 'plan.json'), '--yes']);
 		expect(apply).toMatchObject({exitCode: 2, stderr: expect.stringContaining('this plan is for a test-driver or demo host')});
-		expect((await runCli(['doctor', '--demo', '--fix', 'nosuch', '--out', out])).stderr).toMatch(/^kvmnet: --fix: there is no check "nosuch"; the checks are: forwarding, bridge-netfilter, docker, /);
+		expect((await runCli(['doctor', '--demo', '--fix', 'nosuch', '--out', out])).stderr).toMatch(/^kvmnet: --fix: there is no check "nosuch"; the checks are: forwarding, ipv6-ra, bridge-netfilter, docker, /);
 		expect((await runCli(['doctor', '--demo', '--fix', 'libvirt-features', '--out', out])).stderr).toBe('kvmnet: --fix: the check libvirt-features passes: nothing to fix');
 	});
 

@@ -9,7 +9,7 @@ import {doctorExitCode, fixPlan, runChecks, type CheckResult, type DoctorFacts} 
 import type {HostModel} from '../source/core/model.js';
 import {loadDemoDoctorFacts, loadDemoHost} from '../source/host/demo.js';
 import {Runner} from '../source/host/runner.js';
-import {parseProcNet, scanDoctorFacts} from '../source/host/scan-doctor.js';
+import {parseIpv6RouteTable, parseProcNet, scanDoctorFacts} from '../source/host/scan-doctor.js';
 import {doctorText} from '../source/ui/doctor-text.js';
 
 let host: HostModel;
@@ -132,8 +132,45 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 
 	it('a fix becomes a plan only where it has steps', () => {
 		const results = runChecks(host, facts);
-		expect(fixPlan(host, check(results, 'forwarding'), '/tmp/x')).toMatchObject({mode: 'doctor', params: {check: 'forwarding'}, steps: [{run: ['sysctl', '-w', 'net.ipv6.conf.all.forwarding=1']}]});
+		expect(fixPlan(host, check(results, 'forwarding'), '/tmp/x')).toMatchObject({mode: 'doctor', params: {check: 'forwarding'}, steps: [{run: ['sysctl', '-w', 'net.ipv6.conf.eth0.accept_ra=2']}, {run: ['sysctl', '-w', 'net.ipv6.conf.all.forwarding=1']}]});
 		expect(fixPlan(host, check(results, 'libvirt-firewall'), '/tmp/x')).toBeUndefined();
+	});
+});
+
+// /proc/net/ipv6_route of a namespace that took a router advertisement (dnsmasq --enable-ra next door): the prefix
+// and default routes carry RTF_ADDRCONF (0x40000); the link-local, host and multicast routes do not.
+const ipv6RouteTable = [
+	'fd000055000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000001 00000000 000c0001    lanv6',
+	'fe800000000000000000000000000000 40 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000002 00000000 00000001    lanv6',
+	'00000000000000000000000000000000 00 00000000000000000000000000000000 00 fe80000000000000b4aacdfffee92ab7 00000400 00000001 00000000 00450003    lanv6',
+	'fd00005500000000cc7dc0fffe09b75a 80 00000000000000000000000000000000 00 00000000000000000000000000000000 00000000 00000002 00000000 80200001    lanv6',
+	'ff000000000000000000000000000000 08 00000000000000000000000000000000 00 00000000000000000000000000000000 00000100 00000005 00000000 00000001    eth9',
+	'00000000000000000000000000000000 00 00000000000000000000000000000000 00 00000000000000000000000000000000 ffffffff 00000001 00000000 00200200       lo',
+	'',
+].join('\n');
+
+describe('IPv6 router advertisements and forwarding', () => {
+	it('finds the interfaces with routes from router advertisements in /proc/net/ipv6_route', () => {
+		expect(parseIpv6RouteTable(ipv6RouteTable)).toEqual(['lanv6']);
+		expect(parseIpv6RouteTable('')).toEqual([]);
+	});
+
+	it('fails as libvirt would: accept_ra 1, or 0 while "all" is 1; passes with 2; n/a without an IPv6 forwarding network', () => {
+		const at = (acceptRa: string, all = '1') => check(runChecks(host, {...facts, sysctl: {...facts.sysctl, 'net.ipv6.conf.all.accept_ra': all}, raInterfaces: [{interface: 'eth0', acceptRa}]}), 'ipv6-ra');
+		expect(at('1')).toMatchObject({status: 'fail', seen: 'eth0 (accept_ra 1) has routes from router advertisements, and lab-nat6 needs IPv6 forwarding'});
+		expect(at('1').fix!.steps!.map((s) => [s.run, s.undo])).toEqual([[['sysctl', '-w', 'net.ipv6.conf.eth0.accept_ra=2'], ['sysctl', '-w', 'net.ipv6.conf.eth0.accept_ra=1']]]);
+		expect(at('0', '1').status).toBe('fail');
+		expect(at('0', '0').status).toBe('pass');
+		expect(at('2')).toMatchObject({status: 'pass', seen: 'routes from router advertisements only on eth0 (accept_ra 2)'});
+		const vlanName = check(runChecks(host, {...facts, raInterfaces: [{interface: 'eth0.100', acceptRa: '1'}]}), 'ipv6-ra');
+		expect(vlanName.fix!.steps![0]!.run).toEqual(['sysctl', '-w', 'net/ipv6/conf/eth0.100/accept_ra=2']);
+		const noIpv6 = {...host, networks: host.networks.map((n) => ({...n, ips: n.ips.filter((ip) => ip.family === 'ipv4')}))};
+		expect(status(noIpv6, facts, 'ipv6-ra')).toBe('n/a');
+	});
+
+	it('the IPv6 forwarding fix sets accept_ra 2 first, so turning forwarding on keeps the advertised default route', () => {
+		const fix = check(runChecks(host, facts), 'forwarding').fix!;
+		expect(fix.steps!.map((s) => s.run.join(' '))).toEqual(['sysctl -w net.ipv6.conf.eth0.accept_ra=2', 'sysctl -w net.ipv6.conf.all.forwarding=1']);
 	});
 });
 
@@ -147,6 +184,8 @@ describe('doctor facts read from a fixture tree', () => {
 		file('etc/udev/rules.d/70-kvmnet-sriov-enp3s0f0.rules', '# a comment about sriov_numvfs\nACTION=="add", SUBSYSTEM=="net", KERNEL=="enp3s0f0", ATTR{device/sriov_numvfs}="4"\n');
 		file('etc/ufw/ufw.conf', 'ENABLED=yes\n');
 		file('proc/sys/net/ipv4/ip_forward', '0\n');
+		file('proc/net/ipv6_route', ipv6RouteTable);
+		file('proc/sys/net/ipv6/conf/lanv6/accept_ra', '2\n');
 		file('dev/net/tun', '');
 		mkdirSync(join(root, 'sys/bus/pci/drivers/vfio-pci'), {recursive: true});
 		// No PATH: neither iptables nor nft is found, so nothing is run.
@@ -159,6 +198,7 @@ describe('doctor facts read from a fixture tree', () => {
 			devices: {kvm: false, tun: true, vhostNet: false},
 			vfPersistence: [{file: '/etc/udev/rules.d/70-kvmnet-sriov-enp3s0f0.rules', lines: ['ACTION=="add", SUBSYSTEM=="net", KERNEL=="enp3s0f0", ATTR{device/sriov_numvfs}="4"']}],
 			iptables: {error: 'iptables is not installed'},
+			raInterfaces: [{interface: 'lanv6', acceptRa: '2'}],
 		});
 		expect(found.sysctl['net.ipv4.ip_forward']).toBe('0');
 		expect(found.sysctl['net.bridge.bridge-nf-call-iptables']).toBeUndefined();

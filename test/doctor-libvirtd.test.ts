@@ -1,5 +1,6 @@
 // The doctor against real state: a real libvirtd in a network namespace, with sysctls, iptables rules, a program
-// listening on port 53, an address that overlaps a libvirt network, and a fake firewalld process. Each check is
+// listening on port 53, an address that overlaps a libvirt network, a fake firewalld process, and router
+// advertisements from dnsmasq in a second namespace. Each check is
 // seen failing and passing; each fix kvmnet can run is applied with `kvmnet apply` and undone with `kvmnet undo`.
 import {spawn, type ChildProcess} from 'node:child_process';
 import {copyFileSync, mkdtempSync, writeFileSync} from 'node:fs';
@@ -9,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {CheckResult} from '../source/core/doctor.js';
 import {runCli} from './harness/cli.js';
 import {Libvirtd} from './harness/libvirtd.js';
-import {isRoot, run} from './harness/netns.js';
+import {isRoot, Namespace, run} from './harness/netns.js';
 
 describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 	let daemon: Libvirtd;
@@ -188,6 +189,48 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 			expect(await check('host-firewall')).toMatchObject({status: 'warn', seen: 'firewalld active'});
 		} finally {
 			firewalld.kill('SIGKILL');
+		}
+	});
+
+	it('routes from router advertisements with accept_ra 1 fail under an IPv6 network; libvirt refuses it too; accept_ra 2 fixes both', async () => {
+		expect((await check('ipv6-ra')).status).toBe('n/a');
+		// A router next door: dnsmasq in its own namespace advertises fd00:55::/64, the host side takes a default route.
+		const router = await Namespace.create('ra');
+		try {
+			await run(['ip', '-n', daemon.namespace, 'link', 'add', 'lanra', 'type', 'veth', 'peer', 'name', 'rarouter', 'netns', router.name]);
+			await inNs('ip', 'link', 'set', 'lanra', 'up');
+			await router.exec(['ip', 'addr', 'add', 'fd00:55::1/64', 'dev', 'rarouter', 'nodad']);
+			await router.exec(['ip', 'link', 'set', 'rarouter', 'up']);
+			const dnsmasq = spawn('ip', ['netns', 'exec', router.name, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--pid-file=', '--port=0', '--enable-ra', '--dhcp-range=fd00:55::,ra-only', '--interface=rarouter', '--bind-interfaces', '--user=root'], {stdio: 'ignore'});
+			children.push(dnsmasq);
+			let routes = '';
+			for (let i = 0; i < 100 && !/proto ra/.test(routes); i++) {
+				await new Promise((r) => setTimeout(r, 200));
+				routes = (await inNs('ip', '-6', 'route', 'show', 'dev', 'lanra')).stdout;
+			}
+			expect(routes).toMatch(/default via fe80::\S+ proto ra/);
+			expect((await check('ipv6-ra')).status).toBe('n/a');
+
+			const v6 = join(work, 'v6nat.xml');
+			writeFileSync(v6, "<network><name>v6nat</name><forward mode='nat'/><bridge name='virbr6'/><ip address='10.96.0.1' netmask='255.255.255.0'/><ip family='ipv6' address='fd00:96::1' prefix='64'/></network>");
+			expect((await daemon.virsh(`net-define ${v6}`)).exitCode).toBe(0);
+			expect(await check('ipv6-ra')).toMatchObject({status: 'fail', seen: 'lanra (accept_ra 1) has routes from router advertisements, and v6nat needs IPv6 forwarding'});
+			await expect(daemon.virsh('net-start v6nat')).rejects.toThrow('interface lanra has kernel autoconfigured IPv6 routes');
+
+			expect((await applyFix('ipv6-ra')).exitCode).toBe(0);
+			expect((await inNs('sysctl', '-n', 'net.ipv6.conf.lanra.accept_ra')).stdout.trim()).toBe('2');
+			expect(await check('ipv6-ra')).toMatchObject({status: 'pass', seen: 'routes from router advertisements only on lanra (accept_ra 2)'});
+			await daemon.virsh('net-start v6nat');
+			// Forwarding is on now, and the advertised default route is still there.
+			expect((await inNs('sysctl', '-n', 'net.ipv6.conf.all.forwarding')).stdout.trim()).toBe('1');
+			expect((await inNs('ip', '-6', 'route', 'show', 'default')).stdout).toMatch(/via fe80::\S+ dev lanra proto ra/);
+
+			await undo();
+			expect((await inNs('sysctl', '-n', 'net.ipv6.conf.lanra.accept_ra')).stdout.trim()).toBe('1');
+		} finally {
+			await daemon.virsh('net-destroy v6nat').catch(() => undefined);
+			await daemon.virsh('net-undefine v6nat').catch(() => undefined);
+			await router.destroy();
 		}
 	});
 });

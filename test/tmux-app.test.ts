@@ -37,10 +37,10 @@ describe('kvmnet in a terminal (tmux, 80x24)', () => {
 	it("opens the doctor on d: checks and the selected one's fix fit 80x24; Esc goes back", async () => {
 		session = await TmuxSession.start([process.execPath, cliPath, '--demo']);
 		await session.waitFor('NIC eth0');
-		await session.keys('d', 'Down', 'Down');
+		await session.keys('d', 'Down', 'Down', 'Down');
 		const doctor = await session.waitFor('› FAIL  Docker and bridged VMs');
 		const lines = doctor.split('\n');
-		expect(lines[0]).toBe('Doctor: 3 failed · 6 warnings · 10 ok · 0 n/a (demo host)');
+		expect(lines[0]).toBe('Doctor: 4 failed · 6 warnings · 10 ok · 0 n/a (demo host)');
 		expect(lines.every((line) => line.length <= 80)).toBe(true);
 		expect(lines.length).toBeLessThanOrEqual(24);
 		expect(doctor).toContain('1. iptables -I DOCKER-USER -i br0 -o br0 -j ACCEPT');

@@ -67,11 +67,17 @@ export interface DoctorFacts {
 	vfio: boolean;
 	/** Configuration that recreates SR-IOV VFs at boot: each file with its lines about VFs (udev, netplan, units). */
 	vfPersistence: {file: string; lines: string[]}[];
+	/**
+	 * Interfaces holding IPv6 routes the kernel made from router advertisements (RTF_ADDRCONF in
+	 * /proc/net/ipv6_route), with their accept_ra: what libvirt looks at before it turns IPv6 forwarding on.
+	 */
+	raInterfaces: {interface: string; acceptRa?: string}[];
 }
 
 export const sysctlKeys = [
 	'net.ipv4.ip_forward',
 	'net.ipv6.conf.all.forwarding',
+	'net.ipv6.conf.all.accept_ra',
 	'net.bridge.bridge-nf-call-iptables',
 	'net.bridge.bridge-nf-call-ip6tables',
 	'net.bridge.bridge-nf-call-arptables',
@@ -155,6 +161,42 @@ function networkChecks(host: HostModel): CheckResult[] {
 
 const forwardingModes = new Set(['nat', 'route', 'open']);
 
+/** IPv6 networks that make libvirt turn IPv6 forwarding on when they start. */
+const ipv6ForwardingNetworks = (host: HostModel) => host.networks.filter((n) => forwardingModes.has(n.mode) && n.ips.some((ip) => ip.family === 'ipv6'));
+
+/**
+ * Interfaces whose router-advertised routes the kernel drops once IPv6 forwarding is on: accept_ra 1 (or 0 while
+ * "all" is 1). Forwarding only leaves them alone with accept_ra 2. libvirt's own test, in the same words.
+ */
+const raRoutesAtRisk = (facts: DoctorFacts) =>
+	facts.raInterfaces.filter((i) => i.acceptRa === '1' || (i.acceptRa === '0' && facts.sysctl['net.ipv6.conf.all.accept_ra'] === '1'));
+
+/** sysctl's name for a per-interface key: with "/" separators when the interface name has a dot (eth0.100). */
+const interfaceKey = (family: 'ipv4' | 'ipv6', name: string, key: string) => (name.includes('.') ? `net/${family}/conf/${name}/${key}` : `net.${family}.conf.${name}.${key}`);
+
+const acceptRaSteps = (facts: DoctorFacts) => raRoutesAtRisk(facts).map((i) => sysctlStep(interfaceKey('ipv6', i.interface, 'accept_ra'), '2', i.acceptRa));
+
+function routerAdvertisementCheck(host: HostModel, facts: DoctorFacts): CheckResult {
+	const base = {id: 'ipv6-ra', group: 'kernel' as const, title: 'IPv6 router advertisements under forwarding'};
+	const why =
+		'With IPv6 forwarding on, the kernel acts as a router and drops the routes it learned from router advertisements (the default route, usually) on interfaces whose accept_ra is not 2. libvirt refuses to start an IPv6 NAT, routed or open network on such a host ("Check the host setup: interface … has kernel autoconfigured IPv6 routes").';
+	const networks = ipv6ForwardingNetworks(host);
+	if (networks.length === 0) return {...base, status: 'n/a', seen: 'no NAT, routed or open network with IPv6', why};
+	const atRisk = raRoutesAtRisk(facts);
+	if (atRisk.length === 0) {
+		const safe = facts.raInterfaces.map((i) => `${i.interface} (accept_ra ${i.acceptRa ?? '?'})`);
+		return {...base, status: 'pass', seen: safe.length === 0 ? 'no routes from router advertisements' : `routes from router advertisements only on ${list(safe)}`, why};
+	}
+	const steps = acceptRaSteps(facts);
+	return {
+		...base,
+		status: 'fail',
+		seen: `${list(atRisk.map((i) => `${i.interface} (accept_ra ${i.acceptRa})`))} ${atRisk.length === 1 ? 'has' : 'have'} routes from router advertisements, and ${list(networks.map((n) => n.name))} need${networks.length === 1 ? 's' : ''} IPv6 forwarding`,
+		why,
+		fix: {text: `${steps.map((s) => s.run.join(' ')).join('; ')} (to keep it after reboot, put it in /etc/sysctl.d/)`, steps},
+	};
+}
+
 function forwardingCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const forwarding = host.networks.filter((n) => n.active && forwardingModes.has(n.mode));
 	const base = {id: 'forwarding', group: 'kernel' as const, title: 'IP forwarding'};
@@ -169,7 +211,8 @@ function forwardingCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	if (withIpv6.length > 0) {
 		const ipv6 = facts.sysctl['net.ipv6.conf.all.forwarding'];
 		seen.push(`net.ipv6.conf.all.forwarding = ${ipv6 ?? '?'} (${list(withIpv6.map((n) => n.name))} ${withIpv6.length === 1 ? 'has' : 'have'} IPv6)`);
-		if (ipv6 === '0') steps.push(sysctlStep('net.ipv6.conf.all.forwarding', '1', ipv6));
+		// accept_ra=2 first: forwarding would otherwise drop the routes router advertisements gave (the default route).
+		if (ipv6 === '0') steps.push(...acceptRaSteps(facts), sysctlStep('net.ipv6.conf.all.forwarding', '1', ipv6));
 	}
 	return {
 		...base,
@@ -557,6 +600,7 @@ export function runChecks(host: HostModel, facts: DoctorFacts): CheckResult[] {
 		...networkChecks(host),
 		libvirtFeaturesCheck(host),
 		forwardingCheck(host, facts),
+		routerAdvertisementCheck(host, facts),
 		bridgeNetfilterCheck(host, facts),
 		dockerCheck(host, facts),
 		hostFirewallCheck(facts),

@@ -1,6 +1,6 @@
 // The facts the doctor needs beyond the inventory: sysctls, the firewall, who listens on the DNS/DHCP ports, the
-// devices VMs need, vfio and the files that recreate SR-IOV VFs. Mostly file reads; at most two processes
-// (iptables -S, nft list tables), each only when installed.
+// devices VMs need, vfio, the files that recreate SR-IOV VFs, and which interfaces hold routes from router
+// advertisements. Mostly file reads; at most two processes (iptables -S, nft list tables), each only when installed.
 import {access, readdir, readFile, readlink} from 'node:fs/promises';
 import {release} from 'node:os';
 import {join} from 'node:path';
@@ -109,6 +109,31 @@ async function vfPersistence(root: string): Promise<DoctorFacts['vfPersistence']
 	return found;
 }
 
+/** RTF_ADDRCONF: the kernel made this route from a router advertisement. */
+const routeFromRa = 0x40000;
+
+/** Interfaces with routes from router advertisements, from /proc/net/ipv6_route (flags are the 9th field, hex). */
+export function parseIpv6RouteTable(text: string): string[] {
+	const names = new Set<string>();
+	for (const line of text.split('\n')) {
+		const fields = line.trim().split(/\s+/);
+		if (fields.length < 10) continue;
+		const flags = parseInt(fields[8]!, 16);
+		if (!Number.isNaN(flags) && (flags & routeFromRa) !== 0) names.add(fields[9]!);
+	}
+	return [...names].sort();
+}
+
+async function raInterfaces(root: string): Promise<DoctorFacts['raInterfaces']> {
+	const names = parseIpv6RouteTable((await readText(join(root, 'proc/net/ipv6_route'))) ?? '');
+	return Promise.all(
+		names.map(async (name) => {
+			const acceptRa = (await readText(join(root, 'proc/sys/net/ipv6/conf', name, 'accept_ra')))?.trim();
+			return acceptRa === undefined ? {interface: name} : {interface: name, acceptRa};
+		}),
+	);
+}
+
 async function vfioAvailable(root: string): Promise<boolean> {
 	if ((await exists(join(root, 'sys/bus/pci/drivers/vfio-pci'))) || (await exists(join(root, 'sys/module/vfio_pci')))) return true;
 	const modules = join(root, 'lib/modules', release());
@@ -119,7 +144,7 @@ async function vfioAvailable(root: string): Promise<boolean> {
 export async function scanDoctorFacts(runner: Runner, options: DoctorScanOptions = {}): Promise<DoctorFacts> {
 	const root = options.root ?? '/';
 	const env = options.env ?? process.env;
-	const [sysctl, iptables, nftTables, networkConf, ufwConf, programs, found, devices, vfio, persistence] = await Promise.all([
+	const [sysctl, iptables, nftTables, networkConf, ufwConf, programs, found, devices, vfio, persistence, advertised] = await Promise.all([
 		Promise.all(sysctlKeys.map(async (key) => [key, (await readText(join(root, 'proc/sys', key.replace(/\./g, '/'))))?.trim()] as const)).then((pairs) => Object.fromEntries(pairs)),
 		(async (): Promise<DoctorFacts['iptables']> => {
 			if (!(await onPath('iptables', env))) return {error: 'iptables is not installed'};
@@ -138,6 +163,7 @@ export async function scanDoctorFacts(runner: Runner, options: DoctorScanOptions
 		Promise.all(['dev/kvm', 'dev/net/tun', 'dev/vhost-net'].map((path) => exists(join(root, path)))),
 		vfioAvailable(root),
 		vfPersistence(root),
+		raInterfaces(root),
 	]);
 	const backend = /^\s*firewall_backend\s*=\s*"([^"]+)"/m.exec(networkConf ?? '')?.[1];
 	const rules = 'rules' in iptables ? iptables.rules : [];
@@ -153,5 +179,6 @@ export async function scanDoctorFacts(runner: Runner, options: DoctorScanOptions
 		devices: {kvm: devices[0]!, tun: devices[1]!, vhostNet: devices[2]!},
 		vfio,
 		vfPersistence: persistence,
+		raInterfaces: advertised,
 	};
 }
