@@ -112,6 +112,8 @@ describe.skipIf(!isRoot)('inventory inside a network namespace', () => {
 			env: {...ovs.env, SSH_CONNECTION: '10.88.0.50 51234 10.88.0.2 22'},
 		});
 		expect(withSsh.header.ssh).toEqual({clientAddress: '10.88.0.50', serverAddress: '10.88.0.2', interface: 'lan0'});
+		const overIpv6 = await inventoryJson(['--connect', 'test:///default'], {namespace: ns.name, env: {...ovs.env, SSH_CONNECTION: 'fd00:88::50 51234 fd00:88::2 22'}});
+		expect(overIpv6.header.ssh).toEqual({clientAddress: 'fd00:88::50', serverAddress: 'fd00:88::2', interface: 'lan0'});
 		const lost = await inventoryJson(['--connect', 'test:///default'], {namespace: ns.name, env: {...ovs.env, SSH_CONNECTION: '203.0.113.9 5 10.88.0.2 22'}});
 		expect(lost.header.ssh).toMatchObject({clientAddress: '203.0.113.9', error: expect.stringContaining('no route')});
 	});
