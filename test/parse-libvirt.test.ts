@@ -1,7 +1,8 @@
 import {execFileSync} from 'node:child_process';
+import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
-import {parseDomainXml, parseNetworkXml, parseTestDriverHost, parseVirshInfo, parseVirshVersion} from '../source/core/parse-libvirt.js';
+import {domainNetworkParts, parseDomainXml, parseNetworkXml, parseTestDriverHost, parseVirshInfo, parseVirshVersion} from '../source/core/parse-libvirt.js';
 import {ParseError} from '../source/core/parse-util.js';
 
 describe('libvirt XML and virsh text', () => {
@@ -38,6 +39,26 @@ describe('libvirt XML and virsh text', () => {
 			expect(parseDomainXml(xml, {fromLibvirt: true})).toEqual(parseDomainXml(xml));
 			expect(() => parseDomainXml(xml.slice(0, -20), {fromLibvirt: true})).toThrow(ParseError);
 		}
+	});
+
+	it('parses only the name, uuid and interfaces of a real VM\'s XML, with the same result as the whole document', () => {
+		// A q35 VM as a real libvirtd (qemu driver) prints it: 8 KB, mostly controllers, disks and consoles.
+		const xml = readFileSync(fileURLToPath(new URL('./fixtures/captured/domain-qemu-web01.xml', import.meta.url)), 'utf8');
+		const parts = domainNetworkParts(xml)!;
+		expect(parts.length).toBeLessThan(xml.length / 5);
+		expect(parts.match(/<interface /g)).toHaveLength(3);
+		const whole = parseDomainXml(xml);
+		expect(whole.interfaces.map((i) => [i.type, i.source, i.model])).toEqual([
+			['network', 'default', 'virtio'],
+			['bridge', 'br0', 'virtio'],
+			['direct', 'eth1', 'e1000e'],
+		]);
+		expect(parseDomainXml(xml, {fromLibvirt: true})).toEqual(whole);
+		// Shapes libvirt does not print fall back to the whole document.
+		expect(domainNetworkParts('<domain><name>x</name><devices/></domain>')).toBeUndefined();
+		expect(domainNetworkParts(xml.replace('\n  <devices>\n', '\n<devices>\n'))).toBeUndefined();
+		expect(domainNetworkParts(xml.replace(/\n    <\/interface>/g, '</interface>'))).toBeUndefined();
+		expect(parseDomainXml('<domain type="kvm">\n  <name>solo</name>\n</domain>\n', {fromLibvirt: true})).toMatchObject({name: 'solo', interfaces: []});
 	});
 
 	it('reads a netmask as a prefix and a network without DHCP', () => {
