@@ -118,11 +118,39 @@ export function describeFailure(result: RunResult): string {
  * the program printed until `until` appears. For virsh, whose process costs more than the questions asked of it.
  */
 export interface Session {
-	/** `progress`, when given, sees the answer so far each time more of it arrives (it only ever grows). */
-	ask(text: string, until: string, progress?: (received: string) => void): Promise<string>;
+	/** `progress`, when given, gets each new piece of the answer as it arrives, in order: together they are the answer. */
+	ask(text: string, until: string, progress?: (piece: string) => void): Promise<string>;
 	/** Everything written to stderr so far. */
 	errors(): string;
 	close(): Promise<RunResult>;
+}
+
+/**
+ * Collects one answer from the pieces a program's output arrives in, up to and including a marker. Only new text
+ * is searched (the marker may begin in one piece and end in the next) and nothing is joined until the marker is
+ * in: a scan's answer is hundreds of KB in dozens of pieces, and searching the whole of it on each piece was
+ * quadratic (each search also copied it whole).
+ */
+export class AnswerReader {
+	private readonly pieces: string[] = [];
+	private tail = '';
+
+	constructor(private readonly until: string) {}
+
+	/** `piece` is the part of `chunk` that belongs to the answer; once the marker is in, the answer and what followed. */
+	read(chunk: string): {piece: string; done?: {answer: string; rest: string}} {
+		const window = this.tail + chunk;
+		const at = window.indexOf(this.until);
+		if (at < 0) {
+			this.pieces.push(chunk);
+			this.tail = window.slice(Math.max(0, window.length - this.until.length + 1));
+			return {piece: chunk};
+		}
+		const end = at + this.until.length - this.tail.length;
+		const piece = chunk.slice(0, end);
+		this.pieces.push(piece);
+		return {piece, done: {answer: this.pieces.join(''), rest: chunk.slice(end)}};
+	}
 }
 
 export function openSession(runner: Runner, argv: string[], options: Omit<RunOptions, 'input' | 'onLine'> = {}): Session {
@@ -130,32 +158,25 @@ export function openSession(runner: Runner, argv: string[], options: Omit<RunOpt
 	runner.history.push(argv);
 	const started = performance.now();
 	const child = execa(file!, args, {reject: false, stdin: 'pipe', timeout: options.timeoutMs ?? defaultTimeoutMs, env: {LC_ALL: 'C', ...options.env}, buffer: false});
-	let stdout = '';
 	let stderr = '';
-	let waiter: {until: string; progress: ((received: string) => void) | undefined; resolve: (text: string) => void; reject: (error: Error) => void} | undefined;
-	// Where the search for `until` resumes: text before it was searched already (a long answer arrives in many
-	// chunks, and searching it all again on each one made the wait quadratic).
-	let searchedUpTo = 0;
-	const settle = () => {
-		if (!waiter) return;
-		const at = stdout.indexOf(waiter.until, Math.max(0, searchedUpTo - waiter.until.length));
-		searchedUpTo = stdout.length;
-		if (at < 0) {
-			waiter.progress?.(stdout);
+	// What was printed while no question was waiting (none, for virsh): the start of the next answer.
+	let unclaimed = '';
+	let waiter: {reader: AnswerReader; progress: ((piece: string) => void) | undefined; resolve: (text: string) => void; reject: (error: Error) => void} | undefined;
+	const receive = (chunk: string) => {
+		if (!waiter) {
+			unclaimed += chunk;
 			return;
 		}
-		const answer = stdout.slice(0, at + waiter.until.length);
-		stdout = stdout.slice(at + waiter.until.length);
-		searchedUpTo = 0;
-		const {resolve, progress} = waiter;
-		waiter = undefined;
-		progress?.(answer);
-		resolve(answer);
+		const {piece, done} = waiter.reader.read(chunk);
+		const {progress, resolve} = waiter;
+		if (done) {
+			waiter = undefined;
+			unclaimed = done.rest;
+		}
+		progress?.(piece);
+		if (done) resolve(done.answer);
 	};
-	child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-		stdout += chunk;
-		settle();
-	});
+	child.stdout?.setEncoding('utf8').on('data', receive);
 	child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
 		stderr += chunk;
 	});
@@ -168,12 +189,13 @@ export function openSession(runner: Runner, argv: string[], options: Omit<RunOpt
 	return {
 		ask(text, until, progress) {
 			return new Promise((resolve, reject) => {
-				waiter = {until, progress, resolve, reject};
-				searchedUpTo = 0;
+				waiter = {reader: new AnswerReader(until), progress, resolve, reject};
 				child.stdin?.write(text, (error) => {
 					if (error) reject(error);
 				});
-				settle();
+				const early = unclaimed;
+				unclaimed = '';
+				if (early !== '') receive(early);
 			});
 		},
 		errors: () => stderr,
@@ -181,7 +203,7 @@ export function openSession(runner: Runner, argv: string[], options: Omit<RunOpt
 			child.stdin?.end();
 			const result = await finished;
 			const missing = (result as {code?: string}).code === 'ENOENT';
-			return {argv, exitCode: result.exitCode, stdout, stderr, ok: !result.failed && result.exitCode === 0, missing, timedOut: Boolean(result.timedOut), milliseconds: performance.now() - started};
+			return {argv, exitCode: result.exitCode, stdout: unclaimed, stderr, ok: !result.failed && result.exitCode === 0, missing, timedOut: Boolean(result.timedOut), milliseconds: performance.now() - started};
 		},
 	};
 }
