@@ -18,7 +18,7 @@ export function InventoryScreen({state}: {state: UiState}) {
 	else if (problems > 0) warning = `${problems} problem${problems > 1 ? 's' : ''} while scanning: press ? to read · ${hints}`;
 	return (
 		<Box flexDirection="column" width={state.width}>
-			<Header model={state.model} width={state.width} />
+			<Header model={state.model} />
 			<TabBar current={state.tab} tables={state.tables} />
 			{state.tables ? (
 				<TableView table={state.tables[state.tab]} cursor={state.cursor[state.tab]} offset={state.offset[state.tab]} height={height} width={state.width} />

@@ -4,13 +4,13 @@ import {headerLines} from '../ui/report.js';
 import {useTheme} from '../ui/theme.js';
 
 /** Two lines about the host, and a one-line banner when the demo host is shown. */
-export function Header({model, width}: {model?: HostModel; width: number}) {
+export function Header({model}: {model?: HostModel}) {
 	const theme = useTheme();
 	const [machine = 'kvmnet', libvirt = 'scanning…'] = model ? headerLines(model) : [];
 	return (
 		<Box flexDirection="column">
 			<Text wrap="truncate-end" bold color={theme.accent}>
-				{machine.slice(0, width)}
+				{machine}
 			</Text>
 			<Text wrap="truncate-end">{libvirt}</Text>
 			{model?.source === 'demo' ? (

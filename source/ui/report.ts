@@ -5,7 +5,8 @@ import {buildTables, formatBytes, formatCells, tabs} from './views.js';
 export function headerLines(model: HostModel): string[] {
 	const h = model.header;
 	const virt = h.cpuVirtualization === 'vmx' ? 'VT-x' : h.cpuVirtualization === 'svm' ? 'AMD-V' : 'no VT-x/AMD-V';
-	const machine = [h.hostname, h.os, h.kernel, `${virt}${h.kvmDevice ? ' /dev/kvm' : ', no /dev/kvm'}`, formatBytes(h.memoryBytes), h.isRoot ? 'root' : 'not root: read-only']
+	// Whether kvmnet can change anything comes right after the name: at 80 columns the line's end is cut.
+	const machine = [h.hostname, h.isRoot ? 'root' : 'not root: read-only', `${virt}${h.kvmDevice ? ' /dev/kvm' : ', no /dev/kvm'}`, formatBytes(h.memoryBytes), h.os, h.kernel]
 		.filter(Boolean)
 		.join(' · ');
 	const libvirt = h.libvirt.reachable ? `libvirt ${h.libvirt.version ?? '?'} at ${h.libvirt.uri}` : `libvirt not reachable at ${h.libvirt.uri}`;
