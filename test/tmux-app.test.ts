@@ -55,7 +55,13 @@ describe('kvmnet in a terminal (tmux, 80x24)', () => {
 	it('scrolls a long details pane within the screen', async () => {
 		session = await TmuxSession.start([process.execPath, cliPath, '--demo']);
 		await session.waitFor('NIC eth0');
-		await session.keys('4', 'Enter');
+		await session.keys('4');
+		// At 80 columns the wide name and mode columns give up room so each network's subnet shows whole.
+		const networks = await session.waitFor('Subnets');
+		expect(networks).toMatch(/› default .* virbr0 +192\.168\.122\.1\/24/);
+		expect(networks).toMatch(/routed \[SSH\] .* 10\.20\.0\.1\/24/);
+		expect(networks.split('\n').every((line) => line.length <= 80)).toBe(true);
+		await session.keys('Enter');
 		const top = await session.waitFor('libvirt network default  (1-');
 		expect(top).toContain('Mode:         NAT');
 		await session.keys('End');

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {formatCells, type Table} from '../ui/views.js';
+import {formatCells, widthsFor, type Table} from '../ui/views.js';
 import {useTheme} from '../ui/theme.js';
 
 interface Props {
@@ -14,16 +14,17 @@ interface Props {
 export function TableView({table, cursor, offset, height, width}: Props) {
 	const theme = useTheme();
 	const visible = table.rows.slice(offset, offset + height);
+	const widths = widthsFor(table, width - 2);
 	return (
 		<Box flexDirection="column" height={height + 1}>
 			<Text bold wrap="truncate-end">
-				{`  ${formatCells(table.columns, table.widths, width - 2)}`}
+				{`  ${formatCells(table.columns, widths, width - 2)}`}
 			</Text>
 			{visible.length === 0 ? <Text dimColor={theme.useDim}>  (none on this host)</Text> : null}
 			{visible.map((row, i) => {
 				const index = offset + i;
 				const selected = index === cursor;
-				const text = `${selected ? '›' : ' '} ${formatCells(row.cells, table.widths, width - 2)}`;
+				const text = `${selected ? '›' : ' '} ${formatCells(row.cells, widths, width - 2)}`;
 				return (
 					<Text
 						key={`${index}:${row.name}`}

@@ -211,6 +211,32 @@ export async function buildTablesInTurns(model: HostModel): Promise<Record<TabId
 	return tables as Record<TabId, Table>;
 }
 
+/**
+ * Column widths for a screen `totalWidth` wide. When a row would not fit, the widest columns give up space first
+ * (never below their heading) so that the last column keeps room for a subnet or an address: without this, the
+ * Networks view at 80 columns showed "192.16…".
+ */
+export function widthsFor(table: Table, totalWidth: number): number[] {
+	const widths = [...table.widths];
+	const last = widths.length - 1;
+	if (last < 1) return widths;
+	const room = Math.min(widths[last]!, lastColumnRoom);
+	let used = widths.slice(0, last).reduce((sum, w) => sum + w, 0) + 2 * last + room;
+	while (used > totalWidth) {
+		let widest = -1;
+		for (let i = 0; i < last; i++) {
+			if (widths[i]! > table.columns[i]!.length && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+		}
+		if (widest < 0) break;
+		widths[widest]!--;
+		used--;
+	}
+	return widths;
+}
+
+/** What the last column keeps at least, when it needs it: an IPv4 subnet with its prefix, or a short IPv6 one. */
+const lastColumnRoom = 18;
+
 /** One row as text: cells padded to the table's widths, cut to the given total width. */
 export function formatCells(cells: string[], widths: number[], totalWidth = Number.POSITIVE_INFINITY): string {
 	const text = cells
