@@ -99,28 +99,33 @@ export function ipv6InPrefix(address: number[], network: number[], prefix: numbe
 	return true;
 }
 
-/** Every IPv4 subnet in use on the host: its routes, its addresses and every libvirt network's addresses. */
-export function usedSubnets(host: HostModel): {cidr: Cidr4; what: string}[] {
-	const used: {cidr: Cidr4; what: string}[] = [];
+/**
+ * Every subnet the host uses, either family, as written: its routes (not the default), its addresses (not
+ * loopback) and every libvirt network's addresses. `what` names it, given its normalized form.
+ */
+function subnetsInUse(host: HostModel): {text: string; what: (normalized: string) => string}[] {
+	const found: {text: string; what: (normalized: string) => string}[] = [];
 	for (const route of host.routes) {
-		if (route.destination === 'default') continue;
-		const parsed = parseCidr4(route.destination.includes('/') ? route.destination : `${route.destination}/32`);
-		if (parsed) used.push({cidr: {network: networkOf(parsed.address, parsed.prefix), prefix: parsed.prefix}, what: `the route to ${route.destination}${route.dev ? ` on ${route.dev}` : ''}`});
+		if (route.destination !== 'default') found.push({text: route.destination, what: () => `the route to ${route.destination}${route.dev ? ` on ${route.dev}` : ''}`});
 	}
 	for (const nic of host.nics) {
-		for (const address of nic.addresses) {
-			if (address.family !== 'ipv4' || nic.kind === 'loopback') continue;
-			const value = parseIpv4(address.address);
-			if (value !== undefined) used.push({cidr: {network: networkOf(value, address.prefix), prefix: address.prefix}, what: `${address.address}/${address.prefix} on ${nic.name}`});
-		}
+		if (nic.kind === 'loopback') continue;
+		for (const address of nic.addresses) found.push({text: `${address.address}/${address.prefix}`, what: () => `${address.address}/${address.prefix} on ${nic.name}`});
 	}
 	for (const network of host.networks) {
-		for (const ip of network.ips) {
-			const value = ip.family === 'ipv4' ? parseIpv4(ip.address) : undefined;
-			if (value !== undefined) used.push({cidr: {network: networkOf(value, ip.prefix), prefix: ip.prefix}, what: `libvirt network ${network.name} (${formatIpv4(networkOf(value, ip.prefix))}/${ip.prefix})`});
-		}
+		for (const ip of network.ips) found.push({text: `${ip.address}/${ip.prefix}`, what: (normalized) => `libvirt network ${network.name} (${normalized})`});
 	}
-	return used;
+	return found;
+}
+
+/** Every IPv4 subnet in use on the host (see subnetsInUse). */
+export function usedSubnets(host: HostModel): {cidr: Cidr4; what: string}[] {
+	return subnetsInUse(host).flatMap(({text, what}) => {
+		const parsed = parseCidr4(text.includes('/') ? text : `${text}/32`);
+		if (!parsed) return [];
+		const cidr = {network: networkOf(parsed.address, parsed.prefix), prefix: parsed.prefix};
+		return [{cidr, what: what(formatCidr4(cidr))}];
+	});
 }
 
 export interface Cidr6 {
@@ -155,28 +160,12 @@ export function isLinkLocal6(cidr: Cidr6): boolean {
 	return cidr.prefix >= 10 && ipv6InPrefix(cidr.network, [0xfe80, 0, 0, 0, 0, 0, 0, 0], 10);
 }
 
-/** Every IPv6 subnet in use on the host, as usedSubnets does for IPv4, link-local ones left out. */
+/** Every IPv6 subnet in use on the host (see subnetsInUse), link-local ones left out. */
 export function usedSubnets6(host: HostModel): {cidr: Cidr6; what: string}[] {
-	const used: {cidr: Cidr6; what: string}[] = [];
-	const add = (cidr: Cidr6 | undefined, what: string) => {
-		if (cidr && !isLinkLocal6(cidr)) used.push({cidr, what});
-	};
-	for (const route of host.routes) {
-		if (route.destination !== 'default') add(parseCidr6(route.destination), `the route to ${route.destination}${route.dev ? ` on ${route.dev}` : ''}`);
-	}
-	for (const nic of host.nics) {
-		if (nic.kind === 'loopback') continue;
-		for (const address of nic.addresses) {
-			if (address.family === 'ipv6') add(parseCidr6(`${address.address}/${address.prefix}`), `${address.address}/${address.prefix} on ${nic.name}`);
-		}
-	}
-	for (const network of host.networks) {
-		for (const ip of network.ips) {
-			const cidr = ip.family === 'ipv6' ? parseCidr6(`${ip.address}/${ip.prefix}`) : undefined;
-			if (cidr) add(cidr, `libvirt network ${network.name} (${formatCidr6(cidr)})`);
-		}
-	}
-	return used;
+	return subnetsInUse(host).flatMap(({text, what}) => {
+		const cidr = parseCidr6(text);
+		return cidr && !isLinkLocal6(cidr) ? [{cidr, what: what(formatCidr6(cidr))}] : [];
+	});
 }
 
 /**
