@@ -1,19 +1,29 @@
 // `kvmnet apply`, `undo`, `confirm` and `guard` without the TUI: the same engine, its log streamed to stdout.
-import {readFileSync} from 'node:fs';
-import {createInterface} from 'node:readline/promises';
+// Each takes the host's lock, so one change runs at a time; a signal stops an apply before its next step and rolls
+// it back, and a closed pipe or a hung-up terminal never stops either half-way (the journal keeps the log).
+import {createInterface} from 'node:readline';
 import type {CliArgs} from './args.js';
-import type {Plan} from './core/plan.js';
-import {applyPlan, confirmJournal, listJournals, rollBack, type Journal, type LogLine} from './host/apply.js';
-import {armDeadline, defaultGuardSeconds, runGuard, startGuard} from './host/guard.js';
+import {describeJournal, needsUndo, stepsToUndo, vmsUsingWhatUndoRemoves, type Journal, type LogLine} from './core/journal.js';
+import {commandLine} from './core/script.js';
+import {applyPlan, confirmJournal, JournalUnwritable, rollBack} from './host/apply.js';
+import {armDeadline, defaultGuardSeconds, guardAlive, runGuard, startGuard} from './host/guard.js';
+import {listJournals, readJournal} from './host/journal-store.js';
 import {loadHost} from './host/load-host.js';
+import {acquireLock, LockRefused, type Lock} from './host/lock.js';
+import {readPlanFile} from './host/plan-file.js';
 import {journalDirectory} from './host/plan-files.js';
 import {preflight} from './host/preflight.js';
 import {Runner} from './host/runner.js';
+import {resolveLibvirtUri} from './host/virsh.js';
+import {catchStopSignals, signalExitCode, type StopSignal} from './stop-signals.js';
+
+const out = (text: string) => void process.stdout.write(text);
+const fail = (text: string) => void process.stderr.write(`kvmnet: ${text}\n`);
 
 const printLine = (line: LogLine) => {
 	const prefix = line.step >= 0 ? `[${line.step + 1}] ` : '';
 	const text = line.stream === 'stderr' || line.stream === 'error' ? `${line.stream}: ${line.text}` : line.text;
-	process.stdout.write(`${line.time.slice(11, 23)} ${prefix}${text}\n`);
+	out(`${line.time.slice(11, 23)} ${prefix}${text}\n`);
 };
 
 /** 0 applied or undone as asked; 1 rolled back after a failure; 3 an undo failed and something is left. */
@@ -22,104 +32,263 @@ const exitCodeOf = (journal: Journal) => (journal.status === 'applied' || journa
 /** This program's own argv, for starting the guard (node and the CLI script). */
 const selfCommand = () => [process.execPath, process.argv[1]!];
 
-function readPlan(file: string): Plan {
-	let plan: Plan;
-	try {
-		plan = JSON.parse(readFileSync(file, 'utf8')) as Plan;
-	} catch (error) {
-		throw new Error(`cannot read the plan ${file}: ${(error as Error).message}`);
-	}
-	if (plan.version !== 1 || !Array.isArray(plan.steps) || typeof plan.mode !== 'string') throw new Error(`${file} is not a kvmnet plan (save one with kvmnet plan --out DIR, or s in the preview)`);
-	return plan;
+/** A y/N question on the terminal; Ctrl-C or end of input is a no. */
+function ask(question: string, signal?: AbortSignal): Promise<boolean> {
+	return new Promise((resolve) => {
+		const rl = createInterface({input: process.stdin, output: process.stdout});
+		const done = (answer: boolean) => {
+			rl.close();
+			resolve(answer);
+		};
+		rl.question(question, (answer) => done(/^y(es)?$/i.test(answer.trim())));
+		rl.once('SIGINT', () => done(false));
+		rl.once('close', () => resolve(false));
+		signal?.addEventListener('abort', () => done(false));
+	});
 }
 
-async function ask(question: string): Promise<boolean> {
-	const rl = createInterface({input: process.stdin, output: process.stdout});
-	const answer = await rl.question(question);
-	rl.close();
-	return /^y(es)?$/i.test(answer.trim());
+function takeLock(doing: string): Lock | undefined {
+	try {
+		return acquireLock(journalDirectory(), doing);
+	} catch (error) {
+		if (!(error instanceof LockRefused)) throw error;
+		fail(`${error.message}. Nothing was changed; try again when it has finished.`);
+		return undefined;
+	}
 }
 
 export async function runApply(args: CliArgs): Promise<number> {
-	const plan = readPlan(args.file!);
-	const runner = new Runner();
-	const host = await loadHost({connect: plan.uri});
-	const problems = await preflight(plan, host, runner);
-	if (problems.length > 0) {
-		for (const problem of problems) process.stderr.write(`kvmnet: ${problem}\n`);
-		process.stderr.write('kvmnet: nothing was changed.\n');
+	// Everything from the file is checked before anything is contacted: its shape, then its URI.
+	const read = readPlanFile(args.file!);
+	if (!read.plan) {
+		for (const error of read.errors) fail(error);
+		fail('nothing was changed.');
 		return 2;
 	}
+	const given = read.plan;
+	const uri = resolveLibvirtUri(args.connect);
+	if (given.uri !== uri) {
+		fail(
+			`uri: the plan is for ${JSON.stringify(given.uri)}, but this apply uses ${JSON.stringify(uri)} (from --connect, else LIBVIRT_DEFAULT_URI, else qemu:///system). ` +
+				'kvmnet never connects to a URI read from a file: pass --connect with that URI if it is the one you mean. Nothing was changed.',
+		);
+		return 2;
+	}
+	const lock = takeLock(`apply ${given.mode} ${JSON.stringify(given.params['name'] ?? '')} (${args.file})`);
+	if (!lock) return 2;
+	try {
+		return await applyLocked(args, given, uri, lock);
+	} finally {
+		lock.release();
+	}
+}
+
+async function applyLocked(args: CliArgs, given: NonNullable<ReturnType<typeof readPlanFile>['plan']>, uri: string, lock: Lock): Promise<number> {
+	const runner = new Runner();
+	const host = await loadHost({connect: uri});
+	const checked = await preflight(given, host, runner, {uri});
+	if (!checked.plan) {
+		for (const problem of checked.problems) fail(problem);
+		fail('nothing was changed.');
+		return 2;
+	}
+	const plan = checked.plan;
 	const risky = plan.steps.filter((s) => s.touchesSsh).length;
 	if (!args.yes) {
 		if (!process.stdin.isTTY) {
-			process.stderr.write('kvmnet: apply asks before changing the host; pass --yes when not on a terminal.\n');
+			fail('apply asks before changing the host; pass --yes when not on a terminal.');
 			return 2;
 		}
-		process.stdout.write(`${plan.steps.map((s, i) => `  ${i + 1}. ${s.title}`).join('\n')}\n`);
-		if (risky > 0) process.stdout.write(`${risky} step(s) change the interface that carries your SSH session; a guard undoes them unless you confirm.\n`);
+		out(`${plan.steps.map((s, i) => `  ${i + 1}. ${s.title}`).join('\n')}\n`);
+		if (risky > 0) out(`${risky} step(s) change the interface that carries your SSH session; a guard undoes everything unless you confirm.\n`);
 		if (!(await ask(`Apply these ${plan.steps.length} steps? [y/N] `))) {
-			process.stdout.write('Nothing was changed.\n');
+			out('Nothing was changed.\n');
 			return 0;
 		}
 	}
 	const seconds = args.guardSeconds ?? defaultGuardSeconds;
-	let stop = false;
-	process.once('SIGINT', () => {
-		stop = true;
-		process.stdout.write('Stopping: the completed steps will be undone.\n');
+	let signal: StopSignal | undefined;
+	let current: Journal | undefined;
+	const release = catchStopSignals((received) => {
+		if (signal) return;
+		signal = received;
+		out(`${received}: stopping after the step under way; every step that took effect will be undone.\n`);
 	});
-	const journal = await applyPlan(plan, {
-		runner,
-		journalDir: journalDirectory(),
-		hooks: {
-			onLog: printLine,
-			shouldStop: () => stop,
-			beforeRiskyStep: async (j) => {
-				const pid = startGuard(j, selfCommand(), seconds);
-				printLine({time: new Date().toISOString(), step: -1, stream: 'info', text: `Guard started (pid ${pid}): it undoes this apply if you lose the connection or do not confirm within ${seconds} s after it ends.`});
+	let journal: Journal;
+	try {
+		journal = await applyPlan(plan, {
+			runner,
+			journalDir: journalDirectory(),
+			hooks: {
+				onLog: printLine,
+				shouldStop: () => {
+					if (signal) return `Received ${signal}`;
+					if (current?.guard?.pid !== undefined && !guardAlive(current)) return `The SSH guard (pid ${current.guard.pid}) is gone, so nothing would restore the network if this connection dropped`;
+					return undefined;
+				},
+				startGuard: async (j) => {
+					current = j;
+					const pid = await startGuard(j, selfCommand(), seconds);
+					printLine({time: new Date().toISOString(), step: -1, stream: 'info', text: `Guard started (pid ${pid}) and watching: it undoes this apply if the connection is lost, or if you do not confirm within ${seconds} s after it ends.`});
+				},
 			},
-		},
-	});
-	if (journal.status === 'applied' && journal.guard) {
-		armDeadline(journal);
-		if (process.stdin.isTTY && !args.yes) {
-			const keep = await ask(`Do you still reach this host? Keep the changes? [y/N] (undone in ${seconds} s otherwise) `);
-			if (keep) {
-				confirmJournal(journal);
-				process.stdout.write('Confirmed: the changes stay.\n');
-			} else process.stdout.write('Not confirmed: the guard undoes the changes when the time runs out.\n');
-		} else {
-			process.stdout.write(`Run "kvmnet confirm" within ${seconds} s (from a new SSH session if this one hangs) to keep the changes; otherwise the guard undoes them.\n`);
+		});
+	} catch (error) {
+		if (error instanceof JournalUnwritable) {
+			fail(error.message);
+			return 2;
 		}
+		throw error;
+	} finally {
+		release();
 	}
+	if (signal) return signalExitCode[signal];
+	// The guard, `kvmnet confirm` and `kvmnet undo` take the lock from here on.
+	lock.release();
+	if (journal.status === 'applied' && journal.guard) return keepOrUndo(args, journal, seconds);
 	return exitCodeOf(journal);
 }
 
-export async function runUndo(): Promise<number> {
-	const last = listJournals(journalDirectory()).find((j) => j.status === 'applied');
-	if (!last) {
-		process.stderr.write(`kvmnet: there is no applied plan to undo (journals in ${journalDirectory()})\n`);
-		return 2;
+/** After a guarded apply: the change stays only if confirmed before the deadline. */
+async function keepOrUndo(args: CliArgs, applied: Journal, seconds: number): Promise<number> {
+	const journal = armDeadline(applied);
+	if (!process.stdin.isTTY || args.yes) {
+		out(`Run "kvmnet confirm" within ${seconds} s (from a new SSH session if this one hangs) to keep the changes; otherwise the guard undoes them.\n`);
+		return 0;
 	}
-	process.stdout.write(`Undoing ${last.plan.mode} ${last.plan.params['name'] ?? ''} (applied ${last.startedAt}).\n`);
-	const journal = await rollBack(last, new Runner(), {onLog: printLine}, 'undone');
-	return exitCodeOf(journal);
+	const deadline = Date.parse(journal.guard!.deadline!);
+	const timeUp = new AbortController();
+	const timer = setTimeout(() => timeUp.abort(), Math.max(0, deadline - Date.now()));
+	const keep = await ask(`Do you still reach this host? Keep the changes? [y/N] (undone in ${seconds} s otherwise) `, timeUp.signal);
+	clearTimeout(timer);
+	if (keep && Date.now() <= deadline) return runConfirm();
+	const now = readJournal(journal.path);
+	if (guardAlive(now) || now.status !== 'applied') {
+		out(keep ? 'Too late: the deadline passed; the guard undoes the changes.\n' : 'Not confirmed: the guard undoes the changes.\n');
+		return 1;
+	}
+	// The guard is gone: this process keeps the promise itself.
+	out('Not confirmed, and the guard is gone: undoing here.\n');
+	return undoJournal(now, {yes: true});
 }
 
-export async function runConfirm(): Promise<number> {
-	const waiting = listJournals(journalDirectory()).find((j) => j.status === 'applied' && j.guard && !j.guard.confirmed);
-	if (!waiting) {
-		process.stderr.write('kvmnet: no apply is waiting for confirmation\n');
-		return 2;
-	}
-	confirmJournal(waiting);
-	process.stdout.write(`Confirmed: ${waiting.plan.mode} ${waiting.plan.params['name'] ?? ''} stays applied.\n`);
+function listAll(): number {
+	const {journals, unreadable} = listJournals(journalDirectory());
+	for (const bad of unreadable) fail(`skipped ${bad.error}`);
+	if (journals.length === 0) out(`No journals in ${journalDirectory()}.\n`);
+	for (const journal of journals) out(`${describeJournal(journal)}\n`);
 	return 0;
 }
 
+export async function runUndo(args: CliArgs): Promise<number> {
+	if (args.list) return listAll();
+	const {journals, unreadable} = listJournals(journalDirectory());
+	for (const bad of unreadable) fail(`skipped a journal that cannot be read: ${bad.error}`);
+	const target = args.journalId ? journals.find((j) => j.id === args.journalId) : journals.find(needsUndo);
+	if (!target) {
+		fail(args.journalId ? `there is no journal ${args.journalId} (kvmnet undo --list shows them)` : `there is nothing to undo: no apply is left in place or half-way (journals in ${journalDirectory()}; kvmnet undo --list)`);
+		return 2;
+	}
+	if (!needsUndo(target)) {
+		fail(`${describeJournal(target)}: nothing to undo.`);
+		return 2;
+	}
+	return undoJournal(target, args);
+}
+
+async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' | 'connect'>): Promise<number> {
+	const lock = takeLock(`undo ${found.id}`);
+	if (!lock) return 2;
+	try {
+		// Under the lock, as it is now.
+		const journal = readJournal(found.path);
+		if (!needsUndo(journal)) {
+			out(`${describeJournal(journal)}: nothing left to undo.\n`);
+			return 0;
+		}
+		const todo = stepsToUndo(journal);
+		out(`Undoing ${describeJournal(journal)}:\n`);
+		for (const {index, step, certain} of todo) {
+			out(`  ${index + 1}. ${step.title}: ${step.undo ? commandLine(step.undo) : 'put its files back'}${certain ? '' : ' (it was under way: checked first, undone only if it took effect)'}\n`);
+		}
+		if (todo.length > 0) {
+			const host = await loadHost({connect: resolveLibvirtUri(args.connect)});
+			const users = vmsUsingWhatUndoRemoves(journal, host.vms);
+			if (users.length > 0 && !args.force) {
+				fail(`VM ${users.join(', ')} now use${users.length === 1 ? 's' : ''} what this undo removes (${journal.plan.params['name'] ?? journal.plan.params['bridge']}), through an interface added after the apply: undoing would cut ${users.length === 1 ? 'it' : 'them'} off. Move or detach ${users.length === 1 ? 'that interface' : 'those interfaces'} first, or pass --force. Nothing was changed.`);
+				return 2;
+			}
+		}
+		if (!args.yes) {
+			if (!process.stdin.isTTY) {
+				fail('undo asks before changing the host; pass --yes when not on a terminal. Nothing was changed.');
+				return 2;
+			}
+			if (!(await ask(`Undo these ${todo.length} steps? [y/N] `))) {
+				out('Nothing was changed.\n');
+				return 0;
+			}
+		}
+		// An undo is never left half-way by a signal or a dropped SSH session: it carries on to its end.
+		const release = catchStopSignals((signal) => out(`${signal}: the undo carries on to its end (a half-done undo would leave the host in neither state).\n`));
+		try {
+			const undone = await rollBack(journal, new Runner(), {onLog: printLine}, journal.status === 'applied' || journal.status === 'rollback-incomplete' ? 'undone' : 'rolled-back');
+			return exitCodeOf(undone) === 1 ? 0 : exitCodeOf(undone);
+		} finally {
+			release();
+		}
+	} finally {
+		lock.release();
+	}
+}
+
+export async function runConfirm(): Promise<number> {
+	const {journals, unreadable} = listJournals(journalDirectory());
+	for (const bad of unreadable) fail(`skipped a journal that cannot be read: ${bad.error}`);
+	const guarded = journals.find((j) => j.guard && !j.guard.confirmed && (j.status === 'applied' || j.status === 'running' || j.guard.actedAt));
+	if (!guarded) {
+		fail('no apply is waiting for confirmation');
+		return 2;
+	}
+	const name = `${guarded.plan.mode} ${guarded.plan.params['name'] ?? ''}`;
+	if (guarded.guard?.actedAt || guarded.status !== 'applied' && guarded.status !== 'running') {
+		fail(`too late: the guard undid ${name} at ${guarded.guard?.actedAt ?? guarded.updatedAt} (${guarded.guard?.deadline ? `the deadline was ${guarded.guard.deadline}` : 'the applying process was gone'}); it is ${guarded.status}. Apply the plan again to retry.`);
+		return 1;
+	}
+	if (guarded.status === 'running') {
+		fail(`${name} is still being applied: confirm once it has finished.`);
+		return 2;
+	}
+	const lock = takeLock(`confirm ${guarded.id}`);
+	if (!lock) return 2;
+	try {
+		const journal = readJournal(guarded.path);
+		if (journal.status !== 'applied' || journal.guard?.actedAt) {
+			fail(`too late: the guard has undone ${name} (it is ${journal.status}).`);
+			return 1;
+		}
+		const deadline = journal.guard?.deadline ? Date.parse(journal.guard.deadline) : undefined;
+		if (deadline !== undefined && Date.now() > deadline) {
+			if (guardAlive(journal)) {
+				fail(`too late: the deadline passed at ${journal.guard!.deadline}, and the guard is undoing ${name} now.`);
+				return 1;
+			}
+			confirmJournal(journal);
+			out(`The deadline passed at ${journal.guard!.deadline}, but the guard (pid ${journal.guard?.pid ?? '?'}) had died, so nothing was undone. ${name} stays, as you confirm now (kvmnet undo reverses it).\n`);
+			return 0;
+		}
+		confirmJournal(journal);
+		out(`Confirmed: ${name} stays applied.\n`);
+		return 0;
+	} finally {
+		lock.release();
+	}
+}
+
 export async function runGuardProcess(args: CliArgs): Promise<number> {
+	// The guard outlives the terminal it came from: a hang-up must not stop it.
+	process.on('SIGHUP', () => undefined);
 	const outcome = await runGuard(args.file!, new Runner());
-	process.stdout.write(`${new Date().toISOString()} guard: ${outcome}\n`);
+	out(`${new Date().toISOString()} guard: ${outcome}\n`);
 	return 0;
 }

@@ -19,8 +19,14 @@ export interface CliArgs {
 	file?: string;
 	/** doctor: the check whose fix to save (to --out) as a plan for kvmnet apply. */
 	fix?: string;
-	/** apply: do not ask before applying. */
+	/** apply, undo: do not ask before changing the host. */
 	yes?: boolean;
+	/** undo: list the journals instead. */
+	list?: boolean;
+	/** undo: go ahead even though VMs now use what the undo removes. */
+	force?: boolean;
+	/** undo: the journal id to undo (default: the newest not fully undone). */
+	journalId?: string;
 	/** apply: seconds to confirm a change to the SSH interface before the guard undoes it. */
 	guardSeconds?: number;
 }
@@ -37,7 +43,7 @@ Commands:
   doctor        check what breaks VM networking here (exit 0 all pass, 1 warnings, 2 failures)
   plan          check a mode's parameters against this host and print the plan; changes nothing
   apply FILE    apply a saved plan.json, step by step, undoing everything if a step fails
-  undo          undo the last applied plan
+  undo [ID]     undo the newest apply that is not fully undone (or journal ID), whatever state it was left in
   confirm       keep a change to the SSH interface (otherwise undone when the guard's time runs out)
 
 Options:
@@ -52,9 +58,11 @@ Plan options:
   --format FORMAT    text (default), xml, script or json
   --out DIR          also write plan.json, plan.sh and the XML files to DIR
 
-Apply options:
-  --yes              apply without asking (needed when not on a terminal)
-  --guard-seconds N  time to confirm a change to the SSH interface (default 60)
+Apply and undo options:
+  --yes              apply or undo without asking (needed when not on a terminal)
+  --guard-seconds N  apply: time to confirm a change to the SSH interface (default 60)
+  --list             undo: list the journals (id, plan, state) instead
+  --force            undo: go ahead even though a VM now uses what the undo removes
   -h, --help         show this help
   -V, --version      show the version
 
@@ -111,6 +119,12 @@ export function parseArgs(argv: string[]): CliArgs {
 			case '-y':
 				args.yes = true;
 				break;
+			case '--list':
+				args.list = true;
+				break;
+			case '--force':
+				args.force = true;
+				break;
 			case '--guard-seconds': {
 				const seconds = value(flag, inlineValue, inlineValue === undefined ? ++i : i);
 				if (!/^\d+$/.test(seconds) || Number(seconds) < 10 || Number(seconds) > 3600) throw new UsageError(`--guard-seconds: "${seconds}" is not a whole number of seconds from 10 to 3600`);
@@ -128,6 +142,11 @@ export function parseArgs(argv: string[]): CliArgs {
 					args.file = word;
 					break;
 				}
+				if (commandSeen && args.command === 'undo' && args.journalId === undefined) {
+					if (!/^[A-Za-z0-9._-]{1,120}$/.test(word)) throw new UsageError(`undo: "${JSON.stringify(word).slice(1, -1)}" is not a journal id (letters, digits, . _ -; kvmnet undo --list shows them)`);
+					args.journalId = word;
+					break;
+				}
 				if (commandSeen) throw new UsageError(`unexpected argument "${word}" (see kvmnet --help)`);
 				if (!['inventory', 'doctor', 'plan', 'apply', 'undo', 'confirm', 'guard'].includes(word)) throw new UsageError(`unknown command "${word}": the commands are: inventory, doctor, plan, apply, undo, confirm`);
 				args.command = word as CliArgs['command'];
@@ -142,7 +161,9 @@ export function parseArgs(argv: string[]): CliArgs {
 	if (args.command !== 'plan' && planOnly) throw new UsageError(`${planOnly} goes with the plan command: kvmnet plan --mode MODE …`);
 	if (args.command === 'plan' && !args.mode) throw new UsageError(`plan needs --mode, one of: ${modes.map((m) => m.id).join(', ')}`);
 	if ((args.command === 'apply' || args.command === 'guard') && !args.file) throw new UsageError(`${args.command} needs a file: kvmnet ${args.command} ${args.command === 'apply' ? 'PLAN.json' : 'JOURNAL.json'}`);
-	if (args.command !== 'apply' && (args.yes || args.guardSeconds !== undefined)) throw new UsageError(`${args.yes ? '--yes' : '--guard-seconds'} goes with the apply command: kvmnet apply PLAN.json --yes`);
+	if (args.command !== 'apply' && args.command !== 'undo' && args.yes) throw new UsageError('--yes goes with the apply or undo command: kvmnet apply PLAN.json --yes');
+	if (args.command !== 'apply' && args.guardSeconds !== undefined) throw new UsageError('--guard-seconds goes with the apply command: kvmnet apply PLAN.json --guard-seconds N');
+	if (args.command !== 'undo' && (args.list || args.force)) throw new UsageError(`${args.list ? '--list' : '--force'} goes with the undo command: kvmnet undo ${args.list ? '--list' : '--force'}`);
 	if (args.demo && args.connect) throw new UsageError('--demo and --connect cannot be used together: the demo host has its own libvirt');
 	return args;
 }

@@ -9,6 +9,7 @@ import {makePlan} from './core/planner.js';
 import {planDirectory, savePlan} from './host/plan-files.js';
 import {resolveLibvirtUri} from './host/virsh.js';
 import {previewText} from './ui/plan-text.js';
+import {ignoreOutputErrors} from './stop-signals.js';
 import {startTrace} from './trace.js';
 import {textReport} from './ui/report.js';
 
@@ -93,6 +94,7 @@ async function runInteractive(args: CliArgs): Promise<number> {
 
 async function main(): Promise<number> {
 	startTrace();
+	ignoreOutputErrors();
 	let args: CliArgs;
 	try {
 		args = parseArgs(process.argv.slice(2));
@@ -116,7 +118,7 @@ async function main(): Promise<number> {
 	if (args.command === 'apply' || args.command === 'undo' || args.command === 'confirm' || args.command === 'guard') {
 		const commands = await import('./apply-cli.js');
 		if (args.command === 'apply') return commands.runApply(args);
-		if (args.command === 'undo') return commands.runUndo();
+		if (args.command === 'undo') return commands.runUndo(args);
 		if (args.command === 'confirm') return commands.runConfirm();
 		return commands.runGuardProcess(args);
 	}

@@ -30,7 +30,7 @@ describe.skipIf(!isRoot)('apply and undo on a real libvirtd', () => {
 				.join(''),
 		});
 		await ovs.addBridge('obr0');
-		env = {...ovs.env, KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2'};
+		env = {...ovs.env, KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', LIBVIRT_DEFAULT_URI: daemon.uri};
 		// New links get IPv6 link-local addresses a moment later (duplicate address detection): wait for that.
 		for (let i = 0; i < 100 && (await daemon.exec(['ip', '-j', 'addr'])).stdout.includes('"tentative"'); i++) await new Promise((r) => setTimeout(r, 100));
 	});
@@ -93,7 +93,7 @@ describe.skipIf(!isRoot)('apply and undo on a real libvirtd', () => {
 		expect(applied.exitCode, applied.stdout + applied.stderr).toBe(0);
 		expect(applied.stdout).toMatch(/All \d+ steps done and checked\./);
 		await check();
-		const undone = await kvmnet(['undo']);
+		const undone = await kvmnet(['undo', '--yes']);
 		expect(undone.exitCode, undone.stdout + undone.stderr).toBe(0);
 		expect(undone.stdout).toContain('Every completed step was undone.');
 		expect(await snapshot()).toEqual(before);

@@ -19,7 +19,11 @@ describe('arguments', () => {
 		[['launch'], 'unknown command "launch": the commands are: inventory, doctor, plan, apply, undo, confirm'],
 		[['apply'], 'apply needs a file: kvmnet apply PLAN.json'],
 		[['apply', 'p.json', 'q.json'], 'unexpected argument "q.json" (see kvmnet --help)'],
-		[['undo', '--yes'], '--yes goes with the apply command: kvmnet apply PLAN.json --yes'],
+		[['confirm', '--yes'], '--yes goes with the apply or undo command: kvmnet apply PLAN.json --yes'],
+		[['undo', '--guard-seconds', '30'], '--guard-seconds goes with the apply command: kvmnet apply PLAN.json --guard-seconds N'],
+		[['apply', 'p.json', '--list'], '--list goes with the undo command: kvmnet undo --list'],
+		[['undo', '../x'], 'undo: "../x" is not a journal id (letters, digits, . _ -; kvmnet undo --list shows them)'],
+		[['undo', 'a', 'b'], 'unexpected argument "b" (see kvmnet --help)'],
 		[['apply', 'p.json', '--guard-seconds', '5'], '--guard-seconds: "5" is not a whole number of seconds from 10 to 3600'],
 		[['inventory', 'extra'], 'unexpected argument "extra" (see kvmnet --help)'],
 		[['--connect'], '--connect needs a libvirt URI, e.g. --connect qemu:///system'],
@@ -95,7 +99,10 @@ describe('the built command', () => {
 		expect(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'))).toMatchObject({mode: 'doctor', params: {check: 'docker'}, steps: [{run: ['iptables', '-I', 'DOCKER-USER', '-i', 'br0', '-o', 'br0', '-j', 'ACCEPT']}, {}]});
 		// A demo host's plan is for showing only: apply refuses it and changes nothing.
 		const apply = await runCli(['apply', join(out, 'plan.json'), '--yes']);
-		expect(apply).toMatchObject({exitCode: 2, stderr: expect.stringContaining('this plan is for a test-driver or demo host')});
+		expect(apply).toMatchObject({exitCode: 2, stderr: expect.stringContaining('kvmnet never connects to a URI read from a file')});
+		const demoUri = (JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')) as {uri: string}).uri;
+		const applyDemo = await runCli(['apply', join(out, 'plan.json'), '--yes', '--connect', demoUri]);
+		expect(applyDemo).toMatchObject({exitCode: 2, stderr: expect.stringContaining('this plan is for a test-driver or demo host')});
 		expect((await runCli(['doctor', '--demo', '--fix', 'nosuch', '--out', out])).stderr).toMatch(/^kvmnet: --fix: there is no check "nosuch"; the checks are: forwarding, ipv6-ra, bridge-netfilter, docker, /);
 		expect((await runCli(['doctor', '--demo', '--fix', 'libvirt-features', '--out', out])).stderr).toBe('kvmnet: --fix: the check libvirt-features passes: nothing to fix');
 	});

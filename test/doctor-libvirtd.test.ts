@@ -20,7 +20,7 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 
 	beforeAll(async () => {
 		daemon = await Libvirtd.start('doctor');
-		env = {KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', PATH: process.env['PATH']!};
+		env = {KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', LIBVIRT_DEFAULT_URI: daemon.uri, PATH: process.env['PATH']!};
 		await run(['ip', '-n', daemon.namespace, '-batch', '-'], {
 			input: ['link add lan0 type veth peer name lan0p', 'link set lan0 up', 'link set lan0p up', 'addr add 10.98.0.2/24 dev lan0', 'link add brlan type bridge', 'link set brlan up'].map((l) => `${l}\n`).join(''),
 		});
@@ -76,7 +76,7 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 	/** Save the check's fix and apply it with `kvmnet apply --yes`; returns apply's run. */
 	const applyFix = async (id: string) => kvmnet(['apply', await saveFix(id), '--yes']);
 	async function undo() {
-		const undone = await kvmnet(['undo']);
+		const undone = await kvmnet(['undo', '--yes']);
 		expect(undone.exitCode, undone.stdout + undone.stderr).toBe(0);
 	}
 

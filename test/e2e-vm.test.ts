@@ -48,7 +48,7 @@ describe.skipIf(!canBoot)('a tiny VM on an applied NAT network', () => {
 		expect(planned.exitCode, planned.stderr).toBe(0);
 		const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')) as Plan;
 		expect(plan.steps.map((s) => s.run[3])).toEqual(['net-define', 'net-start', 'net-autostart', 'attach-device']);
-		const applied = await runCli(['apply', join(out, 'plan.json'), '--yes'], {namespace: daemon.namespace, env});
+		const applied = await runCli(['apply', join(out, 'plan.json'), '--yes', '--connect', daemon.uri], {namespace: daemon.namespace, env});
 		expect(applied.exitCode, applied.stdout).toBe(0);
 		expect(applied.stdout).toMatch(/✓ VM tiny has the interface 52:54:00:/);
 
@@ -72,7 +72,7 @@ describe.skipIf(!canBoot)('a tiny VM on an applied NAT network', () => {
 		expect(console).toMatch(/3 packets transmitted, 3 packets received, 0% packet loss/);
 
 		for (let i = 0; i < 40 && (await daemon.virsh('domstate tiny')).stdout.trim() !== 'shut off'; i++) await new Promise((r) => setTimeout(r, 250));
-		const undone = await runCli(['undo'], {namespace: daemon.namespace, env});
+		const undone = await runCli(['undo', '--yes', '--connect', daemon.uri], {namespace: daemon.namespace, env});
 		expect(undone.exitCode, undone.stdout).toBe(0);
 		expect((await daemon.virsh('net-list --all --name')).stdout).not.toContain('e2e-nat');
 		expect((await daemon.virsh('domiflist tiny --inactive')).stdout).not.toContain('52:54:00');

@@ -23,7 +23,7 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 	let daemon: Libvirtd;
 	let laptop: Namespace;
 	const work = mkdtempSync(join(tmpdir(), 'kvmnet-guard-'));
-	const env = () => ({...(process.env as Record<string, string>), KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', SSH_CONNECTION: `${laptopAddress} 50022 ${hostAddress} 22`});
+	const env = () => ({...(process.env as Record<string, string>), KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', LIBVIRT_DEFAULT_URI: daemon.uri, SSH_CONNECTION: `${laptopAddress} 50022 ${hostAddress} 22`});
 	const journals = () => join(work, 'state', 'journals');
 	const laptopReachesHost = async () => (await run(['ip', 'netns', 'exec', laptop.name, process.execPath, '-e', canConnect]).then(() => true, () => false));
 	const processes: {kill: (signal: NodeJS.Signals) => boolean}[] = [];
@@ -80,7 +80,7 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		expect(journal.status).toBe('applied');
 		expect(readFileSync(`${journal.path}.guard.log`, 'utf8')).toContain('guard: confirmed');
 		session.kill('SIGKILL');
-		expect((await runCli(['undo'], {namespace: daemon.namespace, env: env()})).exitCode).toBe(0);
+		expect((await runCli(['undo', '--yes'], {namespace: daemon.namespace, env: env()})).exitCode).toBe(0);
 		expect(await laptopReachesHost()).toBe(true);
 	});
 

@@ -17,7 +17,7 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 	const hooks: ApplyHooks = {
 		onLog: (line) => dispatch({type: 'apply-log', line}),
 		onStep: (index, stepState) => dispatch({type: 'apply-step', index, state: stepState}),
-		shouldStop: () => stopRef.current,
+		shouldStop: () => (stopRef.current ? 'Stopped from the keyboard' : undefined),
 	};
 
 	useEffect(() => {
@@ -28,14 +28,18 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 		}
 		let cancelled = false;
 		void (async () => {
-			const problems = await service.preflight(plan).catch((error: Error) => [error.message]);
+			const checked = await service.preflight(plan).catch((error: Error) => ({problems: [error.message], plan: undefined}));
 			if (cancelled) return;
-			if (problems.length > 0) {
-				dispatch({type: 'apply-phase', phase: 'refused', problems});
+			if (!checked.plan) {
+				dispatch({type: 'apply-phase', phase: 'refused', problems: checked.problems});
 				return;
 			}
 			dispatch({type: 'apply-phase', phase: 'running'});
-			let journal = await service.apply(plan, hooks);
+			let journal = await service.apply(checked.plan, hooks).catch((error: Error) => error);
+			if (journal instanceof Error) {
+				dispatch({type: 'apply-phase', phase: 'refused', problems: [journal.message]});
+				return;
+			}
 			journalRef.current = journal;
 			if (journal.status === 'applied' && journal.guard) {
 				journal = service.arm(journal);

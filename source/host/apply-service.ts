@@ -1,40 +1,97 @@
 // What the interactive app needs to apply a plan, in one place: check it, run it, keep or undo it, and see whether
-// the gateway and the SSH client still answer. The live service uses the real engine, guard and runner.
+// the gateway and the SSH client still answer. The live service uses the real engine, guard, lock and runner; it
+// also knows whether work is under way, so a signal to the app rolls that work back before the app exits.
+import type {Journal} from '../core/journal.js';
+import {needsUndo} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
-import {applyPlan, confirmJournal, readJournal, rollBack, type ApplyHooks, type Journal} from './apply.js';
-import {armDeadline, defaultGuardSeconds, startGuard} from './guard.js';
+import {applyPlan, confirmJournal, rollBack, type ApplyHooks} from './apply.js';
+import {armDeadline, defaultGuardSeconds, guardAlive, startGuard} from './guard.js';
+import {listJournals, readJournal} from './journal-store.js';
 import {loadHost, type LoadOptions} from './load-host.js';
-import {preflight} from './preflight.js';
+import {acquireLock, lockHolder, processAlive} from './lock.js';
+import {preflight, type Preflight} from './preflight.js';
 import {Runner} from './runner.js';
+import {resolveLibvirtUri} from './virsh.js';
 
 export interface ApplyService {
-	/** Why the plan cannot be applied now; empty when it can. */
-	preflight(plan: Plan): Promise<string[]>;
+	/** Why the plan cannot be applied now, or the plan to run (made again by kvmnet). */
+	preflight(plan: Plan): Promise<Preflight>;
 	apply(plan: Plan, hooks: ApplyHooks): Promise<Journal>;
 	/** Start the confirmation countdown of a guarded apply. */
 	arm(journal: Journal): Journal;
 	keep(journal: Journal): Journal;
 	undo(journal: Journal, hooks: ApplyHooks): Promise<Journal>;
 	read(journal: Journal): Journal;
+	/** Whether the guard of this journal still runs. */
+	guardAlive(journal: Journal): boolean;
 	/** Whether `address` answers a ping now. */
 	reachable(address: string): Promise<boolean>;
+	/** An apply or undo left half-way by a process that died (nothing holds the lock), for the app to offer to undo. */
+	interrupted(): Journal | undefined;
+	/** Stop the work under way (a signal): an apply stops before its next step and rolls back. */
+	stop(reason: string): void;
+	/** Resolves once no apply or undo is under way. */
+	idle(): Promise<void>;
 }
 
 export function liveApplyService(options: {load: LoadOptions; journalDir: string; guardCommand: string[]; guardSeconds?: number}): ApplyService {
 	const runner = new Runner();
 	const seconds = options.guardSeconds ?? defaultGuardSeconds;
+	let stopReason: string | undefined;
+	let busy: Promise<unknown> = Promise.resolve();
+	/** Run `work` holding the host's lock; the lock is released however it ends. */
+	const locked = <T>(doing: string, work: () => Promise<T>): Promise<T> => {
+		const run = (async () => {
+			const lock = acquireLock(options.journalDir, doing);
+			try {
+				return await work();
+			} finally {
+				lock.release();
+			}
+		})();
+		busy = run.catch(() => undefined);
+		return run;
+	};
 	return {
-		preflight: async (plan) => preflight(plan, await loadHost({...options.load, connect: plan.uri, demo: false}), runner),
+		preflight: async (plan) => preflight(plan, await loadHost({...options.load, demo: false}), runner, {uri: resolveLibvirtUri(options.load.connect, options.load.env)}),
 		apply: (plan, hooks) =>
-			applyPlan(plan, {
-				runner,
-				journalDir: options.journalDir,
-				hooks: {...hooks, beforeRiskyStep: async (journal) => void startGuard(journal, options.guardCommand, seconds)},
+			locked(`apply ${plan.mode} ${plan.params['name'] ?? ''} (interactive)`, () => {
+				stopReason = undefined;
+				let current: Journal | undefined;
+				return applyPlan(plan, {
+					runner,
+					journalDir: options.journalDir,
+					hooks: {
+						...hooks,
+						shouldStop: () => {
+							if (stopReason) return stopReason;
+							if (current?.guard?.pid !== undefined && !guardAlive(current)) return `The SSH guard (pid ${current.guard.pid}) is gone, so nothing would restore the network if this connection dropped`;
+							return hooks.shouldStop?.();
+						},
+						startGuard: async (journal) => {
+							current = journal;
+							await startGuard(journal, options.guardCommand, seconds);
+						},
+					},
+				});
 			}),
 		arm: armDeadline,
 		keep: confirmJournal,
-		undo: (journal, hooks) => rollBack(readJournal(journal.path), runner, hooks, 'undone'),
+		undo: (journal, hooks) => locked(`undo ${journal.id} (interactive)`, () => {
+			const fresh = readJournal(journal.path);
+			return rollBack(fresh, runner, hooks, fresh.status === 'applied' || fresh.status === 'rollback-incomplete' ? 'undone' : 'rolled-back');
+		}),
 		read: (journal) => readJournal(journal.path),
+		guardAlive,
 		reachable: async (address) => (await runner.run(['ping', '-c', '1', '-W', '1', address], {timeoutMs: 3000})).ok,
+		interrupted: () => {
+			if (lockHolder(options.journalDir)) return undefined;
+			// Applied journals stay until undone on purpose; only work cut off half-way is offered.
+			return listJournals(options.journalDir).journals.find((j) => needsUndo(j) && (j.status === 'running' || j.status === 'rolling-back') && !processAlive(j.pid) && !guardAlive(j));
+		},
+		stop: (reason) => {
+			stopReason = reason;
+		},
+		idle: () => busy.then(() => undefined),
 	};
 }

@@ -1,117 +1,37 @@
-// Applying a plan: each step's files are written (the old content kept), its command run through the runner with
-// every output line streamed to the log, and its effect checked. On a failure or a stop request, every completed
-// step is undone in reverse. A journal records it all after every step, so `kvmnet undo` and the SSH guard (a
-// separate process) can finish or reverse the work even if this process dies.
-import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from 'node:fs';
-import {dirname, join} from 'node:path';
+// Applying a plan: each step is written ahead to the journal (synced) before its files are written and its command
+// runs through the runner, with every output line streamed to the log, and its effect checked. On a failure, a stop
+// request or a journal that can no longer be written, every step that may have taken effect is undone in reverse.
+// A step that was started and never recorded as ended (the process died) counts as possibly done: its check decides
+// whether its undo runs. So `kvmnet undo` and the SSH guard (another process) can finish or reverse any apply.
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {dirname} from 'node:path';
+import {stepsToUndo, type Journal, type JournalStatus, type JournalStep, type LogLine, type StepState} from '../core/journal.js';
 import type {Plan, PlanStep, StepCheck} from '../core/plan.js';
 import {commandLine} from '../core/script.js';
+import {ensureReserve, newJournal, readJournal, saveJournal} from './journal-store.js';
 import {describeFailure, type Runner} from './runner.js';
 
-export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'undoing' | 'undone' | 'undo-failed';
-
-export type JournalStatus =
-	/** Steps are running. */
-	| 'running'
-	/** Every step done and checked. */
-	| 'applied'
-	/** Undoing after a failure, a stop, or `kvmnet undo`. */
-	| 'rolling-back'
-	/** A step failed or was stopped, and every completed step was undone. */
-	| 'rolled-back'
-	/** Undone by `kvmnet undo` after it had been applied. */
-	| 'undone'
-	/** Some undo failed: the summary says what is left and how to fix it. */
-	| 'rollback-incomplete';
-
-export interface FileBackup {
-	path: string;
-	existed: boolean;
-	previous?: string;
-}
-
-export interface JournalStep {
-	title: string;
-	state: StepState;
-	run: string[];
-	input?: string;
-	undo?: string[];
-	undoInput?: string;
-	/** Output lines of the command, its check and its undo (the last 200). */
-	output: string[];
-	exitCode?: number;
-	error?: string;
-	files: FileBackup[];
-	restoreFilesFirst?: boolean;
-	touchesSsh?: boolean;
-}
-
-export interface Journal {
-	id: string;
-	path: string;
-	plan: Plan;
-	status: JournalStatus;
-	startedAt: string;
-	updatedAt: string;
-	/** The applying process, so the guard can tell whether it is still alive. */
-	pid: number;
-	steps: JournalStep[];
-	/** Set when a step touches the SSH interface: the guard undoes everything unless confirmed by the deadline. */
-	guard?: {pid?: number; windowSeconds: number; deadline?: string; confirmed?: boolean; actedAt?: string};
-	/** What is left to fix by hand when an undo failed. */
-	leftovers: string[];
-}
-
-export interface LogLine {
-	time: string;
-	/** The step index, or -1 for lines about the whole apply. */
-	step: number;
-	stream: 'stdout' | 'stderr' | 'info' | 'error';
-	text: string;
-}
+export type {Journal, JournalStatus, JournalStep, LogLine, StepState} from '../core/journal.js';
 
 export interface ApplyHooks {
 	onLog?: (line: LogLine) => void;
 	onStep?: (index: number, state: StepState) => void;
-	/** Asked before each step: true stops the apply and undoes what was done (Ctrl-C, Esc). */
-	shouldStop?: () => boolean;
-	/** Called once, before the first step that touches the SSH interface (the app starts the guard here). */
-	beforeRiskyStep?: (journal: Journal) => Promise<void>;
+	/** Asked before each step and after the last: a reason stops the apply and undoes what was done (a signal, Esc, the guard gone). */
+	shouldStop?: () => string | false | undefined;
+	/**
+	 * Called before the first step when any step touches the SSH interface: starts the guard and resolves once it
+	 * answered that it is alive. A rejection stops the apply before anything changed.
+	 */
+	startGuard?: (journal: Journal) => Promise<void>;
 }
 
 const keepLines = 200;
 const now = () => new Date().toISOString();
 
-/** Write the journal atomically (the guard reads it from another process). */
-export function saveJournal(journal: Journal): void {
-	journal.updatedAt = now();
-	mkdirSync(dirname(journal.path), {recursive: true});
-	const temporary = `${journal.path}.tmp-${process.pid}`;
-	writeFileSync(temporary, `${JSON.stringify(journal, null, 2)}\n`);
-	renameSync(temporary, journal.path);
-}
-
-export function readJournal(path: string): Journal {
-	return JSON.parse(readFileSync(path, 'utf8')) as Journal;
-}
-
-export function newJournal(plan: Plan, journalDir: string): Journal {
-	const stamp = now().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-	const id = `${stamp}-${plan.params['name'] || plan.mode}-${process.pid}`;
-	return {
-		id,
-		path: join(journalDir, `${id}.json`),
-		plan,
-		status: 'running',
-		startedAt: now(),
-		updatedAt: now(),
-		pid: process.pid,
-		steps: plan.steps.map((step) => ({title: step.title, state: 'pending', run: step.run, ...(step.input === undefined ? {} : {input: step.input}), ...(step.undo ? {undo: step.undo} : {}), ...(step.undoInput === undefined ? {} : {undoInput: step.undoInput}), output: [], files: [], ...(step.restoreFilesFirst ? {restoreFilesFirst: true} : {}), ...(step.touchesSsh ? {touchesSsh: true} : {})})),
-		leftovers: [],
-	};
-}
-
 class Log {
+	/** The first journal write that failed, if any. */
+	saveError: Error | undefined;
+
 	constructor(
 		private readonly journal: Journal,
 		private readonly hooks: ApplyHooks,
@@ -120,28 +40,46 @@ class Log {
 	line(step: number, stream: LogLine['stream'], text: string): void {
 		if (step >= 0) {
 			const output = this.journal.steps[step]!.output;
-			output.push(`${stream === 'stdout' ? '' : `[${stream}] `}${text}`);
+			output.push(`${stream === 'stdout' ? '' : `[${stream}] `}${text.slice(0, 2000)}`);
 			if (output.length > keepLines) output.splice(0, output.length - keepLines);
 		}
 		this.hooks.onLog?.({time: now(), step, stream, text});
 	}
 
-	state(step: number, state: StepState): void {
+	/** Record a step's new state; false when the journal could not be written (the caller decides what follows). */
+	state(step: number, state: StepState): boolean {
 		this.journal.steps[step]!.state = state;
 		this.hooks.onStep?.(step, state);
-		saveJournal(this.journal);
+		return this.save();
+	}
+
+	save(): boolean {
+		try {
+			saveJournal(this.journal);
+			return true;
+		} catch (error) {
+			if (!this.saveError) {
+				this.saveError = error as Error;
+				this.line(-1, 'error', `The journal ${this.journal.path} could not be written: ${(error as Error).message}`);
+			}
+			return false;
+		}
 	}
 }
 
-function writeFiles(step: PlanStep, record: JournalStep): void {
+/** What a step's files held before, recorded in the journal before anything is written. */
+function backUpFiles(step: PlanStep, record: JournalStep): void {
+	record.files = (step.writes ?? []).map((file) => (existsSync(file.path) ? {path: file.path, existed: true, previous: readFileSync(file.path, 'utf8')} : {path: file.path, existed: false}));
+}
+
+function writeFiles(step: PlanStep): void {
 	for (const file of step.writes ?? []) {
-		const existed = existsSync(file.path);
-		record.files.push(existed ? {path: file.path, existed, previous: readFileSync(file.path, 'utf8')} : {path: file.path, existed});
 		mkdirSync(dirname(file.path), {recursive: true});
 		writeFileSync(file.path, file.content);
 	}
 }
 
+/** Put a step's files back as they were; safe to repeat, and to run when they were never written. */
 function restoreFiles(record: JournalStep): void {
 	for (const file of [...record.files].reverse()) {
 		if (file.existed) writeFileSync(file.path, file.previous ?? '');
@@ -166,67 +104,112 @@ async function runStep(runner: Runner, log: Log, index: number, argv: string[], 
 	return {ok: result.ok, message: result.ok ? 'ok' : describeFailure(result), ...(result.exitCode === undefined ? {} : {exitCode: result.exitCode})};
 }
 
-/** Undo every completed step of the journal, last first. Used by apply, `kvmnet undo` and the guard. */
+/**
+ * Undo every step of the journal that may have taken effect, last first. Used by apply, `kvmnet undo` and the guard.
+ * Journal writes are best effort here: a rollback never stops because the disk is full.
+ */
 export async function rollBack(journal: Journal, runner: Runner, hooks: ApplyHooks = {}, finalStatus: JournalStatus = 'rolled-back'): Promise<Journal> {
 	const log = new Log(journal, hooks);
 	journal.status = 'rolling-back';
-	saveJournal(journal);
-	log.line(-1, 'info', 'Undoing the completed steps, last first.');
-	for (let index = journal.steps.length - 1; index >= 0; index--) {
-		const step = journal.steps[index]!;
+	log.save();
+	log.line(-1, 'info', 'Undoing the steps that took effect, last first.');
+	for (const {index, step, certain} of stepsToUndo(journal)) {
+		const check = journal.plan.steps[index]?.verify;
 		// A failed step's files are put back; a failed command is not undone (it made no change to undo).
 		if (step.state === 'failed') {
 			restoreFiles(step);
 			continue;
 		}
-		if (step.state !== 'done') continue;
-		log.state(index, 'undoing');
+		if (!certain) {
+			log.line(index, 'info', `Step ${index + 1} (${step.title}) was ${step.state === 'undoing' ? 'being undone' : 'under way'} when kvmnet stopped: checking whether it took effect.`);
+			const wrong = check ? await runCheck(runner, check) : undefined;
+			if (check && wrong) {
+				restoreFiles(step);
+				log.line(index, 'info', `${step.state === 'undoing' ? 'Already undone' : 'It had not taken effect'} (${wrong}): nothing to undo.`);
+				log.state(index, 'undone');
+				continue;
+			}
+		}
 		if (step.restoreFilesFirst || !step.undo) restoreFiles(step);
 		if (!step.undo) {
 			log.line(index, 'info', 'nothing to undo for this step');
 			log.state(index, 'undone');
 			continue;
 		}
+		log.state(index, 'undoing');
 		const result = await runStep(runner, log, index, step.undo, step.undoInput);
 		if (!step.restoreFilesFirst) restoreFiles(step);
 		if (result.ok) {
 			log.state(index, 'undone');
 		} else {
 			step.error = `${step.error ? `${step.error}; ` : ''}undo failed: ${result.message}`;
-			journal.leftovers.push(`Step ${index + 1} (${step.title}) is still in place: run "${commandLine(step.undo)}" by hand (${result.message}).`);
+			journal.leftovers.push(
+				certain || check
+					? `Step ${index + 1} (${step.title}) is still in place: run "${commandLine(step.undo)}" by hand (${result.message}).`
+					: `Step ${index + 1} (${step.title}) was under way when kvmnet stopped, and its undo failed (${result.message}): check whether it is in place, and if so run "${commandLine(step.undo)}".`,
+			);
 			log.line(index, 'error', `undo failed: ${result.message}`);
 			log.state(index, 'undo-failed');
 		}
 	}
 	journal.status = journal.leftovers.length > 0 ? 'rollback-incomplete' : finalStatus;
-	saveJournal(journal);
+	log.save();
 	log.line(-1, journal.leftovers.length > 0 ? 'error' : 'info', journal.leftovers.length > 0 ? `Could not undo everything:\n${journal.leftovers.join('\n')}` : 'Every completed step was undone.');
 	return journal;
 }
 
-/** Apply the plan step by step; returns the journal, whose status says how it ended. */
+export class JournalUnwritable extends Error {
+	override name = 'JournalUnwritable';
+}
+
+/**
+ * Apply the plan step by step; returns the journal, whose status says how it ended. Throws JournalUnwritable,
+ * before anything changed, when the journal cannot be written (read-only or full disk).
+ */
 export async function applyPlan(plan: Plan, options: {runner: Runner; journalDir: string; hooks?: ApplyHooks}): Promise<Journal> {
 	const hooks = options.hooks ?? {};
 	const journal = newJournal(plan, options.journalDir);
+	try {
+		ensureReserve(options.journalDir);
+		saveJournal(journal);
+	} catch (error) {
+		throw new JournalUnwritable(`the journal cannot be written in ${options.journalDir} (${(error as Error).message}), so nothing was changed: an apply that could not be undone after a crash is not started`);
+	}
 	const log = new Log(journal, hooks);
-	saveJournal(journal);
 	log.line(-1, 'info', `Applying ${plan.mode} ${plan.params['name'] ?? ''}: ${plan.steps.length} steps. Journal: ${journal.path}`);
-	let guardStarted = false;
+	const stopAndUndo = (why: string) => {
+		journal.reason = why;
+		log.line(-1, 'error', why);
+		return rollBack(journal, options.runner, hooks);
+	};
+	if (plan.steps.some((step) => step.touchesSsh) && hooks.startGuard) {
+		try {
+			await hooks.startGuard(journal);
+		} catch (error) {
+			return stopAndUndo(`The SSH guard did not start (${(error as Error).message}): nothing was changed.`);
+		}
+		if (!log.save()) return stopAndUndo('Stopped: the journal could not be written.');
+	}
 	for (const [index, step] of plan.steps.entries()) {
-		if (hooks.shouldStop?.()) {
-			log.line(-1, 'error', 'Stopped before step ' + (index + 1) + '.');
-			return rollBack(journal, options.runner, hooks);
-		}
-		if (step.touchesSsh && !guardStarted && hooks.beforeRiskyStep) {
-			guardStarted = true;
-			await hooks.beforeRiskyStep(journal);
-			saveJournal(journal);
-		}
+		const stop = hooks.shouldStop?.();
+		if (stop) return stopAndUndo(`${stop}: stopped before step ${index + 1}.`);
 		const record = journal.steps[index]!;
 		log.line(index, 'info', `▶ Step ${index + 1}/${plan.steps.length}: ${step.title}`);
-		log.state(index, 'running');
 		try {
-			writeFiles(step, record);
+			backUpFiles(step, record);
+		} catch (error) {
+			record.error = `could not read ${step.writes?.map((w) => w.path).join(', ')}: ${(error as Error).message}`;
+			log.line(index, 'error', record.error);
+			log.state(index, 'failed');
+			return rollBack(journal, options.runner, hooks);
+		}
+		// Written ahead: from here on a crash leaves a journal that says this step may have run.
+		if (!log.state(index, 'running')) {
+			record.state = 'pending';
+			return stopAndUndo(`Stopped before step ${index + 1}: the journal could not be written.`);
+		}
+		try {
+			writeFiles(step);
 		} catch (error) {
 			record.error = `could not write ${step.writes?.map((w) => w.path).join(', ')}: ${(error as Error).message}`;
 			log.line(index, 'error', record.error);
@@ -252,22 +235,17 @@ export async function applyPlan(plan: Plan, options: {runner: Runner; journalDir
 			}
 			log.line(index, 'info', `✓ ${step.verify.proves}`);
 		}
-		log.state(index, 'done');
+		if (!log.state(index, 'done')) return stopAndUndo(`Stopped after step ${index + 1}: the journal could not be written.`);
 	}
+	const stop = hooks.shouldStop?.();
+	if (stop) return stopAndUndo(`${stop}: stopped after the last step.`);
 	journal.status = 'applied';
-	saveJournal(journal);
+	if (!log.save()) {
+		journal.status = 'running';
+		return stopAndUndo('Stopped after the last step: the journal could not be written.');
+	}
 	log.line(-1, 'info', `All ${plan.steps.length} steps done and checked.`);
 	return journal;
-}
-
-/** Journals in `journalDir`, newest first. */
-export function listJournals(journalDir: string): Journal[] {
-	if (!existsSync(journalDir)) return [];
-	return readdirSync(journalDir)
-		.filter((name) => name.endsWith('.json'))
-		.sort()
-		.reverse()
-		.map((name) => readJournal(join(journalDir, name)));
 }
 
 /** Mark a guarded apply as confirmed: the guard then leaves the changes in place. */
@@ -277,3 +255,5 @@ export function confirmJournal(journal: Journal): Journal {
 	saveJournal(fresh);
 	return fresh;
 }
+
+export {listJournals, readJournal, saveJournal} from './journal-store.js';

@@ -1,31 +1,59 @@
 // The SSH guard: a process of its own (new session, so it outlives the app and the SSH connection) that undoes an
-// apply which cut the user off. It watches the journal and acts when the applying process died mid-way, or when
-// the apply finished but nobody confirmed it in time: the same idea as `netplan try` or a NetworkManager
-// checkpoint, for whatever tool the plan used.
+// apply which cut the user off. It starts before the first step of any plan that touches the SSH session's path,
+// tells the app it is alive (a handshake file, not just a spawn), and acts when the applying process died at any
+// point, or when the apply finished but nobody confirmed it in time: the same idea as `netplan try` or a
+// NetworkManager checkpoint, for whatever tool the plan used. It reads the write-ahead journal, so a step that was
+// under way when the app died is checked and undone too.
 import {spawn} from 'node:child_process';
-import {openSync} from 'node:fs';
-import {readJournal, rollBack, saveJournal, type Journal} from './apply.js';
+import {closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {dirname} from 'node:path';
+import type {Journal} from '../core/journal.js';
+import {rollBack} from './apply.js';
+import {readJournal, saveJournal} from './journal-store.js';
+import {acquireLock, LockRefused, processAlive} from './lock.js';
 import type {Runner} from './runner.js';
 
 export const defaultGuardSeconds = 60;
+const handshakeMs = 15_000;
 
-function alive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch {
-		return false;
-	}
+export const guardReadyPath = (journalPath: string) => `${journalPath}.guard-ready`;
+export const guardLogPath = (journalPath: string) => `${journalPath}.guard.log`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether the journal's guard process is still running. */
+export function guardAlive(journal: Journal): boolean {
+	return journal.guard?.pid !== undefined && processAlive(journal.guard.pid);
 }
 
-/** Start the guard for `journal`, detached, running `command` (kvmnet's own argv) plus `guard JOURNAL`. */
-export function startGuard(journal: Journal, command: string[], windowSeconds: number): number {
-	const logFd = openSync(`${journal.path}.guard.log`, 'a');
-	const child = spawn(command[0]!, [...command.slice(1), 'guard', journal.path], {detached: true, stdio: ['ignore', logFd, logFd]});
-	child.unref();
-	journal.guard = {pid: child.pid!, windowSeconds};
+/**
+ * Start the guard for `journal`, detached, running `command` (kvmnet's own argv) plus `guard JOURNAL`, and wait
+ * until it says it is watching. Throws, with the guard's own last words, when it does not.
+ */
+export async function startGuard(journal: Journal, command: string[], windowSeconds: number): Promise<number> {
+	const ready = guardReadyPath(journal.path);
+	rmSync(ready, {force: true});
+	journal.guard = {windowSeconds};
 	saveJournal(journal);
-	return child.pid!;
+	const logFd = openSync(guardLogPath(journal.path), 'a');
+	const child = spawn(command[0]!, [...command.slice(1), 'guard', journal.path], {detached: true, stdio: ['ignore', logFd, logFd]});
+	closeSync(logFd);
+	let exited: number | string | undefined;
+	child.once('exit', (code, signal) => (exited = code ?? signal ?? 'unknown'));
+	child.once('error', (error) => (exited = error.message));
+	child.unref();
+	const started = Date.now();
+	while (Date.now() - started < handshakeMs) {
+		if (existsSync(ready) && readFileSync(ready, 'utf8').trim() === String(child.pid)) {
+			journal.guard = {pid: child.pid!, windowSeconds};
+			saveJournal(journal);
+			return child.pid!;
+		}
+		if (exited !== undefined) break;
+		await sleep(25);
+	}
+	if (exited === undefined) child.kill('SIGKILL');
+	const words = existsSync(guardLogPath(journal.path)) ? readFileSync(guardLogPath(journal.path), 'utf8').trim().split('\n').slice(-2).join(' ') : '';
+	throw new Error(exited === undefined ? `it did not answer within ${handshakeMs / 1000} s` : `it exited (${exited})${words ? `: ${words}` : ''}`);
 }
 
 /** Start the confirmation countdown: the guard undoes everything unless confirmed before this deadline. */
@@ -39,24 +67,64 @@ export function armDeadline(journal: Journal): Journal {
 
 export type GuardOutcome = 'confirmed' | 'finished' | 'rolled-back';
 
+/** What the guard should do about the journal as it stands; undefined to keep watching. */
+function guardDecision(journal: Journal): {act: string} | {leave: GuardOutcome} | undefined {
+	if (journal.guard?.confirmed) return {leave: 'confirmed'};
+	if (journal.status !== 'running' && journal.status !== 'applied') return {leave: 'finished'};
+	const appAlive = processAlive(journal.pid);
+	const deadline = journal.guard?.deadline ? Date.parse(journal.guard.deadline) : undefined;
+	if (deadline !== undefined && Date.now() > deadline) return {act: 'no confirmation before the deadline'};
+	// The app died while applying (its SSH session was cut), or after applying before it started the countdown.
+	if (!appAlive && (journal.status === 'running' || deadline === undefined)) return {act: 'the applying process is gone'};
+	return undefined;
+}
+
 /** The guard's loop. Returns when the apply was confirmed, ended on its own, or was undone by the guard. */
 export async function runGuard(journalPath: string, runner: Runner, pollMs = 200): Promise<GuardOutcome> {
-	for (;;) {
-		const journal = readJournal(journalPath);
-		if (journal.guard?.confirmed) return 'confirmed';
-		if (journal.status !== 'running' && journal.status !== 'applied') return 'finished';
-		const appAlive = alive(journal.pid);
-		const deadline = journal.guard?.deadline ? Date.parse(journal.guard.deadline) : undefined;
-		// The app died while applying (its SSH session was cut), or the countdown ran out without a confirmation,
-		// or the app died after applying before it could start the countdown.
-		const expired = deadline !== undefined && Date.now() > deadline;
-		const orphaned = !appAlive && (journal.status === 'running' || deadline === undefined);
-		if (expired || orphaned) {
-			journal.guard = {...journal.guard!, actedAt: new Date().toISOString()};
-			process.stdout.write(`${new Date().toISOString()} guard: ${expired ? 'no confirmation before the deadline' : 'the applying process is gone'}; undoing\n`);
-			await rollBack(journal, runner, {onLog: (line) => process.stdout.write(`${line.time} ${line.text}\n`)});
-			return 'rolled-back';
+	const say = (text: string) => process.stdout.write(`${new Date().toISOString()} guard: ${text}\n`);
+	// The handshake: the app waits for this before its first step.
+	readJournal(journalPath);
+	writeFileSync(guardReadyPath(journalPath), `${process.pid}\n`);
+	say(`watching ${journalPath} (pid ${process.pid})`);
+	try {
+		for (;;) {
+			let journal: Journal;
+			try {
+				journal = readJournal(journalPath);
+			} catch (error) {
+				if (!existsSync(journalPath)) return 'finished';
+				say(`cannot read the journal now (${(error as Error).message}); trying again`);
+				await sleep(pollMs);
+				continue;
+			}
+			const decision = guardDecision(journal);
+			if (decision && 'leave' in decision) return decision.leave;
+			if (decision) {
+				let lock;
+				try {
+					lock = acquireLock(dirname(journalPath), `the SSH guard undoing ${journal.id}`);
+				} catch (error) {
+					// Someone else (the app itself, kvmnet undo, kvmnet confirm) is at it: look again shortly.
+					if (!(error instanceof LockRefused)) throw error;
+					await sleep(pollMs);
+					continue;
+				}
+				try {
+					// Under the lock, the journal as it is now: a confirmation or an undo may have just landed.
+					const current = readJournal(journalPath);
+					const still = guardDecision(current);
+					if (!still || 'leave' in still) continue;
+					say(`${still.act}; undoing`);
+					current.guard = {...current.guard!, actedAt: new Date().toISOString()};
+					await rollBack(current, runner, {onLog: (line) => say(`${line.step >= 0 ? `[${line.step + 1}] ` : ''}${line.text}`)}, current.status === 'applied' ? 'undone' : 'rolled-back');
+					return 'rolled-back';
+				} finally {
+					lock.release();
+				}
+			}
+			await sleep(pollMs);
 		}
-		await new Promise((resolve) => setTimeout(resolve, pollMs));
+	} finally {
+		rmSync(guardReadyPath(journalPath), {force: true});
 	}
 }

@@ -4,6 +4,7 @@ import {chmod, mkdir, writeFile} from 'node:fs/promises';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import type {Plan} from '../core/plan.js';
+import {fileSafeName} from '../core/journal.js';
 import {planScript} from '../core/script.js';
 
 export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
@@ -18,7 +19,7 @@ export const journalDirectory = (env: NodeJS.ProcessEnv = process.env) => join(s
 /** A new folder name for a plan's files: plans/NAME-YYYYMMDD-HHMMSS under the state directory. */
 export function planDirectory(name: string, now = new Date(), env: NodeJS.ProcessEnv = process.env): string {
 	const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-	return join(stateDirectory(env), 'plans', `${name || 'plan'}-${stamp}`);
+	return join(stateDirectory(env), 'plans', `${fileSafeName(name || 'plan')}-${stamp}`);
 }
 
 /** Write the plan, its script and its XML files to `dir`; returns the paths written. */

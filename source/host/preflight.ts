@@ -1,38 +1,65 @@
 // Before the first step: can this user run the plan, are its tools installed, and does the plan still fit the
-// host as it is now (nothing taken or changed since it was made)? Any "no" stops the apply before it starts.
-import {isDoctorPlan, runChecks, statusWords} from '../core/doctor.js';
+// host as it is now (nothing taken or changed since it was made)? The plan that runs is never the one given: it is
+// made again from the given plan's checked parameters against a fresh scan, and the given steps must be exactly
+// those (a plan file is untrusted: its argv, paths and URI are never used). Any "no" stops the apply before it starts.
+import {fixPlan, isDoctorPlan, runChecks, statusWords} from '../core/doctor.js';
 import type {HostModel} from '../core/model.js';
-import {loadDoctorFacts} from './load-host.js';
 import type {Plan} from '../core/plan.js';
 import {makePlan} from '../core/planner.js';
+import {loadDoctorFacts} from './load-host.js';
+import {planDirectory} from './plan-files.js';
 import {describeFailure, onPath, type Runner} from './runner.js';
 
-/** The problems that stop this plan from being applied now; empty when it can go ahead. */
-export async function preflight(plan: Plan, host: HostModel, runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-	const problems: string[] = [];
-	if (plan.uri.startsWith('test:') || host.source === 'demo') {
-		return ['this plan is for a test-driver or demo host, which keeps no state between commands: make the plan against a real libvirt (--connect) to apply it'];
+export interface Preflight {
+	/** Why the plan cannot be applied now; empty when it can. */
+	problems: string[];
+	/** The plan to run, rebuilt by kvmnet (files under the state directory), when there are no problems. */
+	plan?: Plan;
+}
+
+/** The same plan made again here, with its files in `directory`; or why it cannot be. */
+async function rebuild(given: Plan, host: HostModel, runner: Runner, uri: string, directory: string): Promise<{plan?: Plan; problems: string[]}> {
+	if (isDoctorPlan(given)) {
+		// A doctor's fix is made again from the check as the host is now: it must still be needed, and the same.
+		const check = runChecks(host, await loadDoctorFacts(host, runner)).find((result) => result.id === given.params['check']);
+		const plan = check ? fixPlan(host, check, directory) : undefined;
+		if (!plan) return {problems: [`the check ${given.params['check']} does not need this fix any more (it ${check ? statusWords[check.status] : 'no longer exists'}): run kvmnet doctor again`]};
+		return {plan, problems: []};
 	}
+	const again = makePlan(given.mode, given.params, host, {uri, directory: () => directory});
+	if (!again.plan) return {problems: again.errors.map((e) => `the plan no longer fits this host: ${e.message}`)};
+	return {plan: again.plan, problems: []};
+}
+
+/**
+ * Check `given` against `host`, scanned at `uri` (which came from --connect, LIBVIRT_DEFAULT_URI or the default, never
+ * from a file), and return the plan to run, or the problems.
+ */
+export async function preflight(given: Plan, host: HostModel, runner: Runner, options: {uri: string; planDirectory?: (name: string) => string; env?: NodeJS.ProcessEnv}): Promise<Preflight> {
+	const {uri, env = process.env} = options;
+	if (host.source === 'demo' || given.uri.startsWith('test:')) {
+		return {problems: ['this plan is for a test-driver or demo host, which keeps no state between commands: make the plan against a real libvirt (--connect) to apply it']};
+	}
+	if (given.uri !== uri) return {problems: [`uri: the plan was made for ${JSON.stringify(given.uri)}, but kvmnet uses ${JSON.stringify(uri)} here`]};
+	const problems: string[] = [];
 	if (process.getuid?.() !== 0) {
 		const sudo = await runner.run(['sudo', '-n', 'true'], {timeoutMs: 5000});
 		problems.push(sudo.ok ? 'run kvmnet apply with sudo: it changes the host network' : `applying needs root: run it with sudo (${describeFailure(sudo)})`);
 	}
+	// Made again with the given plan's own folder, the steps must come out the same, to the letter.
+	const same = await rebuild(given, host, runner, uri, given.directory);
+	if (!same.plan) return {problems: [...problems, ...same.problems]};
+	if (JSON.stringify(same.plan.steps) !== JSON.stringify(given.steps)) {
+		const at = same.plan.steps.findIndex((step, i) => JSON.stringify(step) !== JSON.stringify(given.steps[i]));
+		const where = at >= 0 ? `step ${at + 1}` : `step ${same.plan.steps.length + 1}`;
+		return {problems: [...problems, `steps: ${where} is not what kvmnet makes of this plan's parameters on this host now (the host changed, or the file was edited): make the plan again`]};
+	}
+	// What runs: the same plan, its files in a new folder of the state directory (never a folder named by the file).
+	const {plan} = await rebuild(given, host, runner, uri, (options.planDirectory ?? planDirectory)(given.params['name'] || given.mode));
+	if (!plan) return {problems: [...problems, 'the plan could not be made again']};
 	const tools = new Set(plan.steps.flatMap((step) => [step.run[0], step.undo?.[0], step.verify?.run[0]]).filter((tool): tool is string => Boolean(tool)));
 	for (const tool of tools) {
 		if (!(await onPath(tool, env))) problems.push(`${tool} is not installed, and the plan needs it`);
 	}
-	if (isDoctorPlan(plan)) {
-		// A doctor's fix is made again from the check as the host is now: it must still be needed, and the same.
-		const check = runChecks(host, await loadDoctorFacts(host, runner)).find((result) => result.id === plan.params['check']);
-		if (!check?.fix?.steps) problems.push(`the check ${plan.params['check']} does not need this fix any more (it ${check ? statusWords[check.status] : 'no longer exists'}): run kvmnet doctor again`);
-		else if (JSON.stringify(check.fix.steps) !== JSON.stringify(plan.steps)) problems.push('the host changed since this fix was made (its steps would differ now): run kvmnet doctor again');
-		return problems;
-	}
-	const again = makePlan(plan.mode, plan.params, host, {uri: plan.uri, directory: () => plan.directory});
-	if (!again.plan) {
-		problems.push(...again.errors.map((e) => `the plan no longer fits this host: ${e.message}`));
-	} else if (JSON.stringify(again.plan.steps) !== JSON.stringify(plan.steps)) {
-		problems.push('the host changed since this plan was made (its steps would differ now): make the plan again');
-	}
-	return problems;
+	return problems.length > 0 ? {problems} : {problems, plan};
 }

@@ -24,7 +24,7 @@ class Sabotage extends Runner {
 const journal = await applyPlan(plan, {
 	runner: new Sabotage(),
 	journalDir,
-	hooks: {beforeRiskyStep: async (j) => void startGuard(j, [process.execPath, cli], Number(seconds))},
+	hooks: {startGuard: async (j) => void (await startGuard(j, [process.execPath, cli], Number(seconds)))},
 });
 armDeadline(journal);
 process.stdout.write(`APPLIED ${journal.status} ${journal.path}\n`);
