@@ -51,8 +51,8 @@ function takeLock(doing: string): Lock | undefined {
 	try {
 		return acquireLock(journalDirectory(), doing);
 	} catch (error) {
-		if (!(error instanceof LockRefused)) throw error;
-		fail(`${error.message}. Nothing was changed; try again when it has finished.`);
+		if (error instanceof LockRefused) fail(`${error.message}. Nothing was changed; try again when it has finished.`);
+		else fail(`cannot write in ${journalDirectory()} (${(error as Error).message}), so nothing was changed`);
 		return undefined;
 	}
 }

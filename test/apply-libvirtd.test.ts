@@ -13,6 +13,7 @@ import {NamespaceRunner} from './harness/fault-runner.js';
 import {Libvirtd} from './harness/libvirtd.js';
 import {isRoot, run} from './harness/netns.js';
 import {Ovs} from './harness/ovs.js';
+import {namespaceSnapshot} from './harness/snapshot.js';
 
 describe.skipIf(!isRoot)('apply and undo on a real libvirtd', () => {
 	let daemon: Libvirtd;
@@ -42,18 +43,7 @@ describe.skipIf(!isRoot)('apply and undo on a real libvirtd', () => {
 
 	const kvmnet = (args: string[]) => runCli(args, {namespace: daemon.namespace, env});
 
-	/** Everything a plan could change in the namespace, in a form that compares equal when nothing changed. */
-	async function snapshot(): Promise<Record<string, unknown>> {
-		const inNs = async (argv: string[]) => (await daemon.exec(argv, env)).stdout;
-		const links = JSON.parse(await inNs(['ip', '-j', '-d', 'addr'])) as Record<string, unknown>[];
-		return {
-			// Byte counters and timers move on their own; everything else must be back as it was.
-			links: links.map(({addr_info, ...link}) => ({...link, addr_info: (addr_info as Record<string, unknown>[]).map(({valid_life_time, preferred_life_time, ...a}) => a)})),
-			routes: JSON.parse(await inNs(['ip', '-j', 'route', 'show', 'table', 'all'])),
-			networks: (await daemon.virsh('net-list --all')).stdout,
-			ovs: await inNs(['ovs-vsctl', '--timeout=5', 'show']).then((text) => text.replace(/^[0-9a-f-]{36}$/m, '')),
-		};
-	}
+	const snapshot = () => namespaceSnapshot(daemon, env);
 
 	async function makePlan(mode: string, params: Params): Promise<string> {
 		const out = join(work, `${mode}-${params.name}`);

@@ -59,7 +59,8 @@ function writeJournalFile(journal: Journal): void {
 
 /**
  * Write the journal atomically and durably (the guard and `kvmnet undo` read it from other processes, maybe after
- * a crash). On a full disk the reserve is given up once and the write tried again; an error that remains is thrown.
+ * a crash). On a full disk the reserve is given up once and the write made on its space; it still throws ENOSPC
+ * then, so the apply stops, but the rollback that follows has room to record itself.
  */
 export function saveJournal(journal: Journal): void {
 	journal.updatedAt = now();
@@ -71,6 +72,8 @@ export function saveJournal(journal: Journal): void {
 		if ((error as NodeJS.ErrnoException).code !== 'ENOSPC' || !existsSync(reserve)) throw error;
 		rmSync(reserve, {force: true});
 		writeJournalFile(journal);
+		// Recorded, on the reserve's space: the caller is told all the same, so an apply stops and rolls back.
+		throw Object.assign(new Error(`ENOSPC: the disk of ${dirname(journal.path)} is full (kvmnet's reserve was used to record this)`), {code: 'ENOSPC'});
 	}
 }
 
