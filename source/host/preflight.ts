@@ -49,6 +49,9 @@ export async function preflight(given: Plan, host: HostModel, runner: Runner, op
 	// Made again with the given plan's own folder, the steps must come out the same, to the letter.
 	const same = await rebuild(given, host, runner, uri, given.directory);
 	if (!same.plan) return {problems: [...problems, ...same.problems]};
+	for (const field of ['networkXml', 'interfaceXml'] as const) {
+		if ((same.plan[field] ?? '') !== (given[field] ?? '')) return {problems: [...problems, `${field}: is not what kvmnet makes of this plan's parameters on this host now (the host changed, or the file was edited): make the plan again`]};
+	}
 	if (JSON.stringify(same.plan.steps) !== JSON.stringify(given.steps)) {
 		const at = same.plan.steps.findIndex((step, i) => JSON.stringify(step) !== JSON.stringify(given.steps[i]));
 		const where = at >= 0 ? `step ${at + 1}` : `step ${same.plan.steps.length + 1}`;
