@@ -2,7 +2,7 @@
 // the tools plans run (ip, virsh…). It passes every call through to the real tool, except the one whose argv is
 // FAULT_ARGV, where (once) it: runs the real command and then SIGKILLs kvmnet (the step took effect, the journal
 // still says it is under way), sends kvmnet a signal while the real command runs, or fills the disk first.
-import {chmodSync, mkdtempSync, rmdirSync, symlinkSync, writeFileSync} from 'node:fs';
+import {chmodSync, existsSync, mkdtempSync, rmdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -47,6 +47,11 @@ export class FaultShim {
 			...(extra.signal ? {FAULT_SIGNAL: extra.signal} : {}),
 			...(extra.fill ? {FAULT_FILL: extra.fill} : {}),
 		};
+	}
+
+	/** Whether the fault fired since the last reset. */
+	fired(): boolean {
+		return existsSync(join(this.dir, 'fired'));
 	}
 
 	/** Whether the fault fired since the last reset, and arm it again. */
