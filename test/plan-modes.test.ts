@@ -72,9 +72,9 @@ describe('what the plans contain', () => {
 	it('NAT: net-define, net-start, autostart, each with its undo, and the file it writes', () => {
 		const p = plan('nat', {name: 'labx', vms: 'web01'});
 		expect(p.steps.map((s) => s.run.slice(3, 4)[0] ?? s.run[0])).toEqual(['net-define', 'net-start', 'net-autostart', 'attach-device']);
-		expect(p.steps[0]).toMatchObject({run: ['virsh', '-c', 'test:///default', 'net-define', '/tmp/kvmnet-plans/labx/network-labx.xml'], undo: ['virsh', '-c', 'test:///default', 'net-undefine', 'labx']});
+		expect(p.steps[0]).toMatchObject({run: ['virsh', '-c', 'test:///default', 'net-define', '--file', '/tmp/kvmnet-plans/labx/network-labx.xml'], undo: ['virsh', '-c', 'test:///default', 'net-undefine', '--network', 'labx']});
 		expect(p.steps[0]!.writes![0]!.content).toBe(`${p.networkXml}\n`);
-		expect(p.steps[3]!.run).toEqual(['virsh', '-c', 'test:///default', 'attach-device', 'web01', '/tmp/kvmnet-plans/labx/interface-web01.xml', '--config', '--live']);
+		expect(p.steps[3]!.run).toEqual(['virsh', '-c', 'test:///default', 'attach-device', '--domain', 'web01', '--file', '/tmp/kvmnet-plans/labx/interface-web01.xml', '--config', '--live']);
 		expect(p.steps[3]!.writes![0]!.content).toMatch(/<mac address="52:54:00:[\da-f:]{8}"\/>/);
 	});
 

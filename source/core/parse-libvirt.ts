@@ -375,29 +375,3 @@ export function parseVirshVersion(output: string): VirshVersion {
 	if (hypervisor) version.hypervisor = hypervisor;
 	return version;
 }
-
-export interface ListedNetwork {
-	name: string;
-	active: boolean;
-	autostart: boolean;
-	persistent: boolean;
-}
-
-/** Rows of `virsh -q net-list --all`: NAME STATE AUTOSTART PERSISTENT, read from the right (names may hold spaces). */
-export function parseNetList(output: string): ListedNetwork[] {
-	return output.split('\n').flatMap((line) => {
-		const match = /^\s*(.+?)\s+(active|inactive)\s+(yes|no)\s+(yes|no)\s*$/.exec(line);
-		return match ? [{name: match[1]!, active: match[2] === 'active', autostart: match[3] === 'yes', persistent: match[4] === 'yes'}] : [];
-	});
-}
-
-const domainStates = ['running', 'idle', 'paused', 'in shutdown', 'shut off', 'crashed', 'pmsuspended', 'blocked', 'shutdown', 'dying'];
-
-/** Rows of `virsh -q list --all`: ID NAME STATE (the state may be two words, names may hold spaces). */
-export function parseDomainList(output: string): {name: string; state: string}[] {
-	const pattern = new RegExp(`^\\s*(\\S+)\\s+(.+?)\\s+(${domainStates.join('|')})\\s*$`);
-	return output.split('\n').flatMap((line) => {
-		const match = pattern.exec(line);
-		return match ? [{name: match[2]!, state: match[3]!}] : [];
-	});
-}
