@@ -156,3 +156,16 @@ describe('what the plans contain', () => {
 		expect(parseNetworkXml(p.networkXml!)).toMatchObject({mode: 'bridge', bridge: 'br300'});
 	});
 });
+
+describe('a host whose links and routes could not be read', () => {
+	it('gets no plan in any mode, with a message that says why (no subnet is picked blindly)', () => {
+		const blind: HostModel = {...demo, nics: [], routes: [], problems: [...demo.problems, {area: 'nics', message: 'cannot read ip JSON: invalid JSON at offset 0'}]};
+		for (const mode of modes) {
+			const result = makePlan(mode.id, {}, blind, {uri: 'test:///default', directory: (name) => `/tmp/kvmnet-plans/${name}`});
+			expect(result.plan).toBeUndefined();
+			expect(result.errors).toEqual([{field: 'host', message: expect.stringMatching(/^host: this host's network interfaces and routes could not be read \(cannot read ip JSON: invalid JSON at offset 0\)/)}]);
+		}
+		// The same host with its facts read plans as usual.
+		expect(makePlan('nat', {}, demo, {uri: 'test:///default', directory: (name) => `/tmp/kvmnet-plans/${name}`}).plan).toBeDefined();
+	});
+});

@@ -35,7 +35,23 @@ export function modeError(id: string, host: HostModel): FieldError | undefined {
 	return reason ? {field: 'mode', message: `mode: ${mode.title} is not possible on this host: ${reason}`} : undefined;
 }
 
+/**
+ * Every default and rule (a free subnet, bridge name or uplink) is checked against the host's links, addresses
+ * and routes; when the scan could not read them (a problem in area 'nics'), nothing can be checked, so nothing is
+ * planned, rather than a subnet that may overlap the host's own LAN.
+ */
+export function hostFactsError(host: HostModel): FieldError | undefined {
+	const problem = host.problems.find((p) => p.area === 'nics');
+	if (!problem) return undefined;
+	return {
+		field: 'host',
+		message: `host: this host's network interfaces and routes could not be read (${problem.message}), so no subnet, bridge or uplink can be checked against them; nothing is planned until kvmnet inventory lists them`,
+	};
+}
+
 export function makePlan(modeId: string, given: Params, host: HostModel, options: PlanOptions): {plan?: Plan; errors: FieldError[]} {
+	const unreadable = hostFactsError(host);
+	if (unreadable) return {errors: [unreadable]};
 	const refused = modeError(modeId, host);
 	if (refused) return {errors: [refused]};
 	const mode = findMode(modeId)!;
