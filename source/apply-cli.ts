@@ -3,6 +3,7 @@ import {readFileSync} from 'node:fs';
 import {createInterface} from 'node:readline/promises';
 import type {CliArgs} from './args.js';
 import type {Plan} from './core/plan.js';
+import {visible} from './core/visible.js';
 import {applyPlan, confirmJournal, listJournals, rollBack, type Journal, type LogLine} from './host/apply.js';
 import {armDeadline, defaultGuardSeconds, runGuard, startGuard} from './host/guard.js';
 import {loadHost} from './host/load-host.js';
@@ -13,7 +14,8 @@ import {Runner} from './host/runner.js';
 const printLine = (line: LogLine) => {
 	const prefix = line.step >= 0 ? `[${line.step + 1}] ` : '';
 	const text = line.stream === 'stderr' || line.stream === 'error' ? `${line.stream}: ${line.text}` : line.text;
-	process.stdout.write(`${line.time.slice(11, 23)} ${prefix}${text}\n`);
+	// A command's output can hold anything the host has (names with ESC or BEL): shown, not sent to the terminal.
+	process.stdout.write(`${line.time.slice(11, 23)} ${prefix}${visible(text)}\n`);
 };
 
 /** 0 applied or undone as asked; 1 rolled back after a failure; 3 an undo failed and something is left. */
@@ -46,7 +48,7 @@ export async function runApply(args: CliArgs): Promise<number> {
 	const host = await loadHost({connect: plan.uri});
 	const problems = await preflight(plan, host, runner);
 	if (problems.length > 0) {
-		for (const problem of problems) process.stderr.write(`kvmnet: ${problem}\n`);
+		for (const problem of problems) process.stderr.write(`kvmnet: ${visible(problem)}\n`);
 		process.stderr.write('kvmnet: nothing was changed.\n');
 		return 2;
 	}
@@ -56,7 +58,7 @@ export async function runApply(args: CliArgs): Promise<number> {
 			process.stderr.write('kvmnet: apply asks before changing the host; pass --yes when not on a terminal.\n');
 			return 2;
 		}
-		process.stdout.write(`${plan.steps.map((s, i) => `  ${i + 1}. ${s.title}`).join('\n')}\n`);
+		process.stdout.write(`${plan.steps.map((s, i) => `  ${i + 1}. ${visible(s.title)}`).join('\n')}\n`);
 		if (risky > 0) process.stdout.write(`${risky} step(s) change the interface that carries your SSH session; a guard undoes them unless you confirm.\n`);
 		if (!(await ask(`Apply these ${plan.steps.length} steps? [y/N] `))) {
 			process.stdout.write('Nothing was changed.\n');
