@@ -25,7 +25,9 @@ const parser = new XMLParser({
 	attributeNamePrefix: '@',
 	parseAttributeValue: false,
 	parseTagValue: false,
-	trimValues: true,
+	// Names are exact: libvirt accepts ' lead' and 'trail ' (and tabs), and trimming would show, and look up, another
+	// name. Whitespace between elements then comes back as text, which child() and children() pass over.
+	trimValues: false,
 	isArray: (name) => repeatable.has(name),
 });
 
@@ -55,7 +57,7 @@ function child(node: unknown, name: string): XmlNode | undefined {
 	const value = (node as XmlNode)[name];
 	if (Array.isArray(value)) return value[0] as XmlNode | undefined;
 	if (typeof value === 'object' && value !== null) return value as XmlNode;
-	if (value === '') return {};
+	if (typeof value === 'string' && value.trim() === '') return {};
 	return undefined;
 }
 
