@@ -3,7 +3,7 @@
 // nothing raw reaches the terminal (plain text, doctor, the TUI in tmux), the NIC list is complete, the planner
 // sees every network's bridge and subnet, and plans and doctor fixes reach the right object through virsh.
 import {spawn, type ChildProcess} from 'node:child_process';
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -112,6 +112,7 @@ describe.skipIf(!isRoot)('hostile names on a real libvirtd, links and OVS in a n
 		}
 		await ovs?.stop();
 		await daemon?.stop();
+		rmSync(work, {recursive: true, force: true});
 	});
 
 	it('libvirt refuses "/", a newline and ESC in names (so these are not tested as libvirt names)', async () => {
