@@ -1,5 +1,6 @@
 // Applying a plan: what will change (and y to go), then each step's state and the live log, then the outcome.
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import type {StepState} from '../source/host/apply.js';
 import type {UiState} from '../source/ui/state.js';

@@ -1,5 +1,6 @@
 // Every mode side by side on the comparison columns; as many columns as the terminal fits, ←→ for the rest.
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {modes} from '../source/modes/catalog.js';
 import {compareNameWidth as nameWidth, comparisonColumns, comparisonLayout} from '../source/ui/compare.js';

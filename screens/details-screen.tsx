@@ -1,5 +1,6 @@
 // Everything about one object, scrolled a screen at a time.
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {detailsHeight, type UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';

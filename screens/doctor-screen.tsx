@@ -1,6 +1,7 @@
 // The Doctor: every check grouped by area, the worst first, with the selected one's findings, reason and fix
 // (its commands and their undo) below; f applies a fix through the apply screen.
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {doctorLayout, doctorList, doctorRowText, selectedDetails} from '../source/ui/doctor-state.js';
 import type {UiState} from '../source/ui/state.js';

@@ -1,5 +1,6 @@
 // The chosen mode's fields, checked on every keystroke: each error names its field and the rule.
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {fieldHelp, fieldLabels} from '../source/core/fields.js';
 import type {UiState} from '../source/ui/state.js';

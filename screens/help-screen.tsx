@@ -1,5 +1,6 @@
 // The keys, why the demo is shown, and what went wrong while scanning.
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import type {UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';

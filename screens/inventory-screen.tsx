@@ -1,5 +1,6 @@
 // The inventory: host header, view tabs, the current view's list and the key hints.
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../source/components/text.js';
 import {Header} from '../source/components/header.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {TabBar} from '../source/components/tab-bar.js';

@@ -1,5 +1,6 @@
 // Choose a mode: the list on the left (modes this host cannot do are dimmed), the chosen one explained on the right.
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {modes} from '../source/modes/catalog.js';
 import type {UiState} from '../source/ui/state.js';

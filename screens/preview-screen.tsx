@@ -1,5 +1,6 @@
 // What the plan would do: the network XML, the VM interface, every command with its undo, and the warnings.
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {previewLines, previewSections} from '../source/ui/plan-text.js';
 import {previewHeight, type UiState} from '../source/ui/state.js';

@@ -1,5 +1,6 @@
 // Which mode fits: five yes/no questions, and the recommendation for this host as the answers change.
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {questions, recommend} from '../source/core/recommend.js';
 import {findMode} from '../source/modes/catalog.js';

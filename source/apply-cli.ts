@@ -5,6 +5,7 @@ import {createInterface} from 'node:readline';
 import type {CliArgs} from './args.js';
 import {describeJournal, needsUndo, stepsToUndo, vmsUsingWhatUndoRemoves, type Journal, type LogLine} from './core/journal.js';
 import {commandLine} from './core/script.js';
+import {visible} from './core/visible.js';
 import {applyPlan, confirmJournal, JournalUnwritable, rollBack} from './host/apply.js';
 import {armDeadline, defaultGuardSeconds, guardAlive, runGuard, startGuard} from './host/guard.js';
 import {listJournals, readJournal} from './host/journal-store.js';
@@ -17,13 +18,14 @@ import {Runner} from './host/runner.js';
 import {resolveLibvirtUri} from './host/virsh.js';
 import {catchStopSignals, signalExitCode, type StopSignal} from './stop-signals.js';
 
+// Anything here can hold what the host or a file had (names with ESC or BEL): shown, not sent to the terminal.
 const out = (text: string) => void process.stdout.write(text);
-const fail = (text: string) => void process.stderr.write(`kvmnet: ${text}\n`);
+const fail = (text: string) => void process.stderr.write(`kvmnet: ${visible(text)}\n`);
 
 const printLine = (line: LogLine) => {
 	const prefix = line.step >= 0 ? `[${line.step + 1}] ` : '';
 	const text = line.stream === 'stderr' || line.stream === 'error' ? `${line.stream}: ${line.text}` : line.text;
-	out(`${line.time.slice(11, 23)} ${prefix}${text}\n`);
+	out(`${line.time.slice(11, 23)} ${prefix}${visible(text)}\n`);
 };
 
 /** 0 applied or undone as asked; 1 rolled back after a failure; 3 an undo failed and something is left. */
@@ -99,7 +101,7 @@ async function applyLocked(args: CliArgs, given: NonNullable<ReturnType<typeof r
 			fail('apply asks before changing the host; pass --yes when not on a terminal.');
 			return 2;
 		}
-		out(`${plan.steps.map((s, i) => `  ${i + 1}. ${s.title}`).join('\n')}\n`);
+		out(`${plan.steps.map((s, i) => `  ${i + 1}. ${visible(s.title)}`).join('\n')}\n`);
 		if (risky > 0) out(`${risky} step(s) change the interface that carries your SSH session; a guard undoes everything unless you confirm.\n`);
 		if (!(await ask(`Apply these ${plan.steps.length} steps? [y/N] `))) {
 			out('Nothing was changed.\n');
@@ -176,7 +178,7 @@ function listAll(): number {
 	const {journals, unreadable} = listJournals(journalDirectory());
 	for (const bad of unreadable) fail(`skipped ${bad.error}`);
 	if (journals.length === 0) out(`No journals in ${journalDirectory()}.\n`);
-	for (const journal of journals) out(`${describeJournal(journal)}\n`);
+	for (const journal of journals) out(`${visible(describeJournal(journal))}\n`);
 	return 0;
 }
 
@@ -203,13 +205,13 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 		// Under the lock, as it is now.
 		const journal = readJournal(found.path);
 		if (!needsUndo(journal)) {
-			out(`${describeJournal(journal)}: nothing left to undo.\n`);
+			out(`${visible(describeJournal(journal))}: nothing left to undo.\n`);
 			return 0;
 		}
 		const todo = stepsToUndo(journal);
-		out(`Undoing ${describeJournal(journal)}:\n`);
+		out(`Undoing ${visible(describeJournal(journal))}:\n`);
 		for (const {index, step, certain} of todo) {
-			out(`  ${index + 1}. ${step.title}: ${step.undo ? commandLine(step.undo) : 'put its files back'}${certain ? '' : ' (it was under way: checked first, undone only if it took effect)'}\n`);
+			out(`  ${index + 1}. ${visible(`${step.title}: ${step.undo ? commandLine(step.undo) : 'put its files back'}`)}${certain ? '' : ' (it was under way: checked first, undone only if it took effect)'}\n`);
 		}
 		if (todo.length > 0) {
 			const host = await loadHost({connect: resolveLibvirtUri(args.connect)});
@@ -274,11 +276,11 @@ export async function runConfirm(): Promise<number> {
 				return 1;
 			}
 			confirmJournal(journal);
-			out(`The deadline passed at ${journal.guard!.deadline}, but the guard (pid ${journal.guard?.pid ?? '?'}) had died, so nothing was undone. ${name} stays, as you confirm now (kvmnet undo reverses it).\n`);
+			out(`The deadline passed at ${journal.guard!.deadline}, but the guard (pid ${journal.guard?.pid ?? '?'}) had died, so nothing was undone. ${visible(name)} stays, as you confirm now (kvmnet undo reverses it).\n`);
 			return 0;
 		}
 		confirmJournal(journal);
-		out(`Confirmed: ${name} stays applied.\n`);
+		out(`Confirmed: ${visible(name)} stays applied.\n`);
 		return 0;
 	} finally {
 		lock.release();

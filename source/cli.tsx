@@ -6,6 +6,7 @@ import {parseArgs, usage, UsageError, type CliArgs} from './args.js';
 import type {HostModel} from './core/model.js';
 import {loadHost} from './host/load-host.js';
 import {makePlan} from './core/planner.js';
+import {visible} from './core/visible.js';
 import {planDirectory, savePlan} from './host/plan-files.js';
 import {resolveLibvirtUri} from './host/virsh.js';
 import {previewText} from './ui/plan-text.js';
@@ -43,13 +44,13 @@ async function printDoctor(args: CliArgs): Promise<number> {
 	if (args.fix !== undefined) {
 		const result = results.find((r) => r.id === args.fix);
 		if (!result) {
-			process.stderr.write(`kvmnet: --fix: there is no check "${args.fix}"; the checks are: ${results.map((r) => r.id).join(', ')}\n`);
+			process.stderr.write(`${visible(`kvmnet: --fix: there is no check "${args.fix}"; the checks are: ${results.map((r) => r.id).join(', ')}`)}\n`);
 			return 2;
 		}
 		const plan = fixPlan(host, result, args.out!);
 		if (!plan) {
 			const why = result.fix && (result.status === 'fail' || result.status === 'warn') ? `, and its fix is not something kvmnet can run: ${result.fix.text}` : ': nothing to fix';
-			process.stderr.write(`kvmnet: --fix: the check ${result.id} ${statusWords[result.status]}${why}\n`);
+			process.stderr.write(`${visible(`kvmnet: --fix: the check ${result.id} ${statusWords[result.status]}${why}`)}\n`);
 			return 2;
 		}
 		const written = await savePlan(plan, args.out!);
@@ -68,7 +69,7 @@ async function printPlan(args: CliArgs): Promise<number> {
 	const out = args.out;
 	const {plan, errors} = makePlan(args.mode!, args.fields ?? {}, host, {uri, directory: (name) => out ?? planDirectory(name)});
 	if (!plan) {
-		for (const error of errors) process.stderr.write(`kvmnet: ${error.message}\n`);
+		for (const error of errors) process.stderr.write(`kvmnet: ${visible(error.message)}\n`);
 		return 2;
 	}
 	const format = args.format ?? 'text';
@@ -132,7 +133,7 @@ main().then(
 		process.exitCode = code;
 	},
 	(error: unknown) => {
-		process.stderr.write(`kvmnet: ${error instanceof Error ? error.message : String(error)}\n`);
+		process.stderr.write(`kvmnet: ${visible(error instanceof Error ? error.message : String(error))}\n`);
 		process.exitCode = 1;
 	},
 );

@@ -76,7 +76,7 @@ describe('the built command', () => {
 		const script = await runCli(['plan', '--demo', '--mode', 'isolated', '--name', 'lab9', '--format', 'script']);
 		expect(script.stdout).toMatch(/^#!\/usr\/bin\/env bash\n/);
 		expect(script.stdout).toContain('set -euo pipefail');
-		expect(script.stdout).toMatch(/# undo: virsh -c test:\/\/\S+ net-undefine lab9/);
+		expect(script.stdout).toMatch(/# undo: virsh -c test:\/\/\S+ net-undefine --network lab9/);
 		const out = join(mkdtempSync(join(tmpdir(), 'kvmnet-out-')), 'p');
 		const json = await runCli(['plan', '--demo', '--mode', 'macvtap-vepa', '--uplink', 'eth1', '--format', 'json', '--out', out]);
 		const plan = JSON.parse(json.stdout);

@@ -1,7 +1,7 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {ParseError} from '../source/core/parse-util.js';
-import {parseIpLinks, parseIpRoutes, parseRouteGet, parseSysfsInteger, splitJsonDocuments} from '../source/core/parse-ip.js';
+import {escapeControlsInJsonStrings, parseIpLinks, parseIpRoutes, parseRouteGet, parseSysfsInteger, splitJsonDocuments} from '../source/core/parse-ip.js';
 
 // Captured from a real namespace: br0 (STP on, 10.9.0.1/24) with ports up0 (veth) and tap0 (tap),
 // macvtap mvt0 and macvlan mvl0 on peer0, xo0 whose veth peer is in another namespace, dn0/dn1 down.
@@ -74,5 +74,39 @@ describe('malformed ip output', () => {
 		expect(() => parseIpLinks({})).toThrow(/ip -j -d addr output: expected a JSON array/);
 		expect(() => parseIpLinks([{ifname: 'x'}])).toThrow(/no ifname or ifindex/);
 		expect(() => parseIpLinks([42])).toThrow(/expected a JSON object/);
+	});
+});
+
+// iproute2 6.1 prints control characters other than \b \f \n \r \t raw inside JSON strings (seen with
+// `ip link add $'x\e[2J' type veth peer name $'y\a1'` and an alias ending in \x01): JSON.parse refuses them.
+describe('ip JSON with raw control characters inside strings', () => {
+	const link = (index: number, name: string, extra = '') => `{"ifindex":${index},"ifname":"${name}","flags":["UP"],"mtu":1500,"operstate":"UP"${extra},"addr_info":[{"family":"inet","local":"10.${index}.0.1","prefixlen":24}]}`;
+	const normal = [link(1, 'lo'), link(2, 'eth0'), link(3, 'br0')];
+
+	it('parses ESC, BEL and other C0 characters in names and aliases, keeping them exactly', () => {
+		const odd = link(4, 'x\x1b[2J', ',"ifalias":"a\\nb\x07\x01","link":"y\x071"');
+		const text = `[${[...normal, odd].join(',')}]\n[{"dst":"10.2.0.0/24","dev":"x\x1b[2J"}]\n`;
+		expect(() => JSON.parse(text.split('\n')[0]!)).toThrow();
+		const [links, routes] = splitJsonDocuments(text);
+		const nics = parseIpLinks(links);
+		expect(nics.map((n) => n.name)).toEqual(['lo', 'eth0', 'br0', 'x\x1b[2J']);
+		expect(nics[3]).toMatchObject({parent: 'y\x071', addresses: [{address: '10.4.0.1', prefix: 24}]});
+		expect(parseIpRoutes(routes)).toEqual([{destination: '10.2.0.0/24', dev: 'x\x1b[2J'}]);
+	});
+
+	it('one odd link among a thousand normal ones keeps the whole list', () => {
+		const many = Array.from({length: 1000}, (_, i) => link(i + 10, `v${i}`));
+		many.splice(500, 0, link(5, '\x1b]0;title\x07'));
+		const [links] = splitJsonDocuments(`[${many.join(',')}]\n`);
+		const nics = parseIpLinks(links);
+		expect(nics).toHaveLength(1001);
+		expect(nics[500]!.name).toBe('\x1b]0;title\x07');
+	});
+
+	it('escapes only inside strings: whitespace between tokens stays, escapes already there are kept', () => {
+		expect(escapeControlsInJsonStrings('[\n\t{"a":"x\x1by","b":"\\"\x01"}\n]')).toBe('[\n\t{"a":"x\\u001by","b":"\\"\\u0001"}\n]');
+		expect(escapeControlsInJsonStrings('{"a":"plain"}')).toBe('{"a":"plain"}');
+		// A raw newline inside a string (an older iproute2) splits the line but not the document.
+		expect(splitJsonDocuments('[{"ifname":"a\nb"}]\n[]\n')).toEqual([[{ifname: 'a\nb'}], []]);
 	});
 });

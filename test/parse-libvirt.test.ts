@@ -61,6 +61,15 @@ describe('libvirt XML and virsh text', () => {
 		expect(parseDomainXml('<domain type="kvm">\n  <name>solo</name>\n</domain>\n', {fromLibvirt: true})).toMatchObject({name: 'solo', interfaces: []});
 	});
 
+	it('keeps names exact: leading and trailing spaces, tabs, quotes and entities (libvirt accepts them all)', () => {
+		const network = parseNetworkXml(`<network>\n  <name> lead&amp;&lt;&apos;&quot;\t</name>\n  <bridge name='virbr3'/>\n  <ip address='10.0.0.1' prefix='24'>\n  </ip>\n</network>\n`, {fromLibvirt: true});
+		expect(network).toMatchObject({name: ' lead&<\'"\t', bridge: 'virbr3', ips: [{address: '10.0.0.1', prefix: 24, dhcpRanges: []}]});
+		const xml = `<domain type='qemu'>\n  <name>trail </name>\n  <uuid>6e4c5a3c-0f57-4c4c-9d3a-2b6f1f0a7c11</uuid>\n  <devices>\n    <interface type='network'>\n      <source network=' lead'/>\n    </interface>\n  </devices>\n</domain>\n`;
+		for (const parsed of [parseDomainXml(xml), parseDomainXml(xml, {fromLibvirt: true})]) {
+			expect(parsed).toMatchObject({name: 'trail ', uuid: '6e4c5a3c-0f57-4c4c-9d3a-2b6f1f0a7c11', interfaces: [{type: 'network', source: ' lead'}]});
+		}
+	});
+
 	it('reads a netmask as a prefix and a network without DHCP', () => {
 		const n = parseNetworkXml(`<network><name>n</name><forward/><ip address='10.0.0.1' netmask='255.255.240.0'/></network>`);
 		expect(n).toMatchObject({mode: 'nat', ips: [{family: 'ipv4', address: '10.0.0.1', prefix: 20, dhcpRanges: [], dhcpHosts: []}]});

@@ -72,9 +72,9 @@ describe('what the plans contain', () => {
 	it('NAT: net-define, net-start, autostart, each with its undo, and the file it writes', () => {
 		const p = plan('nat', {name: 'labx', vms: 'web01'});
 		expect(p.steps.map((s) => s.run.slice(3, 4)[0] ?? s.run[0])).toEqual(['net-define', 'net-start', 'net-autostart', 'attach-device']);
-		expect(p.steps[0]).toMatchObject({run: ['virsh', '-c', 'test:///default', 'net-define', '/tmp/kvmnet-plans/labx/network-labx.xml'], undo: ['virsh', '-c', 'test:///default', 'net-undefine', 'labx']});
+		expect(p.steps[0]).toMatchObject({run: ['virsh', '-c', 'test:///default', 'net-define', '--file', '/tmp/kvmnet-plans/labx/network-labx.xml'], undo: ['virsh', '-c', 'test:///default', 'net-undefine', '--network', 'labx']});
 		expect(p.steps[0]!.writes![0]!.content).toBe(`${p.networkXml}\n`);
-		expect(p.steps[3]!.run).toEqual(['virsh', '-c', 'test:///default', 'attach-device', 'web01', '/tmp/kvmnet-plans/labx/interface-web01.xml', '--config', '--live']);
+		expect(p.steps[3]!.run).toEqual(['virsh', '-c', 'test:///default', 'attach-device', '--domain', 'web01', '--file', '/tmp/kvmnet-plans/labx/interface-web01.xml', '--config', '--live']);
 		expect(p.steps[3]!.writes![0]!.content).toMatch(/<mac address="52:54:00:[\da-f:]{8}"\/>/);
 	});
 
@@ -154,5 +154,18 @@ describe('what the plans contain', () => {
 		const p = makePlan('vlan', {'vlan-method': 'subinterface', vlan: '300', uplink: 'eth3', bridge: 'br300'}, host, {uri: 'test:///default', directory: () => '/tmp/p'}).plan!;
 		expect(p.steps[0]!.run).toEqual(['ip', 'link', 'add', 'link', 'eth3', 'name', 'eth3.300', 'type', 'vlan', 'id', '300']);
 		expect(parseNetworkXml(p.networkXml!)).toMatchObject({mode: 'bridge', bridge: 'br300'});
+	});
+});
+
+describe('a host whose links and routes could not be read', () => {
+	it('gets no plan in any mode, with a message that says why (no subnet is picked blindly)', () => {
+		const blind: HostModel = {...demo, nics: [], routes: [], problems: [...demo.problems, {area: 'nics', message: 'cannot read ip JSON: invalid JSON at offset 0'}]};
+		for (const mode of modes) {
+			const result = makePlan(mode.id, {}, blind, {uri: 'test:///default', directory: (name) => `/tmp/kvmnet-plans/${name}`});
+			expect(result.plan).toBeUndefined();
+			expect(result.errors).toEqual([{field: 'host', message: expect.stringMatching(/^host: this host's network interfaces and routes could not be read \(cannot read ip JSON: invalid JSON at offset 0\)/)}]);
+		}
+		// The same host with its facts read plans as usual.
+		expect(makePlan('nat', {}, demo, {uri: 'test:///default', directory: (name) => `/tmp/kvmnet-plans/${name}`}).plan).toBeDefined();
 	});
 });

@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './text.js';
 import type {HostModel} from '../core/model.js';
 import {headerLines} from '../ui/report.js';
 import {useTheme} from '../ui/theme.js';

@@ -1,4 +1,4 @@
-import {Text} from 'ink';
+import {Text} from './text.js';
 import {useTheme} from '../ui/theme.js';
 
 /** The bottom line: what the keys do here, or a warning that needs the user's eye. */

@@ -1,4 +1,5 @@
-import {Box, Text} from 'ink';
+import {Box} from 'ink';
+import {Text} from './text.js';
 import {formatCells, widthsFor, type Table} from '../ui/views.js';
 import {useTheme} from '../ui/theme.js';
 

@@ -118,6 +118,7 @@ function networkChecks(host: HostModel): CheckResult[] {
 		return [{id: 'networks', group: 'libvirt', title: 'libvirt networks', status: 'n/a', seen: `libvirt at ${uri} is not reachable: ${host.header.libvirt.error ?? 'unknown error'}`, why: 'Without libvirt, no network can be checked.'}];
 	}
 	const virsh = (...args: string[]) => ['virsh', '-c', uri, ...args];
+	// The host's network names go in the option form: given positionally, a name such as `--all` is read as an option.
 	const results: CheckResult[] = [];
 	for (const [name, users] of networksInUse(host)) {
 		const network = host.networks.find((n) => n.name === name);
@@ -137,10 +138,10 @@ function networkChecks(host: HostModel): CheckResult[] {
 			continue;
 		}
 		const steps: PlanStep[] = [];
-		const info = virsh('net-info', name);
-		if (!network.active) steps.push({title: `Start network ${name}`, run: virsh('net-start', name), undo: virsh('net-destroy', name), verify: {run: info, pattern: 'Active:\\s+yes', proves: `network ${name} is active`}});
+		const info = virsh('net-info', '--network', name);
+		if (!network.active) steps.push({title: `Start network ${name}`, run: virsh('net-start', '--network', name), undo: virsh('net-destroy', '--network', name), verify: {run: info, pattern: 'Active:\\s+yes', proves: `network ${name} is active`}});
 		if (network.persistent && !network.autostart) {
-			steps.push({title: `Start network ${name} at boot`, run: virsh('net-autostart', name), undo: virsh('net-autostart', '--disable', name), verify: {run: info, pattern: 'Autostart:\\s+yes', proves: `network ${name} starts at boot`}});
+			steps.push({title: `Start network ${name} at boot`, run: virsh('net-autostart', '--network', name), undo: virsh('net-autostart', '--network', name, '--disable'), verify: {run: info, pattern: 'Autostart:\\s+yes', proves: `network ${name} starts at boot`}});
 		}
 		const problems = [!network.active ? 'inactive' : '', network.persistent && !network.autostart ? 'not started at boot' : ''].filter(Boolean);
 		results.push({

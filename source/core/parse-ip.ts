@@ -17,6 +17,11 @@ export interface SysfsFacts {
 /**
  * Split output holding several JSON documents back to back (what `ip -j -batch` prints: one array per command).
  * Tracks strings and nesting instead of trusting line breaks.
+ *
+ * iproute2's JSON writer escapes only `"`, `\\`, `\b`, `\f`, `\n`, `\r` and `\t` in strings (json_writer.c,
+ * jsonw_puts) and prints every other control character raw: a link named `x\e[2J` or an alias ending in `\x01`
+ * makes the whole answer invalid JSON. Such characters inside strings are escaped (`\u001b`) before parsing, so
+ * one odd link does not empty the NIC and route lists.
  */
 export function splitJsonDocuments(text: string): unknown[] {
 	// iproute2 prints each command's JSON on one line: try that first (7x faster on 1,000 links), and scan the
@@ -29,16 +34,43 @@ export function splitJsonDocuments(text: string): unknown[] {
 	}
 }
 
+/**
+ * The JSON text with each raw control character (U+0000-U+001F) that stands inside a string written as a `\u00XX`
+ * escape, which JSON.parse accepts; whitespace between tokens (newlines, tabs) is left as it is.
+ */
+export function escapeControlsInJsonStrings(text: string): string {
+	let out = '';
+	let from = 0;
+	let inString = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (!inString) {
+			if (c === 34 /* " */) inString = true;
+			continue;
+		}
+		if (c === 92 /* \ */) i++;
+		else if (c === 34) inString = false;
+		else if (c < 32) {
+			out += `${text.slice(from, i)}\\u${c.toString(16).padStart(4, '0')}`;
+			from = i + 1;
+		}
+	}
+	return from === 0 ? text : out + text.slice(from);
+}
+
 function scanJsonDocuments(text: string): unknown[] {
 	const documents: unknown[] = [];
 	let depth = 0;
 	let start = -1;
 	let inString = false;
+	// The current document has a raw control character inside a string.
+	let raw = false;
 	for (let i = 0; i < text.length; i++) {
 		const c = text.charCodeAt(i);
 		if (inString) {
 			if (c === 92 /* \ */) i++;
 			else if (c === 34 /* " */) inString = false;
+			else if (c < 32) raw = true;
 			continue;
 		}
 		if (c === 34) {
@@ -49,7 +81,11 @@ function scanJsonDocuments(text: string): unknown[] {
 		} else if (c === 93 /* ] */ || c === 125 /* } */) {
 			depth--;
 			if (depth < 0) throw new ParseError('ip JSON', `unbalanced "${text[i]}" at offset ${i}`);
-			if (depth === 0) documents.push(parseJson(text.slice(start, i + 1), start));
+			if (depth === 0) {
+				const document = text.slice(start, i + 1);
+				documents.push(parseJson(raw ? escapeControlsInJsonStrings(document) : document, start));
+				raw = false;
+			}
 		} else if (depth === 0 && c > 32) {
 			throw new ParseError('ip JSON', `unexpected text at offset ${i}: "${text.slice(i, i + 20)}"`);
 		}

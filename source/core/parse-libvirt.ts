@@ -25,7 +25,9 @@ const parser = new XMLParser({
 	attributeNamePrefix: '@',
 	parseAttributeValue: false,
 	parseTagValue: false,
-	trimValues: true,
+	// Names are exact: libvirt accepts ' lead' and 'trail ' (and tabs), and trimming would show, and look up, another
+	// name. Whitespace between elements then comes back as text, which child() and children() pass over.
+	trimValues: false,
 	isArray: (name) => repeatable.has(name),
 });
 
@@ -55,7 +57,7 @@ function child(node: unknown, name: string): XmlNode | undefined {
 	const value = (node as XmlNode)[name];
 	if (Array.isArray(value)) return value[0] as XmlNode | undefined;
 	if (typeof value === 'object' && value !== null) return value as XmlNode;
-	if (value === '') return {};
+	if (typeof value === 'string' && value.trim() === '') return {};
 	return undefined;
 }
 
@@ -374,30 +376,4 @@ export function parseVirshVersion(output: string): VirshVersion {
 	if (library) version.library = library;
 	if (hypervisor) version.hypervisor = hypervisor;
 	return version;
-}
-
-export interface ListedNetwork {
-	name: string;
-	active: boolean;
-	autostart: boolean;
-	persistent: boolean;
-}
-
-/** Rows of `virsh -q net-list --all`: NAME STATE AUTOSTART PERSISTENT, read from the right (names may hold spaces). */
-export function parseNetList(output: string): ListedNetwork[] {
-	return output.split('\n').flatMap((line) => {
-		const match = /^\s*(.+?)\s+(active|inactive)\s+(yes|no)\s+(yes|no)\s*$/.exec(line);
-		return match ? [{name: match[1]!, active: match[2] === 'active', autostart: match[3] === 'yes', persistent: match[4] === 'yes'}] : [];
-	});
-}
-
-const domainStates = ['running', 'idle', 'paused', 'in shutdown', 'shut off', 'crashed', 'pmsuspended', 'blocked', 'shutdown', 'dying'];
-
-/** Rows of `virsh -q list --all`: ID NAME STATE (the state may be two words, names may hold spaces). */
-export function parseDomainList(output: string): {name: string; state: string}[] {
-	const pattern = new RegExp(`^\\s*(\\S+)\\s+(.+?)\\s+(${domainStates.join('|')})\\s*$`);
-	return output.split('\n').flatMap((line) => {
-		const match = pattern.exec(line);
-		return match ? [{name: match[2]!, state: match[3]!}] : [];
-	});
 }

@@ -35,7 +35,23 @@ export function modeError(id: string, host: HostModel): FieldError | undefined {
 	return reason ? {field: 'mode', message: `mode: ${mode.title} is not possible on this host: ${reason}`} : undefined;
 }
 
+/**
+ * Every default and rule (a free subnet, bridge name or uplink) is checked against the host's links, addresses
+ * and routes; when the scan could not read them (a problem in area 'nics'), nothing can be checked, so nothing is
+ * planned, rather than a subnet that may overlap the host's own LAN.
+ */
+export function hostFactsError(host: HostModel): FieldError | undefined {
+	const problem = host.problems.find((p) => p.area === 'nics');
+	if (!problem) return undefined;
+	return {
+		field: 'host',
+		message: `host: this host's network interfaces and routes could not be read (${problem.message}), so no subnet, bridge or uplink can be checked against them; nothing is planned until kvmnet inventory lists them`,
+	};
+}
+
 export function makePlan(modeId: string, given: Params, host: HostModel, options: PlanOptions): {plan?: Plan; errors: FieldError[]} {
+	const unreadable = hostFactsError(host);
+	if (unreadable) return {errors: [unreadable]};
 	const refused = modeError(modeId, host);
 	if (refused) return {errors: [refused]};
 	const mode = findMode(modeId)!;
@@ -57,28 +73,30 @@ export function makePlan(modeId: string, given: Params, host: HostModel, options
 	const built = mode.build(valid, host);
 	const directory = options.directory(valid.name || (valid.vms[0]?.name ?? mode.id));
 	const virsh = (...args: string[]) => ['virsh', '-c', options.uri, ...args];
+	// Names go to virsh in the option form (`--network NAME`, `--domain NAME`): a VM's name comes from the host, and
+	// given positionally one that starts with '-' (`--all`) would be read as an option.
 	const steps: PlanStep[] = built.hostChanges.flatMap((change) => hostChangeSteps(change, host));
 	let networkText: string | undefined;
 	if (built.network) {
 		networkText = networkXml(built.network);
 		const name = built.network.name;
 		const file = `${directory}/network-${name}.xml`;
-		const info = virsh('net-info', name);
+		const info = virsh('net-info', '--network', name);
 		steps.push(
 			{
 				title: `Define libvirt network ${name}`,
 				writes: [{path: file, content: `${networkText}\n`}],
-				run: virsh('net-define', file),
-				undo: virsh('net-undefine', name),
+				run: virsh('net-define', '--file', file),
+				undo: virsh('net-undefine', '--network', name),
 				verify: {run: info, pattern: `Name:\\s+${escapeRegExp(name)}\\n`, proves: `libvirt knows network ${name}`},
 			},
-			{title: `Start network ${name}`, run: virsh('net-start', name), undo: virsh('net-destroy', name), verify: {run: info, pattern: 'Active:\\s+yes', proves: `network ${name} is active`}},
+			{title: `Start network ${name}`, run: virsh('net-start', '--network', name), undo: virsh('net-destroy', '--network', name), verify: {run: info, pattern: 'Active:\\s+yes', proves: `network ${name} is active`}},
 		);
 		if (valid.autostart) {
 			steps.push({
 				title: `Start ${name} at boot`,
-				run: virsh('net-autostart', name),
-				undo: virsh('net-autostart', '--disable', name),
+				run: virsh('net-autostart', '--network', name),
+				undo: virsh('net-autostart', '--network', name, '--disable'),
 				verify: {run: info, pattern: 'Autostart:\\s+yes', proves: `network ${name} starts at boot`},
 			});
 		}
@@ -91,9 +109,9 @@ export function makePlan(modeId: string, given: Params, host: HostModel, options
 		steps.push({
 			title: `Attach a ${spec.type === 'hostdev' ? 'passed-through NIC' : `NIC on ${spec.network}`} to VM ${vm.name}${vm.state === 'running' ? ' (now and at next boot)' : ''}`,
 			writes: [{path: file, content: `${interfaceXml(spec)}\n`}],
-			run: virsh('attach-device', vm.name, file, ...flags),
-			undo: virsh('detach-device', vm.name, file, ...flags),
-			verify: {run: virsh('domiflist', vm.name, ...(vm.state === 'running' ? [] : ['--inactive'])), pattern: spec.mac, proves: `VM ${vm.name} has the interface ${spec.mac}`},
+			run: virsh('attach-device', '--domain', vm.name, '--file', file, ...flags),
+			undo: virsh('detach-device', '--domain', vm.name, '--file', file, ...flags),
+			verify: {run: virsh('domiflist', '--domain', vm.name, ...(vm.state === 'running' ? [] : ['--inactive'])), pattern: spec.mac, proves: `VM ${vm.name} has the interface ${spec.mac}`},
 		});
 	}
 	const warnings = [...built.warnings];

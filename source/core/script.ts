@@ -1,10 +1,18 @@
 // A plan as a bash script a person can read, keep and run: set -euo pipefail, one commented block per step,
 // files written with quoted heredocs, and each step's undo as a comment beside it.
 import type {Plan, PlanStep} from './plan.js';
+import {visible} from './visible.js';
 
-/** Quote one argument for bash: bare when it is plainly safe, else in single quotes. */
+/**
+ * Quote one argument for bash: bare when it is plainly safe, else in single quotes; a word with a control character
+ * (a host link named with ESC) in ANSI-C quotes, `$'x\E[2J'`, which bash reads back exactly and a terminal shows
+ * as text.
+ */
 export function shellQuote(word: string): string {
 	if (/^[\w@%+=:,./-]+$/.test(word)) return word;
+	if (/[\u0000-\u001f\u007f]/.test(word)) {
+		return `$'${word.replace(/[\\'\u0000-\u001f\u007f]/g, (c) => (c === '\\' || c === "'" ? `\\${c}` : c === '\x1b' ? '\\E' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))}'`;
+	}
 	return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -25,8 +33,9 @@ function heredocMarker(content: string): string {
 }
 
 function stepBlock(step: PlanStep, index: number): string[] {
-	const lines = [`# Step ${index + 1}: ${step.title}`];
-	if (step.risk) lines.push(`# RISK: ${step.risk}`);
+	// Comments hold names from the host: a newline in one would end the comment, a control character reach the terminal.
+	const lines = [`# Step ${index + 1}: ${visible(step.title)}`];
+	if (step.risk) lines.push(`# RISK: ${visible(step.risk)}`);
 	lines.push(step.undo ? `# undo: ${withInput(step.undo, step.undoInput)}` : '# undo: nothing to undo');
 	for (const file of step.writes ?? []) {
 		const marker = heredocMarker(file.content);
@@ -39,10 +48,10 @@ function stepBlock(step: PlanStep, index: number): string[] {
 export function planScript(plan: Plan): string {
 	return [
 		'#!/usr/bin/env bash',
-		`# kvmnet plan: ${plan.mode} ${plan.params['name'] ?? ''}`.trimEnd(),
-		`# libvirt: ${plan.uri}`,
-		`# host changes via ${plan.manager.kind}: ${plan.manager.reason}`,
-		...plan.warnings.map((w) => `# WARNING: ${w}`),
+		visible(`# kvmnet plan: ${plan.mode} ${plan.params['name'] ?? ''}`.trimEnd()),
+		visible(`# libvirt: ${plan.uri}`),
+		visible(`# host changes via ${plan.manager.kind}: ${plan.manager.reason}`),
+		...plan.warnings.map((w) => visible(`# WARNING: ${w}`)),
 		'# Undo: run the "undo" lines from the last step to the first.',
 		'set -euo pipefail',
 		'',

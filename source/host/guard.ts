@@ -8,6 +8,7 @@ import {spawn} from 'node:child_process';
 import {closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {dirname} from 'node:path';
 import type {Journal} from '../core/journal.js';
+import {visible} from '../core/visible.js';
 import {rollBack} from './apply.js';
 import {readJournal, saveJournal} from './journal-store.js';
 import {acquireLock, LockRefused, processAlive} from './lock.js';
@@ -81,7 +82,7 @@ function guardDecision(journal: Journal): {act: string} | {leave: GuardOutcome} 
 
 /** The guard's loop. Returns when the apply was confirmed, ended on its own, or was undone by the guard. */
 export async function runGuard(journalPath: string, runner: Runner, pollMs = 200): Promise<GuardOutcome> {
-	const say = (text: string) => process.stdout.write(`${new Date().toISOString()} guard: ${text}\n`);
+	const say = (text: string) => process.stdout.write(`${new Date().toISOString()} guard: ${visible(text)}\n`);
 	// The handshake: the app waits for this before its first step.
 	readJournal(journalPath);
 	writeFileSync(guardReadyPath(journalPath), `${process.pid}\n`);

@@ -1,8 +1,8 @@
-// libvirt networks and VMs from one virsh process, asked in two turns: list the names, then dump every object's
-// state and XML.
+// libvirt networks and VMs from one virsh process, asked in two turns: list the UUIDs (with their states), then
+// dump every object by UUID.
 import {nextTurn} from '../core/next-turn.js';
 import type {LibvirtNetwork, LibvirtStatus, Problem, Vm} from '../core/model.js';
-import {parseDomainList, parseDomainXml, parseNetList, parseNetworkXml, parseVirshVersion} from '../core/parse-libvirt.js';
+import {parseDomainXml, parseNetworkXml, parseVirshVersion} from '../core/parse-libvirt.js';
 import type {Runner} from './runner.js';
 import {VirshSession} from './virsh.js';
 
@@ -53,11 +53,16 @@ export interface LibvirtScan {
 	problems: Problem[];
 }
 
-const names = (output: string | undefined) =>
-	(output ?? '')
+// A UUID as virsh prints it (lower-case hex, 8-4-4-4-12).
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The UUIDs of a `--uuid` listing, one a line, in virsh's order (sorted by name). */
+export function uuidList(output: string | undefined): string[] {
+	return (output ?? '')
 		.split('\n')
 		.map((line) => line.trim())
-		.filter((line) => line !== '');
+		.filter((line) => uuidPattern.test(line));
+}
 
 export async function scanLibvirt(runner: Runner, uri: string): Promise<LibvirtScan> {
 	const virsh = VirshSession.open(runner, uri);
@@ -68,9 +73,31 @@ export async function scanLibvirt(runner: Runner, uri: string): Promise<LibvirtS
 	}
 }
 
+/**
+ * Turn 1 lists UUIDs, never names: virsh's tables escape what they cannot print (`café` comes back as
+ * `caf\xc3\xa9`), and a name given back to virsh positionally is read as an option when it starts with `-`
+ * (`--all`) or as another option's value (`--network=default`). The states come from filtered UUID lists
+ * (man virsh: `net-list [--inactive | --all] --uuid [--transient] [--autostart]`, `list --all --uuid
+ * [--transient] [--autostart] [--state-running] [--state-paused] [--state-shutoff]`). Turn 2 dumps each object
+ * by UUID with the option form (`net-dumpxml --network UUID`, `dumpxml --domain UUID`); names come from the XML.
+ */
+const listingCommands = [
+	['uri'],
+	['version'],
+	['net-list', '--all', '--uuid'],
+	['net-list', '--inactive', '--uuid'],
+	['net-list', '--all', '--uuid', '--autostart'],
+	['net-list', '--all', '--uuid', '--transient'],
+	['list', '--all', '--uuid'],
+	['list', '--all', '--uuid', '--autostart'],
+	['list', '--all', '--uuid', '--transient'],
+	['list', '--all', '--uuid', '--state-running'],
+	['list', '--all', '--uuid', '--state-paused'],
+	['list', '--all', '--uuid', '--state-shutoff'],
+];
+
 async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> {
-	// Turn 1: who is there, with their states (the tables carry what net-info and dominfo would say).
-	const listing = await virsh.run([['uri'], ['version'], ['net-list', '--all'], ['list', '--all'], ['list', '--all', '--autostart', '--name'], ['list', '--all', '--transient', '--name']]);
+	const listing = await virsh.run(listingCommands);
 	if (listing.failure) {
 		return {
 			status: {uri, reachable: false, error: listing.failure.message},
@@ -79,29 +106,48 @@ async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> 
 			problems: [{area: 'libvirt', message: `libvirt at ${uri} is not reachable: ${listing.failure.message}`}],
 		};
 	}
-	const [uriOut, versionOut, networksOut, domainsOut, autostartOut, transientOut] = listing.outputs;
+	const [uriOut, versionOut, ...lists] = listing.outputs;
+	const [networkUuids, inactive, netAutostart, netTransient, domainUuids, autostart, transient, running, paused, shutoff] = lists.map(uuidList) as string[][];
 	const status: LibvirtStatus = {uri: uriOut?.trim() || uri, reachable: true};
 	const version = parseVirshVersion(versionOut ?? '');
 	if (version.library) status.version = version.library;
 	if (version.hypervisor) status.hypervisor = version.hypervisor;
-	const listedNetworks = parseNetList(networksOut ?? '');
-	const listedDomains = parseDomainList(domainsOut ?? '');
-	const autostart = new Set(names(autostartOut));
-	const transient = new Set(names(transientOut));
+	const inactiveSet = new Set(inactive);
+	const netAutostartSet = new Set(netAutostart);
+	const netTransientSet = new Set(netTransient);
+	const autostartSet = new Set(autostart);
+	const transientSet = new Set(transient);
+	// The three common states by list; any other (idle, in shutdown, crashed, pmsuspended…) is asked with domstate.
+	const states = new Map<string, string>();
+	for (const [list, state] of [[shutoff, 'shut off'], [paused, 'paused'], [running, 'running']] as const) for (const uuid of list!) states.set(uuid, state);
+	const others = domainUuids!.filter((uuid) => !states.has(uuid));
 
 	// Turn 2: every object's XML, parsed as each dump arrives (while virsh writes the next ones).
 	const parsed: ({network: ReturnType<typeof parseNetworkXml>} | {vm: ReturnType<typeof parseDomainXml>} | {error: string})[] = [];
+	const networkCount = networkUuids!.length;
+	const dumpCount = networkCount + domainUuids!.length;
 	const parseAnswer = (index: number, xml: string) => {
-		if (!xml.trim()) return;
+		if (index >= dumpCount || !xml.trim()) return;
 		try {
-			parsed[index] = index < listedNetworks.length ? {network: parseNetworkXml(xml, {fromLibvirt: true})} : {vm: parseDomainXml(xml, {fromLibvirt: true})};
+			parsed[index] = index < networkCount ? {network: parseNetworkXml(xml, {fromLibvirt: true})} : {vm: parseDomainXml(xml, {fromLibvirt: true})};
 		} catch (error) {
 			parsed[index] = {error: (error as Error).message};
 		}
 	};
 	const queue = new ParseQueue(parseAnswer);
-	const details = await virsh.run([...listedNetworks.map((n) => ['net-dumpxml', n.name]), ...listedDomains.map((d) => ['dumpxml', d.name])], (index, xml) => queue.add(index, xml));
+	const details = await virsh.run(
+		[
+			...networkUuids!.map((uuid) => ['net-dumpxml', '--network', uuid]),
+			...domainUuids!.map((uuid) => ['dumpxml', '--domain', uuid]),
+			...others.map((uuid) => ['domstate', '--domain', uuid]),
+		],
+		(index, xml) => queue.add(index, xml),
+	);
 	await queue.done();
+	for (const [i, uuid] of others.entries()) {
+		const state = details.outputs[dumpCount + i]?.trim().split('\n')[0]?.trim();
+		if (state) states.set(uuid, state);
+	}
 	const problems: Problem[] = virsh
 		.errors()
 		.filter((line) => line.startsWith('error:') && !/hypervisor version/.test(line))
@@ -109,19 +155,19 @@ async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> 
 	if (details.failure) problems.push({area: 'libvirt', message: `reading libvirt objects failed: ${details.failure.message}`});
 
 	const networks: LibvirtNetwork[] = [];
-	for (const [i, listed] of listedNetworks.entries()) {
+	for (const [i, uuid] of networkUuids!.entries()) {
 		const result = parsed[i];
 		// An object can vanish between the listing and the dump (another admin, a transient network ending).
-		if (!result) problems.push({area: 'libvirt', message: `network ${listed.name} disappeared while it was being read`});
-		else if ('error' in result) problems.push({area: 'libvirt', message: `network ${listed.name}: ${result.error}`});
-		else if ('network' in result) networks.push({...result.network, active: listed.active, autostart: listed.autostart, persistent: listed.persistent});
+		if (!result) problems.push({area: 'libvirt', message: `network ${uuid} disappeared while it was being read`});
+		else if ('error' in result) problems.push({area: 'libvirt', message: `network ${uuid}: ${result.error}`});
+		else if ('network' in result) networks.push({...result.network, uuid: result.network.uuid ?? uuid, active: !inactiveSet.has(uuid), autostart: netAutostartSet.has(uuid), persistent: !netTransientSet.has(uuid)});
 	}
 	const vms: Vm[] = [];
-	for (const [i, listed] of listedDomains.entries()) {
-		const result = parsed[listedNetworks.length + i];
-		if (!result) problems.push({area: 'libvirt', message: `VM ${listed.name} disappeared while it was being read`});
-		else if ('error' in result) problems.push({area: 'libvirt', message: `VM ${listed.name}: ${result.error}`});
-		else if ('vm' in result) vms.push({...result.vm, state: listed.state, persistent: !transient.has(listed.name), autostart: autostart.has(listed.name)});
+	for (const [i, uuid] of domainUuids!.entries()) {
+		const result = parsed[networkCount + i];
+		if (!result) problems.push({area: 'libvirt', message: `VM ${uuid} disappeared while it was being read`});
+		else if ('error' in result) problems.push({area: 'libvirt', message: `VM ${uuid}: ${result.error}`});
+		else if ('vm' in result) vms.push({...result.vm, uuid: result.vm.uuid ?? uuid, state: states.get(uuid) ?? 'unknown', persistent: !transientSet.has(uuid), autostart: autostartSet.has(uuid)});
 	}
 	return {status, networks, vms, problems};
 }

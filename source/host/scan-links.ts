@@ -80,6 +80,18 @@ export async function scanLinks(runner: Runner, options: LinkScanOptions = {}): 
 	let routes: Route[] = [];
 	try {
 		nics = parseIpLinks(documents[0], sysfs);
+	} catch (error) {
+		problems.push({area: 'nics', message: (error as Error).message});
+		// One link iproute2 describes oddly does not hide the others: each is read alone and only it is left out.
+		if (Array.isArray(documents[0])) nics = documents[0].flatMap((link) => {
+			try {
+				return parseIpLinks([link], sysfs);
+			} catch {
+				return [];
+			}
+		});
+	}
+	try {
 		routes = documents[1] === undefined ? [] : parseIpRoutes(documents[1]);
 	} catch (error) {
 		problems.push({area: 'nics', message: (error as Error).message});

@@ -1,6 +1,7 @@
 // What the details pane shows for one row: every fact kvmnet has about the object, who uses it, and its XML.
 import {modeLabels} from '../core/classify.js';
 import type {HostModel} from '../core/model.js';
+import {visible} from '../core/visible.js';
 import {formatAddress, formatSpeed, formatVlan, sshInterfaceOf, type Row} from './views.js';
 
 export interface Details {
@@ -134,7 +135,13 @@ function vmDetails(model: HostModel, name: string): Details {
 	};
 }
 
+/** The details of a row, with every control character in them made visible (names, XML lines, descriptions). */
 export function detailsFor(model: HostModel, row: Row): Details {
+	const details = rawDetails(model, row);
+	return {title: visible(details.title), lines: details.lines.map((line) => visible(line))};
+}
+
+function rawDetails(model: HostModel, row: Row): Details {
 	switch (row.kind) {
 		case 'nic':
 		case 'port':

@@ -1,6 +1,7 @@
 // The doctor's results as text: for `kvmnet doctor` and for the Doctor screen's detail pane. Groups with a
 // failure come first; inside a group, failures, then warnings, passes and the checks that do not apply.
 import {groupTitles, type CheckGroup, type CheckResult, type CheckStatus} from '../core/doctor.js';
+import {visible} from '../core/visible.js';
 
 export const statusLabel: Record<CheckStatus, string> = {fail: 'FAIL', warn: 'WARN', pass: 'ok', 'n/a': 'n/a'};
 
@@ -28,7 +29,8 @@ export function checkLines(result: CheckResult, where: 'cli' | 'screen' = 'cli')
 			lines.push(where === 'screen' ? '  f applies these steps (and can undo them)' : `  kvmnet can apply this fix: kvmnet doctor --fix ${result.id} --out DIR, then kvmnet apply DIR/plan.json (or f on the Doctor screen)`);
 		}
 	}
-	return lines;
+	// Process, network and interface names come from the host: their control characters are shown, not sent.
+	return lines.map((line) => visible(line));
 }
 
 export function doctorText(results: CheckResult[]): string {

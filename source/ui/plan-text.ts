@@ -1,6 +1,7 @@
 // The preview of a plan as text sections: the same words in the TUI's preview tabs and `kvmnet plan`.
 import type {Plan} from '../core/plan.js';
 import {commandLine} from '../core/script.js';
+import {visible} from '../core/visible.js';
 
 export interface PreviewSection {
 	id: 'network' | 'interface' | 'commands' | 'warnings';
@@ -17,12 +18,14 @@ export function previewSections(plan: Plan): PreviewSection[] {
 		...(step.risk ? [`   ⚠ ${step.risk}`] : []),
 		'',
 	]);
-	return [
+	const sections: PreviewSection[] = [
 		{id: 'network', title: 'Network XML', lines: plan.networkXml ? plan.networkXml.split('\n') : ['This mode uses no libvirt network: the VM gets the device directly (see the VM interface).']},
 		{id: 'interface', title: 'VM interface', lines: ['<!-- add to a VM with: virsh attach-device VM FILE --config, or virsh edit VM -->', ...plan.interfaceXml.split('\n')]},
 		{id: 'commands', title: `Commands (${plan.steps.length})`, lines: [`Host changes use ${plan.manager.kind}: ${plan.manager.reason}.`, '', ...commands]},
 		{id: 'warnings', title: `Warnings (${plan.warnings.length})`, lines: plan.warnings.length > 0 ? plan.warnings.flatMap((w) => [`⚠ ${w}`, '']) : ['None.']},
 	];
+	// A VM's name or an uplink's comes from the host: shown with its control characters visible (the plan keeps it exact).
+	return sections.map((section) => ({...section, lines: section.lines.map((line) => visible(line))}));
 }
 
 export function previewText(plan: Plan): string {

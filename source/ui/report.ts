@@ -1,5 +1,6 @@
 // The host header as lines of text, and the whole inventory as plain text for pipes and scripts.
 import type {HostModel} from '../core/model.js';
+import {visible} from '../core/visible.js';
 import {buildTables, formatBytes, formatCells, tabs} from './views.js';
 
 export function headerLines(model: HostModel): string[] {
@@ -12,7 +13,7 @@ export function headerLines(model: HostModel): string[] {
 	const libvirt = h.libvirt.reachable ? `libvirt ${h.libvirt.version ?? '?'} at ${h.libvirt.uri}` : `libvirt not reachable at ${h.libvirt.uri}`;
 	// The SSH path comes first: it is what a remote user must not cut.
 	const ssh = h.ssh ? `SSH from ${h.ssh.clientAddress} ${h.ssh.interface ? `via ${h.ssh.interface}` : `(${h.ssh.error ?? 'interface unknown'})`} · ` : '';
-	return [machine, `${ssh}${libvirt}`];
+	return [visible(machine), visible(`${ssh}${libvirt}`)];
 }
 
 export function textReport(model: HostModel): string {
@@ -32,5 +33,6 @@ export function textReport(model: HostModel): string {
 	if (model.problems.length > 0) {
 		out.push('== Problems ==', ...model.problems.map((p) => `${p.area}: ${p.message}`), '');
 	}
-	return out.join('\n');
+	// Each line is one line: a control character from the host (ESC, BEL, a newline in a message) is shown, not sent.
+	return out.map((line) => visible(line)).join('\n');
 }

@@ -4,6 +4,7 @@ import {modeLabels} from '../core/classify.js';
 import type {Bridge, HostModel, IpAddress, LibvirtNetwork, Nic, Vm, VlanSpec} from '../core/model.js';
 import {nextTurn} from '../core/next-turn.js';
 import {buildTopology, topologyRows} from '../core/topology.js';
+import {visible} from '../core/visible.js';
 
 export type TabId = 'topology' | 'nics' | 'bridges' | 'networks' | 'vms';
 
@@ -96,6 +97,9 @@ function fitWidths(columns: string[], rows: Row[]): number[] {
 }
 
 function table(id: TabId, columns: string[], rows: Row[]): Table {
+	// Cells are what is shown: names from the host with their control characters made visible (and measured so).
+	// Row names stay exact: they find the object again for its details.
+	for (const row of rows) for (let i = 0; i < row.cells.length; i++) row.cells[i] = visible(row.cells[i]!);
 	return {id, columns, rows, widths: fitWidths(columns, rows)};
 }
 

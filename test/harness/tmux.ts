@@ -43,6 +43,11 @@ export class TmuxSession {
 		return String(result.stdout);
 	}
 
+	/** A tmux format about the pane, e.g. `#{pane_title}` (what an OSC 0/2 sequence from the program would change). */
+	async display(format: string): Promise<string> {
+		return String((await this.tmux('display-message', '-p', '-t', this.name, format)).stdout).trim();
+	}
+
 	async waitFor(text: string | RegExp, timeoutMs = 8000): Promise<string> {
 		const started = Date.now();
 		for (;;) {
