@@ -2,7 +2,7 @@
 import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
-import type {StepState} from '../source/host/apply.js';
+import type {StepState} from '../source/core/journal.js';
 import type {UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';
 
@@ -36,6 +36,21 @@ export function ApplyScreen({state}: {state: UiState}) {
 				) : null}
 				<Text> </Text>
 				<StatusBar text={`y apply now · Esc back to the ${back} (nothing has been changed)`} />
+			</Box>
+		);
+	}
+	if (view.phase === 'recover' && view.journal) {
+		const rows = Math.max(1, state.height - 8);
+		return (
+			<Box flexDirection="column" width={state.width}>
+				<Text bold color={theme.warning} wrap="truncate-end">{`An apply was left half-way: ${plan.mode} ${plan.params['name'] ?? ''}`}</Text>
+				<Text wrap="wrap">{`The process applying it stopped (killed, or the machine went down). Journal ${view.journal.description}.`}</Text>
+				{plan.steps.slice(0, rows).map((step, i) => (
+					<Text key={i} wrap="truncate-end">{` ${marks[view.steps[i] ?? 'pending']} ${i + 1}. ${step.title} (${view.steps[i]})`}</Text>
+				))}
+				{plan.steps.length > rows ? <Text>{`  … and ${plan.steps.length - rows} more`}</Text> : null}
+				<Text wrap="wrap">{`Undoing goes through ${view.journal.toUndo} step(s), last first; a step that was under way is checked and undone only if it took effect.`}</Text>
+				<StatusBar text="u undo it now (recommended) · Esc leave it (kvmnet undo later)" />
 			</Box>
 		);
 	}

@@ -71,6 +71,12 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 	useKeypress((key) => dispatch({type: 'key', key}));
 	useApply(state, dispatch, applier);
 
+	// An apply or undo that a dead process left half-way is offered for undoing before anything else.
+	useEffect(() => {
+		const journal = applier?.interrupted();
+		if (journal) dispatch({type: 'interrupted', journal});
+	}, [applier]);
+
 	useEffect(() => {
 		let current = true;
 		(state.refreshCount === 0 && firstLoad ? firstLoad : load()).then(

@@ -6,6 +6,7 @@ import type {HostModel} from './core/model.js';
 import {liveApplyService} from './host/apply-service.js';
 import {loadDoctorFacts, type LoadOptions} from './host/load-host.js';
 import {journalDirectory, planDirectory, savePlan} from './host/plan-files.js';
+import {catchStopSignals, signalExitCode} from './stop-signals.js';
 import {markStall, trace} from './trace.js';
 import {themeFor} from './ui/theme.js';
 
@@ -22,6 +23,19 @@ export async function runInteractive(load: () => Promise<HostModel>, loadOptions
 	const instance = render(app, {exitOnCtrlC: false, patchConsole: false, maxFps: 60, ...(process.env['KVMNET_TRACE'] ? {onRender: () => trace('render')} : {})});
 	// Loading Ink and the first render block the loop before there is a UI to be unresponsive: measured apart.
 	markStall('startup');
-	await instance.waitUntilExit();
-	return 0;
+	// SIGTERM, SIGHUP (the SSH session gone) or SIGINT: an apply under way stops before its next step and rolls
+	// back, an undo finishes, then the app exits with the signal's status.
+	let exitCode = 0;
+	const release = catchStopSignals((signal) => {
+		if (exitCode !== 0) return;
+		exitCode = signalExitCode[signal];
+		applier.stop(`Received ${signal}`);
+		void applier.idle().then(() => instance.unmount());
+	});
+	try {
+		await instance.waitUntilExit();
+	} finally {
+		release();
+	}
+	return exitCode;
 }

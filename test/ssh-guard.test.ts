@@ -1,16 +1,19 @@
 // Never strand an SSH user: "laptop" and "host" are two namespaces joined by a veth; the host runs a real libvirtd.
 import {spawn} from 'node:child_process';
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {existsSync, mkdtempSync, readdirSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {build} from 'esbuild';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Plan} from '../source/core/plan.js';
-import type {Journal} from '../source/host/apply.js';
+import type {Journal} from '../source/core/journal.js';
+import {execa} from 'execa';
 import {cliPath, runCli} from './harness/cli.js';
+import {FaultShim} from './harness/fault-shim.js';
 import {Libvirtd} from './harness/libvirtd.js';
 import {isRoot, Namespace, run} from './harness/netns.js';
+import {namespaceSnapshot} from './harness/snapshot.js';
 
 const hostAddress = '10.77.0.2';
 const laptopAddress = '10.77.0.50';
@@ -140,5 +143,78 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		expect(uplink.master).toBeUndefined();
 		expect(uplink.addr_info.map((a: {local: string}) => a.local)).toContain(hostAddress);
 		expect((await daemon.exec(['ip', 'link', 'show', 'brbad']).catch((e: Error) => e.message)).toString()).toMatch(/does not exist/);
+	});
+
+	const newestJournal = () => {
+		const name = readdirSync(journals()).filter((f) => f.endsWith('.json')).sort().pop()!;
+		return JSON.parse(readFileSync(join(journals(), name), 'utf8')) as Journal;
+	};
+	const settled = async (timeoutMs: number) => {
+		const started = Date.now();
+		let journal = newestJournal();
+		while ((journal.status === 'running' || journal.status === 'rolling-back') && Date.now() - started < timeoutMs) {
+			await new Promise((r) => setTimeout(r, 200));
+			journal = newestJournal();
+		}
+		return journal;
+	};
+
+	it('the app SIGKILLed at every step k of a host-bridge plan: the guard undoes it, and the laptop reaches the host again', async () => {
+		const planFile = await bridgePlan('g-kill', 'brkill');
+		const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
+		const shim = new FaultShim(['ip', 'virsh']);
+		for (let k = 0; k < plan.steps.length; k++) {
+			const before = await namespaceSnapshot(daemon, env());
+			const applied = await runCli(['apply', planFile, '--yes', '--guard-seconds', '30'], {namespace: daemon.namespace, env: {...env(), ...shim.env(plan.steps[k]!.run, 'kill-after', {folder: plan.directory})}});
+			expect(applied.exitCode, `step ${k + 1}: ${applied.stdout}${applied.stderr}`).toBeUndefined();
+			expect(applied.stdout).toMatch(/Guard started \(pid \d+\) and watching/);
+			const killed = Date.now();
+			const journal = await settled(20_000);
+			expect(shim.reset(), `the fault fired at step ${k + 1}`).toBe(true);
+			expect(journal.status, `step ${k + 1}`).toBe('rolled-back');
+			expect(journal.guard?.actedAt).toBeDefined();
+			expect(readFileSync(`${journal.path}.guard.log`, 'utf8')).toContain('guard: the applying process is gone; undoing');
+			expect(await laptopReachesHost(), `the laptop reaches the host after a kill at step ${k + 1}`).toBe(true);
+			expect(Date.now() - killed).toBeLessThan(20_000);
+			expect(await namespaceSnapshot(daemon, env()), `the host after a kill at step ${k + 1}`).toEqual(before);
+		}
+	});
+
+	it('the guard killed while the steps run: the app says so and rolls back', async () => {
+		const planFile = await bridgePlan('g-noguard', 'brng');
+		const plan = JSON.parse(readFileSync(planFile, 'utf8')) as Plan;
+		const shim = new FaultShim(['ip', 'virsh']);
+		const before = await namespaceSnapshot(daemon, env());
+		// The app is frozen during step 2, the guard is killed, then the app goes on.
+		const app = execa('ip', ['netns', 'exec', daemon.namespace, process.execPath, cliPath, 'apply', planFile, '--yes'], {env: {...env(), ...shim.env(plan.steps[1]!.run, 'signal', {signal: 'STOP', folder: plan.directory})}, stdin: 'ignore', reject: false});
+		for (let i = 0; i < 200 && !shim.fired(); i++) await new Promise((r) => setTimeout(r, 50));
+		const ready = `${newestJournal().path}.guard-ready`;
+		expect(existsSync(ready)).toBe(true);
+		process.kill(Number(readFileSync(ready, 'utf8')), 'SIGKILL');
+		process.kill(app.pid!, 'SIGCONT');
+		const result = await app;
+		expect(result.exitCode, String(result.stdout)).toBe(1);
+		expect(String(result.stdout)).toMatch(/The SSH guard \(pid \d+\) is gone, so nothing would restore the network if this connection dropped: stopped before step 3/);
+		expect(newestJournal().status).toBe('rolled-back');
+		expect(await namespaceSnapshot(daemon, env())).toEqual(before);
+	});
+
+	it('kvmnet confirm after the guard undid the change says so', async () => {
+		const planFile = await bridgePlan('g-late', 'brlate');
+		const applied = await runCli(['apply', planFile, '--yes', '--guard-seconds', '10'], {namespace: daemon.namespace, env: env()});
+		expect(applied.exitCode, applied.stderr).toBe(0);
+		const journal = await (async () => {
+			for (let i = 0; i < 100; i++) {
+				const j = newestJournal();
+				if (j.status !== 'applied' && j.status !== 'rolling-back') return j;
+				await new Promise((r) => setTimeout(r, 200));
+			}
+			return newestJournal();
+		})();
+		expect(journal.status).toBe('undone');
+		const late = await runCli(['confirm'], {namespace: daemon.namespace, env: env()});
+		expect(late.exitCode).toBe(1);
+		expect(late.stderr).toMatch(/too late: the guard undid bridge g-late at .* \(the deadline was .*\); it is undone/);
+		expect(await laptopReachesHost()).toBe(true);
 	});
 });

@@ -79,14 +79,20 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 
 	useEffect(() => {
 		const answer = view?.keepAnswer;
-		if (!answer || !service || !journalRef.current) return;
+		// The journal applied here, or the interrupted one the app found at start.
+		const target = journalRef.current ?? (view?.journal ? {path: view.journal.path} : undefined);
+		if (!answer || !service || !target) return;
 		void (async () => {
-			if (answer === 'keep') {
-				const kept = service.keep(journalRef.current!);
+			if (answer === 'keep' && journalRef.current) {
+				const kept = service.keep(journalRef.current);
 				dispatch({type: 'apply-journal', journal: journalView(kept)});
 			} else {
 				dispatch({type: 'apply-phase', phase: 'running'});
-				const undone = await service.undo(journalRef.current!, hooks);
+				const undone = await service.undo(target, hooks).catch((error: Error) => error);
+				if (undone instanceof Error) {
+					dispatch({type: 'apply-phase', phase: 'refused', problems: [undone.message]});
+					return;
+				}
 				dispatch({type: 'apply-journal', journal: journalView(undone)});
 			}
 			dispatch({type: 'apply-phase', phase: 'done'});

@@ -20,8 +20,8 @@ export interface ApplyService {
 	/** Start the confirmation countdown of a guarded apply. */
 	arm(journal: Journal): Journal;
 	keep(journal: Journal): Journal;
-	undo(journal: Journal, hooks: ApplyHooks): Promise<Journal>;
-	read(journal: Journal): Journal;
+	undo(journal: Pick<Journal, 'path'>, hooks: ApplyHooks): Promise<Journal>;
+	read(journal: Pick<Journal, 'path'>): Journal;
 	/** Whether the guard of this journal still runs. */
 	guardAlive(journal: Journal): boolean;
 	/** Whether `address` answers a ping now. */
@@ -77,7 +77,7 @@ export function liveApplyService(options: {load: LoadOptions; journalDir: string
 			}),
 		arm: armDeadline,
 		keep: confirmJournal,
-		undo: (journal, hooks) => locked(`undo ${journal.id} (interactive)`, () => {
+		undo: (journal, hooks) => locked(`undo ${journal.path} (interactive)`, () => {
 			const fresh = readJournal(journal.path);
 			return rollBack(fresh, runner, hooks, fresh.status === 'applied' || fresh.status === 'rollback-incomplete' ? 'undone' : 'rolled-back');
 		}),

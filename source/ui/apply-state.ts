@@ -2,11 +2,13 @@
 // only ask: start, stop, keep, undo.
 import type {ApplyJournalView} from './apply-types.js';
 import type {Key} from './keys.js';
-import type {LogLine, StepState} from '../host/apply.js';
+import type {LogLine, StepState} from '../core/journal.js';
 
 export type ApplyPhase =
 	/** Showing what will change; y starts. */
 	| 'confirm'
+	/** At start: an apply or undo that a dead process left half-way; u undoes it, Esc leaves it for later. */
+	| 'recover'
 	/** Checking privileges, tools and that the plan still fits. */
 	| 'checking'
 	| 'refused'
@@ -34,6 +36,11 @@ export const maxLogLines = 500;
 
 export function initialApply(stepCount: number): ApplyView {
 	return {phase: 'confirm', steps: new Array<StepState>(stepCount).fill('pending'), log: [], problems: [], stopRequested: false, starts: 0, reach: {}};
+}
+
+/** The apply screen for a journal a dead process left half-way: its steps as the journal has them. */
+export function recoverApply(steps: StepState[], journal: ApplyJournalView): ApplyView {
+	return {...initialApply(steps.length), phase: 'recover', steps, journal};
 }
 
 export type ApplyAction =
@@ -70,6 +77,10 @@ export function onApplyKey(view: ApplyView, key: Key): {view: ApplyView; leave?:
 		case 'confirm':
 			if (char === 'y') return {view: {...view, phase: 'checking', starts: view.starts + 1}};
 			if (key.name === 'escape' || char === 'n' || char === 'q') return {view, leave: 'preview'};
+			return {view};
+		case 'recover':
+			if (char === 'u') return {view: {...view, keepAnswer: 'undo'}};
+			if (key.name === 'escape' || char === 'q') return {view, leave: 'inventory'};
 			return {view};
 		case 'running':
 			// Esc (like Ctrl-C, handled by the app) stops before the next step and undoes what was done.

@@ -3,7 +3,9 @@
 import type {HostModel} from '../core/model.js';
 import type {PlanOptions} from '../core/planner.js';
 import {fixPlan, type DoctorFacts} from '../core/doctor.js';
-import {initialApply, onApplyKey, reduceApply, type ApplyAction, type ApplyView} from './apply-state.js';
+import {initialApply, onApplyKey, recoverApply, reduceApply, type ApplyAction, type ApplyView} from './apply-state.js';
+import {journalView} from './apply-types.js';
+import type {Journal} from '../core/journal.js';
 import {onDoctorKey, openDoctor, withFacts, type DoctorView} from './doctor-state.js';
 import {comparisonLayout} from './compare.js';
 import {recommend} from '../core/recommend.js';
@@ -50,6 +52,8 @@ export type Action =
 	| {type: 'saved'; message: string}
 	| {type: 'doctor-facts'; facts: DoctorFacts}
 	| {type: 'doctor-failed'; error: string}
+	/** At start: a journal a dead process left half-way, for the user to undo now or later. */
+	| {type: 'interrupted'; journal: Journal}
 	| ApplyAction;
 
 const zero = (): Record<TabId, number> => ({topology: 0, nics: 0, bridges: 0, networks: 0, vms: 0});
@@ -264,6 +268,10 @@ export function reduce(state: UiState, action: Action): UiState {
 			return state.doctor && state.model ? {...state, doctor: withFacts(state.doctor, state.model, action.facts, state.height)} : state;
 		case 'doctor-failed':
 			return state.doctor ? {...state, doctor: {...state.doctor, loading: false, error: action.error}} : state;
+		case 'interrupted':
+			// Shown before anything else: nothing new is applied while the host may be half-changed.
+			if (state.apply) return state;
+			return {...state, screen: 'apply', applyFrom: 'preview', wizard: {...state.wizard, plan: action.journal.plan}, apply: recoverApply(action.journal.steps.map((s) => s.state), journalView(action.journal))};
 		default:
 			return state.apply ? {...state, apply: reduceApply(state.apply, action)} : state;
 	}
