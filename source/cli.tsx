@@ -7,6 +7,7 @@ import type {HostModel} from './core/model.js';
 import {loadHost} from './host/load-host.js';
 import {makePlan} from './core/planner.js';
 import {planDirectory, savePlan} from './host/plan-files.js';
+import {stopAllCommands, timeoutSetting} from './host/runner.js';
 import {resolveLibvirtUri} from './host/virsh.js';
 import {previewText} from './ui/plan-text.js';
 import {startTrace} from './trace.js';
@@ -17,9 +18,12 @@ function version(): string {
 	return pkg.version;
 }
 
-/** Exit 1 when the inventory is missing a part the user relies on: the NIC list, or the libvirt they named. */
+/**
+ * Exit 1 when the inventory is missing a part the user relies on: the NIC list, the libvirt they named, or
+ * anything a tool did not answer in time.
+ */
 function inventoryExitCode(model: HostModel, args: CliArgs): number {
-	if (model.problems.some((p) => p.area === 'nics')) return 1;
+	if (model.problems.some((p) => p.area === 'nics' || p.timeout)) return 1;
 	if (model.source === 'live' && !model.header.libvirt.reachable && (args.connect || process.env['LIBVIRT_DEFAULT_URI'])) return 1;
 	return 0;
 }
@@ -88,7 +92,13 @@ async function runInteractive(args: CliArgs): Promise<number> {
 	const firstScan = load();
 	firstScan.catch(() => undefined);
 	const interactive = await import('./interactive.js');
-	return interactive.runInteractive(load, args.connect ? {connect: args.connect} : {}, firstScan);
+	const code = await interactive.runInteractive(load, args.connect ? {connect: args.connect} : {}, firstScan);
+	// Quitting (q, Ctrl-C) does not wait for a scan still under way: its commands are killed, none start after.
+	stopAllCommands();
+	// Nothing should be left to wait for; should a killed command not end (a process stuck in the kernel), the
+	// app still exits. The terminal is written synchronously, so nothing is lost.
+	setTimeout(() => process.exit(code), 1000).unref();
+	return code;
 }
 
 async function main(): Promise<number> {
@@ -110,6 +120,12 @@ async function main(): Promise<number> {
 	if (args.command === 'version') {
 		process.stdout.write(`${version()}\n`);
 		return 0;
+	}
+	// The guard (started by apply with the same environment) must undo, whatever it inherited.
+	const timeout = timeoutSetting(process.env);
+	if (timeout instanceof Error && args.command !== 'guard') {
+		process.stderr.write(`kvmnet: ${timeout.message}\n`);
+		return 2;
 	}
 	if (args.command === 'plan') return printPlan(args);
 	if (args.command === 'doctor') return printDoctor(args);
