@@ -98,17 +98,19 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
 	}
 }
 
-function track(pgid: number): void {
-	liveGroups.add(pgid);
-	// signal-exit runs this on a normal exit, process.exit() and fatal signals (then re-raises the signal), and
-	// cooperates with the handlers Ink installs. Loaded only while something runs.
+/**
+ * Kill the live groups when kvmnet exits. signal-exit runs this on a normal exit, process.exit() and fatal signals
+ * (then re-raises the signal), and cooperates with the handlers Ink installs. Loaded only while something runs, and
+ * before a command is spawned: a signal arriving between the spawn and the hook would leave the command behind.
+ */
+function holdExitHook(): void {
 	removeExitHook ??= onExit(() => {
 		for (const group of liveGroups) killGroup(group, 'SIGKILL');
 	});
 }
 
-function untrack(pgid: number): void {
-	liveGroups.delete(pgid);
+function untrack(pgid?: number): void {
+	if (pgid !== undefined) liveGroups.delete(pgid);
 	if (liveGroups.size === 0 && removeExitHook) {
 		removeExitHook();
 		removeExitHook = undefined;
@@ -139,11 +141,16 @@ interface Bounded {
  * closed, so nothing it left behind can keep kvmnet waiting.
  */
 function startBounded(file: string, args: string[], options: Options, timeoutMs: number): Bounded {
+	holdExitHook();
 	const child = execa(file, args, {...options, reject: false, detached: true, cleanup: false, forceKillAfterDelay: false});
 	let timedOut = false;
 	const pgid = child.pid;
-	if (pgid === undefined) return {child, timedOut: () => false};
-	track(pgid);
+	if (pgid === undefined) {
+		// Not started (not installed): nothing to kill.
+		untrack();
+		return {child, timedOut: () => false};
+	}
+	liveGroups.add(pgid);
 	const timer = setTimeout(() => {
 		timedOut = true;
 		killGroup(pgid, 'SIGTERM');
