@@ -12,10 +12,13 @@ export function InventoryScreen({state}: {state: UiState}) {
 	const theme = useTheme();
 	const height = listHeight(state);
 	const problems = state.model?.problems.length ?? 0;
+	// A tool that did not answer in time is said on the screen itself (which one, within how long, what sets that).
+	const timeouts = [...new Set((state.model?.problems ?? []).flatMap((p) => (p.timeout ? [p.timeout] : [])))];
 	const hints = '↑↓ move · Enter details · 1-5 views · n new network · d doctor · r refresh · ? keys · q quit';
 	let warning: string | undefined;
 	if (state.loadError) warning = `Scan failed: ${state.loadError} (r to retry)`;
 	else if (state.loading && state.model) warning = 'Refreshing…';
+	else if (timeouts.length > 0) warning = `${timeouts.join(' · ')} · press ? to read`;
 	else if (problems > 0) warning = `${problems} problem${problems > 1 ? 's' : ''} while scanning: press ? to read · ${hints}`;
 	return (
 		<Box flexDirection="column" width={state.width}>

@@ -1,6 +1,7 @@
 // The interactive path, loaded only when kvmnet runs in a terminal: Ink, React and the app stay out of the
 // way of `kvmnet inventory` and other script uses (they cost ~0.2 s to load).
 import {render} from 'ink';
+import {onExit} from 'signal-exit';
 import {App} from './app.js';
 import type {HostModel} from './core/model.js';
 import {liveApplyService} from './host/apply-service.js';
@@ -14,7 +15,8 @@ export async function runInteractive(load: () => Promise<HostModel>, loadOptions
 	// The alternate screen keeps the shell's scrollback as it was, like any full-screen terminal program.
 	const leaveAlternateScreen = () => process.stdout.write('\x1b[?1049l');
 	process.stdout.write('\x1b[?1049h\x1b[H');
-	process.once('exit', leaveAlternateScreen);
+	// On a fatal signal too (SIGTERM, SSH's SIGHUP): signal-exit runs this, then lets the signal end the process.
+	const removeExitHook = onExit(() => void leaveAlternateScreen());
 	const applier = liveApplyService({load: loadOptions, journalDir: journalDirectory(), guardCommand: [process.execPath, process.argv[1]!]});
 	const app = (
 		<App load={load} firstLoad={firstScan} theme={themeFor(process.env)} planDirectory={(name) => planDirectory(name)} save={(plan) => savePlan(plan, plan.directory)} applier={applier} diagnose={(host) => loadDoctorFacts(host)} />
@@ -37,5 +39,8 @@ export async function runInteractive(load: () => Promise<HostModel>, loadOptions
 	} finally {
 		release();
 	}
+	// Back to the shell's screen at once, not when the process ends (a scan's commands may still be dying).
+	removeExitHook();
+	leaveAlternateScreen();
 	return exitCode;
 }

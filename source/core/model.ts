@@ -203,6 +203,8 @@ export interface LibvirtStatus {
 	version?: string;
 	hypervisor?: string;
 	error?: string;
+	/** Set when virsh did not answer in time (a hung libvirtd): "virsh did not answer within 30 s (KVMNET_TIMEOUT)". */
+	timeout?: string;
 }
 
 export interface SshSession {
@@ -229,6 +231,8 @@ export interface Problem {
 	/** What part of the scan it concerns: nics, libvirt, ovs, header. */
 	area: string;
 	message: string;
+	/** Set when the problem is a tool that did not answer in time: which tool, within how long, and what sets it. */
+	timeout?: string;
 }
 
 export type NetworkManagerKind = 'networkmanager' | 'netplan' | 'ifupdown' | 'iproute2';

@@ -1,5 +1,6 @@
 // Which host to show: the demo when asked; this machine otherwise, falling back to the demo (with the reason)
-// only for the interactive app when no libvirt was named and none answers. Scripts never get demo data unasked.
+// only for the interactive app when no libvirt was named and none is reachable (a hung one is not replaced by the
+// demo). Scripts never get demo data unasked.
 import type {DoctorFacts} from '../core/doctor.js';
 import type {HostModel} from '../core/model.js';
 import {markStall} from '../trace.js';
@@ -20,7 +21,8 @@ export async function loadHost(options: LoadOptions): Promise<HostModel> {
 	const host = await scanHost(options);
 	const env = options.env ?? process.env;
 	const uriNamed = options.connect !== undefined || env['LIBVIRT_DEFAULT_URI'] !== undefined;
-	if (options.demoWhenNoLibvirt && !uriNamed && !host.header.libvirt.reachable) {
+	// A libvirt that did not answer in time is there but hung: this machine is shown, with that said.
+	if (options.demoWhenNoLibvirt && !uriNamed && !host.header.libvirt.reachable && !host.header.libvirt.timeout) {
 		const why = host.header.libvirt.error ?? 'it did not answer';
 		return loadDemoHost(
 			`No libvirt answers at ${host.header.libvirt.uri} (${why}). This is the built-in demo host. ` +

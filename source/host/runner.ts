@@ -1,8 +1,16 @@
 // The one place kvmnet starts processes. Every command is an argv array (never a shell string), every run is
 // recorded, and a missing tool or a timeout comes back as data with a message a person can act on.
+//
+// Every command is bounded. Each one runs in a process group of its own (execa's `detached`, which is setsid(2) in
+// Node), so a timeout kills the whole group: a tool's own children (a shell's `sleep`, ssh under virsh) would
+// otherwise keep its pipes open after the tool itself died, and execa waits for the pipes to end. Streams still
+// open a moment after the command exited (a helper in yet another session) are closed by kvmnet, not waited for.
+// Being in their own groups, commands no longer get the terminal's Ctrl-C, so kvmnet kills the groups still
+// running when it exits, on a signal too (signal-exit), and `stopAllCommands` does it when the app quits.
 import {access} from 'node:fs/promises';
 import {join} from 'node:path';
-import {execa} from 'execa';
+import {execa, type Options, type ResultPromise} from 'execa';
+import {onExit} from 'signal-exit';
 
 /**
  * Whether a program can be run: an absolute path that exists, or a name found in one of PATH's directories.
@@ -19,7 +27,10 @@ export async function onPath(program: string, env: NodeJS.ProcessEnv = process.e
 export interface RunOptions {
 	/** Written to the command's stdin. */
 	input?: string;
+	/** A fixed limit of its own (apply steps and their checks), whatever KVMNET_TIMEOUT says. */
 	timeoutMs?: number;
+	/** The scan limit (KVMNET_TIMEOUT), but never longer than this: quick probes such as ovs-vsctl. */
+	atMostMs?: number;
 	env?: Record<string, string>;
 	/** Called with each line of output as it arrives (for the live apply log). */
 	onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
@@ -36,6 +47,10 @@ export interface RunResult {
 	missing: boolean;
 	timedOut: boolean;
 	milliseconds: number;
+	/** How long the command was allowed. */
+	timeoutMs?: number;
+	/** The limit came from the scan timeout (KVMNET_TIMEOUT or its default), which the user can raise. */
+	scanLimit?: boolean;
 }
 
 /** Which Debian/Ubuntu package brings a tool, for "not found" messages. */
@@ -48,25 +63,158 @@ const packageOf: Record<string, string> = {
 	nmcli: 'network-manager',
 };
 
+/** How long a scan waits for any one tool when KVMNET_TIMEOUT is not set. */
 export const defaultTimeoutMs = 30_000;
+export const timeoutVariable = 'KVMNET_TIMEOUT';
+const timeoutRule = 'a whole number of seconds from 1 to 3600';
+
+/**
+ * KVMNET_TIMEOUT in milliseconds: undefined when it is not set (or empty); an Error naming the variable and the
+ * rule when it is set to anything else than a whole number of seconds from 1 to 3600.
+ */
+export function timeoutSetting(env: NodeJS.ProcessEnv = process.env): number | undefined | Error {
+	const text = env[timeoutVariable];
+	if (text === undefined || text === '') return undefined;
+	const seconds = /^\d{1,4}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
+	if (!(seconds >= 1 && seconds <= 3600)) return new Error(`${timeoutVariable}: ${JSON.stringify(text.slice(0, 40))} is not ${timeoutRule} (how long kvmnet waits for virsh, ip and the other tools it runs)`);
+	return seconds * 1000;
+}
+
+/** After SIGTERM to a command's group, the time it has before SIGKILL. */
+const killGraceMs = 1000;
+/** After a command exits, how long its output streams may stay open (held by a helper) before kvmnet closes them. */
+const drainMs = 1000;
+
+// The process groups of the commands still running (each command leads its own), killed when kvmnet exits.
+const liveGroups = new Set<number>();
+let stopping = false;
+let removeExitHook: (() => void) | undefined;
+
+function killGroup(pgid: number, signal: NodeJS.Signals): void {
+	try {
+		process.kill(-pgid, signal);
+	} catch {
+		// The group is gone already.
+	}
+}
+
+/**
+ * Kill the live groups when kvmnet exits. signal-exit runs this on a normal exit, process.exit() and fatal signals
+ * (then re-raises the signal), and cooperates with the handlers Ink installs. Loaded only while something runs, and
+ * before a command is spawned: a signal arriving between the spawn and the hook would leave the command behind.
+ */
+function holdExitHook(): void {
+	removeExitHook ??= onExit(() => {
+		for (const group of liveGroups) killGroup(group, 'SIGKILL');
+	});
+}
+
+function untrack(pgid?: number): void {
+	if (pgid !== undefined) liveGroups.delete(pgid);
+	if (liveGroups.size === 0 && removeExitHook) {
+		removeExitHook();
+		removeExitHook = undefined;
+	}
+}
+
+/**
+ * Kill every command still running (their whole process groups) and refuse to start new ones: for when kvmnet
+ * quits with a scan under way. Their results come back at once as failures.
+ */
+export function stopAllCommands(): void {
+	stopping = true;
+	for (const group of liveGroups) killGroup(group, 'SIGKILL');
+}
+
+/** How many commands are running now (for tests). */
+export const runningCommands = () => liveGroups.size;
+
+interface Bounded {
+	child: ResultPromise;
+	/** Whether the command was stopped because its time ran out; read once `child` has settled. */
+	timedOut: () => boolean;
+}
+
+/**
+ * Start a command in its own process group and bound it: when `timeoutMs` passes, SIGTERM to the group, SIGKILL
+ * a second later (for what ignores SIGTERM); once the command exits, its streams get a moment to end, then are
+ * closed, so nothing it left behind can keep kvmnet waiting.
+ */
+function startBounded(file: string, args: string[], options: Options, timeoutMs: number): Bounded {
+	holdExitHook();
+	const child = execa(file, args, {...options, reject: false, detached: true, cleanup: false, forceKillAfterDelay: false});
+	let timedOut = false;
+	const pgid = child.pid;
+	if (pgid === undefined) {
+		// Not started (not installed): nothing to kill.
+		untrack();
+		return {child, timedOut: () => false};
+	}
+	liveGroups.add(pgid);
+	const timer = setTimeout(() => {
+		timedOut = true;
+		killGroup(pgid, 'SIGTERM');
+		// The group stays tracked until this has run, or until kvmnet exits (which kills it too): not waited for.
+		setTimeout(() => {
+			killGroup(pgid, 'SIGKILL');
+			untrack(pgid);
+		}, killGraceMs).unref();
+	}, timeoutMs);
+	const settle = () => {
+		clearTimeout(timer);
+		if (!timedOut) untrack(pgid);
+	};
+	child.once('exit', () => {
+		settle();
+		const drain = setTimeout(() => {
+			child.stdout?.destroy();
+			child.stderr?.destroy();
+		}, drainMs);
+		void child.finally(() => clearTimeout(drain));
+	});
+	void child.finally(settle);
+	return {child, timedOut: () => timedOut};
+}
+
+/** The result of a command that was not started because kvmnet is exiting. */
+const notStarted = (argv: string[]): RunResult => ({argv, exitCode: undefined, stdout: '', stderr: 'not run: kvmnet is exiting\n', ok: false, missing: false, timedOut: false, milliseconds: 0});
 
 export class Runner {
 	/** Every argv this runner was asked to run, in order. */
 	readonly history: string[][] = [];
+	/** How long a scan waits for any one tool: KVMNET_TIMEOUT, else 30 s (main() refuses a bad KVMNET_TIMEOUT). */
+	readonly scanTimeoutMs: number;
+
+	constructor(options: {scanTimeoutMs?: number; env?: NodeJS.ProcessEnv} = {}) {
+		const setting = timeoutSetting(options.env ?? process.env);
+		this.scanTimeoutMs = options.scanTimeoutMs ?? (typeof setting === 'number' ? setting : defaultTimeoutMs);
+	}
+
+	/** The limit for one command, and whether it is the scan limit the user can change. */
+	limitFor(options: Pick<RunOptions, 'timeoutMs' | 'atMostMs'>): {timeoutMs: number; scanLimit: boolean} {
+		if (options.timeoutMs !== undefined) return {timeoutMs: options.timeoutMs, scanLimit: false};
+		if (options.atMostMs !== undefined && options.atMostMs < this.scanTimeoutMs) return {timeoutMs: options.atMostMs, scanLimit: false};
+		return {timeoutMs: this.scanTimeoutMs, scanLimit: true};
+	}
 
 	async run(argv: string[], options: RunOptions = {}): Promise<RunResult> {
 		const [file, ...args] = argv;
 		if (file === undefined) throw new Error('Runner.run needs a program name');
 		this.history.push(argv);
+		if (stopping) return notStarted(argv);
 		const started = performance.now();
-		const child = execa(file, args, {
-			reject: false,
-			input: options.input,
-			timeout: options.timeoutMs ?? defaultTimeoutMs,
-			// Tools answer in a fixed language so the parsers can rely on their words.
-			env: {LC_ALL: 'C', ...options.env},
-			stripFinalNewline: false,
-		});
+		const limit = this.limitFor(options);
+		const {child, timedOut} = startBounded(
+			file,
+			args,
+			{
+				input: options.input,
+				// Tools answer in a fixed language so the parsers can rely on their words.
+				env: {LC_ALL: 'C', ...options.env},
+				stripFinalNewline: false,
+			},
+			limit.timeoutMs,
+		);
 		if (options.onLine) {
 			const onLine = options.onLine;
 			for (const stream of ['stdout', 'stderr'] as const) {
@@ -88,12 +236,21 @@ export class Runner {
 			exitCode: result.exitCode,
 			stdout: String(result.stdout ?? ''),
 			stderr: String(result.stderr ?? ''),
-			ok: !result.failed && result.exitCode === 0,
+			ok: !result.failed && result.exitCode === 0 && !timedOut(),
 			missing,
-			timedOut: Boolean(result.timedOut),
+			timedOut: timedOut(),
 			milliseconds: performance.now() - started,
+			...limit,
 		};
 	}
+}
+
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10}`;
+
+/** "virsh did not answer within 30 s (KVMNET_TIMEOUT)": which tool, how long it had, and what sets that. */
+export function describeTimeout(result: RunResult): string {
+	const limit = result.timeoutMs === undefined ? 'in time' : `within ${seconds(result.timeoutMs)} s`;
+	return `${result.argv[0] ?? ''} did not answer ${limit}${result.scanLimit ? ` (${timeoutVariable})` : ''}`;
 }
 
 /** One line saying why a command failed, naming the package to install when the tool is missing. */
@@ -103,7 +260,7 @@ export function describeFailure(result: RunResult): string {
 		const pkg = packageOf[tool];
 		return `${tool} not found${pkg ? `: install the ${pkg} package` : ''}`;
 	}
-	if (result.timedOut) return `${tool} did not answer in time and was stopped`;
+	if (result.timedOut) return `${describeTimeout(result)} and was stopped`;
 	const lastLines = result.stderr
 		.trim()
 		.split('\n')
@@ -157,7 +314,12 @@ export function openSession(runner: Runner, argv: string[], options: Omit<RunOpt
 	const [file, ...args] = argv;
 	runner.history.push(argv);
 	const started = performance.now();
-	const child = execa(file!, args, {reject: false, stdin: 'pipe', timeout: options.timeoutMs ?? defaultTimeoutMs, env: {LC_ALL: 'C', ...options.env}, buffer: false});
+	if (stopping) {
+		const result = notStarted(argv);
+		return {ask: () => Promise.reject(new Error(result.stderr.trim())), errors: () => result.stderr, close: async () => result};
+	}
+	const limit = runner.limitFor(options);
+	const {child, timedOut} = startBounded(file!, args, {stdin: 'pipe', env: {LC_ALL: 'C', ...options.env}, buffer: false}, limit.timeoutMs);
 	let stderr = '';
 	// What was printed while no question was waiting (none, for virsh): the start of the next answer.
 	let unclaimed = '';
@@ -180,7 +342,7 @@ export function openSession(runner: Runner, argv: string[], options: Omit<RunOpt
 	child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
 		stderr += chunk;
 	});
-	// Spawning can fail (not installed) or the program can end early: every pending question then fails.
+	// Spawning can fail (not installed), the program can end early or run out of time: every pending question then fails.
 	const finished = child.then((result) => {
 		waiter?.reject(new Error(stderr.trim() || `${file} ended before answering`));
 		waiter = undefined;
@@ -203,7 +365,7 @@ export function openSession(runner: Runner, argv: string[], options: Omit<RunOpt
 			child.stdin?.end();
 			const result = await finished;
 			const missing = (result as {code?: string}).code === 'ENOENT';
-			return {argv, exitCode: result.exitCode, stdout: unclaimed, stderr, ok: !result.failed && result.exitCode === 0, missing, timedOut: Boolean(result.timedOut), milliseconds: performance.now() - started};
+			return {argv, exitCode: result.exitCode, stdout: unclaimed, stderr, ok: !result.failed && result.exitCode === 0 && !timedOut(), missing, timedOut: timedOut(), milliseconds: performance.now() - started, ...limit};
 		},
 	};
 }

@@ -20,7 +20,7 @@ async function networkManagerOf(runner: Runner, root: string, env: NodeJS.Proces
 		return {kind: forced as NetworkManagerKind, reason: `KVMNET_NETWORK_MANAGER=${forced} says so`, connections: {}};
 	}
 	if (root === '/' && (await onPath('nmcli', env))) {
-		const result = await runner.run(['nmcli', '-t', '-f', 'DEVICE,STATE,CONNECTION', 'device', 'status'], {timeoutMs: 5000});
+		const result = await runner.run(['nmcli', '-t', '-f', 'DEVICE,STATE,CONNECTION', 'device', 'status'], {atMostMs: 5000});
 		if (result.ok) {
 			const connections: Record<string, string> = {};
 			for (const line of result.stdout.split('\n')) {

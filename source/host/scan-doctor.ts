@@ -148,12 +148,12 @@ export async function scanDoctorFacts(runner: Runner, options: DoctorScanOptions
 		Promise.all(sysctlKeys.map(async (key) => [key, (await readText(join(root, 'proc/sys', key.replace(/\./g, '/'))))?.trim()] as const)).then((pairs) => Object.fromEntries(pairs)),
 		(async (): Promise<DoctorFacts['iptables']> => {
 			if (!(await onPath('iptables', env))) return {error: 'iptables is not installed'};
-			const result = await runner.run(['iptables', '-w', '5', '-S'], {timeoutMs: 10_000});
+			const result = await runner.run(['iptables', '-w', '5', '-S'], {atMostMs: 10_000});
 			return result.ok ? {rules: result.stdout.split('\n').filter(Boolean)} : {error: describeFailure(result)};
 		})(),
 		(async () => {
 			if (!(await onPath('nft', env))) return undefined;
-			const result = await runner.run(['nft', 'list', 'tables'], {timeoutMs: 10_000});
+			const result = await runner.run(['nft', 'list', 'tables'], {atMostMs: 10_000});
 			return result.ok ? result.stdout.split('\n').filter(Boolean) : undefined;
 		})(),
 		readText(join(root, 'etc/libvirt/network.conf')),

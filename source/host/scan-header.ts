@@ -1,7 +1,8 @@
-// The host header: who and what this machine is. systeminformation answers the CPU flags and memory; the OS name
-// comes from /etc/os-release directly, because si.osInfo() spawns several programs (~100 ms, measured) for
-// facts the header does not show. systeminformation's network calls are not used at all: they block the event
-// loop and miss down links.
+// The host header: who and what this machine is. The OS name comes from /etc/os-release directly, because
+// si.osInfo() spawns several programs (~100 ms, measured) for facts the header does not show; the CPU flags come from
+// /proc/cpuinfo, because si.cpuFlags() runs lscpu through a shell, outside the runner and its timeout (lscpu prints
+// the same flags line). systeminformation answers the memory (it reads /proc/meminfo). Its network calls are not
+// used at all: they block the event loop and miss down links.
 import {access, readFile} from 'node:fs/promises';
 import {hostname, release} from 'node:os';
 import type {HostHeader} from '../core/model.js';
@@ -14,13 +15,18 @@ export function parseOsRelease(text: string): string | undefined {
 	return match ? (match[1] ?? match[2] ?? match[3])?.trim() || undefined : undefined;
 }
 
+/** The first "flags" line of /proc/cpuinfo (every CPU has the same): "fpu vme … vmx …". */
+export function cpuFlags(cpuinfo: string): string {
+	return /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1]?.trim() ?? '';
+}
+
 export async function scanMachine(): Promise<MachineFacts> {
-	// Only systeminformation's cpu and memory modules, loaded on first use: the whole package blocks the event
-	// loop ~40 ms while it loads, and the demo and --version never need it.
-	const [{default: cpu}, {default: memoryModule}] = await Promise.all([import('systeminformation/lib/cpu.js'), import('systeminformation/lib/memory.js')]);
+	// Only systeminformation's memory module, loaded on first use: the whole package blocks the event loop ~40 ms
+	// while it loads, and the demo and --version never need it.
+	const {default: memoryModule} = await import('systeminformation/lib/memory.js');
 	const [osRelease, flags, memory, kvmDevice] = await Promise.all([
 		readFile('/etc/os-release', 'utf8').catch(() => readFile('/usr/lib/os-release', 'utf8').catch(() => '')),
-		cpu.cpuFlags().catch(() => ''),
+		readFile('/proc/cpuinfo', 'utf8').then(cpuFlags, () => ''),
 		memoryModule.mem().catch(() => undefined),
 		access('/dev/kvm').then(
 			() => true,

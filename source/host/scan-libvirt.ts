@@ -3,7 +3,7 @@
 import {nextTurn} from '../core/next-turn.js';
 import type {LibvirtNetwork, LibvirtStatus, Problem, Vm} from '../core/model.js';
 import {parseDomainXml, parseNetworkXml, parseVirshVersion} from '../core/parse-libvirt.js';
-import type {Runner} from './runner.js';
+import {describeTimeout, type Runner} from './runner.js';
 import {VirshSession} from './virsh.js';
 
 /**
@@ -99,11 +99,14 @@ const listingCommands = [
 async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> {
 	const listing = await virsh.run(listingCommands);
 	if (listing.failure) {
+		const {result, message} = listing.failure;
+		// A hung libvirtd (virsh ran out of time) is said as such: the message names virsh, the time and the URI.
+		const timeout = result.timedOut ? describeTimeout(result) : undefined;
 		return {
-			status: {uri, reachable: false, error: listing.failure.message},
+			status: {uri, reachable: false, error: message, ...(timeout ? {timeout} : {})},
 			networks: [],
 			vms: [],
-			problems: [{area: 'libvirt', message: `libvirt at ${uri} is not reachable: ${listing.failure.message}`}],
+			problems: [timeout ? {area: 'libvirt', message, timeout} : {area: 'libvirt', message: `libvirt at ${uri} is not reachable: ${message}`}],
 		};
 	}
 	const [uriOut, versionOut, ...lists] = listing.outputs;
@@ -152,7 +155,10 @@ async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> 
 		.errors()
 		.filter((line) => line.startsWith('error:') && !/hypervisor version/.test(line))
 		.map((message) => ({area: 'libvirt', message}));
-	if (details.failure) problems.push({area: 'libvirt', message: `reading libvirt objects failed: ${details.failure.message}`});
+	if (details.failure) {
+		const {result, message} = details.failure;
+		problems.push({area: 'libvirt', message: `reading libvirt objects failed: ${message}`, ...(result.timedOut ? {timeout: describeTimeout(result)} : {})});
+	}
 
 	const networks: LibvirtNetwork[] = [];
 	for (const [i, uuid] of networkUuids!.entries()) {

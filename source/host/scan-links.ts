@@ -4,7 +4,7 @@ import {basename} from 'node:path';
 import type {Nic, Problem, Route} from '../core/model.js';
 import {nextTurn} from '../core/next-turn.js';
 import {parseIpLinks, parseIpRoutes, parseRouteGet, parseSysfsInteger, splitJsonDocuments, type SysfsFacts} from '../core/parse-ip.js';
-import {describeFailure, type Runner} from './runner.js';
+import {describeFailure, describeTimeout, type Runner} from './runner.js';
 
 export interface LinkScan {
 	nics: Nic[];
@@ -57,6 +57,10 @@ export async function scanLinks(runner: Runner, options: LinkScanOptions = {}): 
 	const commands = ['addr show', 'route show table all'];
 	if (options.routeTo) commands.push(`route get ${options.routeTo}`);
 	const result = await runner.run(['ip', '-j', '-d', '-force', '-batch', '-'], {input: `${commands.join('\n')}\n`});
+	if (result.timedOut) {
+		const timeout = describeTimeout(result);
+		return {nics: [], routes: [], problems: [{area: 'nics', message: `${timeout}: the network interfaces, addresses and routes could not be read`, timeout}]};
+	}
 	if (result.missing || result.stdout.trim() === '') {
 		return {nics: [], routes: [], problems: [{area: 'nics', message: `cannot list network interfaces: ${describeFailure(result)}`}]};
 	}

@@ -2,7 +2,7 @@
 import {access} from 'node:fs/promises';
 import type {Bridge, Problem} from '../core/model.js';
 import {parseOvsBridges} from '../core/parse-ovs.js';
-import {describeFailure, onPath, type Runner} from './runner.js';
+import {describeFailure, describeTimeout, onPath, type Runner} from './runner.js';
 
 export const ovsBridgeQuery = [
 	'ovs-vsctl',
@@ -38,10 +38,11 @@ export async function scanOvs(runner: Runner, env: NodeJS.ProcessEnv = process.e
 	if (!(await access(socket).then(() => true, () => false))) {
 		return {installed: true, bridges: [], problems: [{area: 'ovs', message: `Open vSwitch is installed but not running: its database socket ${socket} does not exist (systemctl start openvswitch-switch)`}]};
 	}
-	const result = await runner.run(ovsBridgeQuery, {timeoutMs: 5000});
+	const result = await runner.run(ovsBridgeQuery, {atMostMs: 5000});
 	if (result.missing) return {installed: false, bridges: [], problems: []};
 	if (!result.ok) {
-		return {installed: true, bridges: [], problems: [{area: 'ovs', message: `Open vSwitch is installed but its database does not answer: ${describeFailure(result)}`}]};
+		const timeout = result.timedOut ? {timeout: describeTimeout(result)} : {};
+		return {installed: true, bridges: [], problems: [{area: 'ovs', message: `Open vSwitch is installed but its database does not answer: ${describeFailure(result)}`, ...timeout}]};
 	}
 	try {
 		return {installed: true, bridges: parseOvsBridges(result.stdout), problems: []};

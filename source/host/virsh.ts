@@ -2,7 +2,7 @@
 // scan runs one virsh process for everything: commands go in over stdin in turns (list names, then dump every
 // object), and echo markers between commands split the answers apart.
 import {randomBytes} from 'node:crypto';
-import {describeFailure, openSession, type RunResult, type Runner, type Session} from './runner.js';
+import {describeFailure, describeTimeout, openSession, type RunResult, type Runner, type Session} from './runner.js';
 
 export const defaultLibvirtUri = 'qemu:///system';
 
@@ -80,10 +80,14 @@ export class VirshSession {
 	private turn = 0;
 	private failure?: BatchAnswer['failure'];
 
-	private constructor(private readonly session: Session) {}
+	private constructor(
+		private readonly session: Session,
+		private readonly uri: string,
+	) {}
 
+	/** The whole session (both turns) gets the scan limit, KVMNET_TIMEOUT: a hung libvirtd never answers at all. */
 	static open(runner: Runner, uri: string): VirshSession {
-		return new VirshSession(openSession(runner, ['virsh', '-q', '-c', uri], {timeoutMs: 120_000}));
+		return new VirshSession(openSession(runner, ['virsh', '-q', '-c', uri]), uri);
 	}
 
 	/** Run the commands (each an argv of virsh words) and return each one's output (see virshBatch). */
@@ -94,7 +98,8 @@ export class VirshSession {
 			await this.session.ask(batch.input, batch.until, batch.take);
 		} catch {
 			const result = await this.session.close();
-			this.failure = {result, message: describeFailure(result)};
+			const message = result.timedOut ? `${describeTimeout(result)}: libvirt at ${this.uri} may be hung` : describeFailure(result);
+			this.failure = {result, message};
 			return {outputs: batch.outputs, failure: this.failure};
 		}
 		return {outputs: batch.outputs};

@@ -10,7 +10,11 @@ export function headerLines(model: HostModel): string[] {
 	const machine = [h.hostname, h.isRoot ? 'root' : 'not root: read-only', `${virt}${h.kvmDevice ? ' /dev/kvm' : ', no /dev/kvm'}`, formatBytes(h.memoryBytes), h.os, h.kernel]
 		.filter(Boolean)
 		.join(' · ');
-	const libvirt = h.libvirt.reachable ? `libvirt ${h.libvirt.version ?? '?'} at ${h.libvirt.uri}` : `libvirt not reachable at ${h.libvirt.uri}`;
+	const libvirt = h.libvirt.reachable
+		? `libvirt ${h.libvirt.version ?? '?'} at ${h.libvirt.uri}`
+		: h.libvirt.timeout
+			? `libvirt at ${h.libvirt.uri} may be hung (virsh did not answer)`
+			: `libvirt not reachable at ${h.libvirt.uri}`;
 	// The SSH path comes first: it is what a remote user must not cut.
 	const ssh = h.ssh ? `SSH from ${h.ssh.clientAddress} ${h.ssh.interface ? `via ${h.ssh.interface}` : `(${h.ssh.error ?? 'interface unknown'})`} · ` : '';
 	return [visible(machine), visible(`${ssh}${libvirt}`)];
