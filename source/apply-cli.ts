@@ -1,16 +1,17 @@
 // `kvmnet apply`, `undo`, `confirm` and `guard` without the TUI: the same engine, its log streamed to stdout.
 // Each takes the host's lock, so one change runs at a time; a signal stops an apply before its next step and rolls
 // it back, and a closed pipe or a hung-up terminal never stops either half-way (the journal keeps the log).
+import {existsSync, readFileSync} from 'node:fs';
 import {createInterface} from 'node:readline';
 import type {CliArgs} from './args.js';
 import {describeJournal, needsUndo, stepsToUndo, vmsUsingWhatUndoRemoves, type Journal, type LogLine} from './core/journal.js';
 import {commandLine} from './core/script.js';
 import {visible} from './core/visible.js';
 import {applyPlan, confirmJournal, JournalUnwritable, rollBack} from './host/apply.js';
-import {armDeadline, defaultGuardSeconds, guardAlive, runGuard, startGuard} from './host/guard.js';
+import {armDeadline, defaultGuardSeconds, guardAlive, guardLogPath, runGuard, startGuard, startUndoGuard} from './host/guard.js';
 import {listJournals, readJournal} from './host/journal-store.js';
 import {loadHost} from './host/load-host.js';
-import {acquireLock, LockRefused, type Lock} from './host/lock.js';
+import {acquireLock, LockRefused, processAlive, type Lock} from './host/lock.js';
 import {readPlanFile} from './host/plan-file.js';
 import {journalDirectory} from './host/plan-files.js';
 import {preflight} from './host/preflight.js';
@@ -231,6 +232,10 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 				return 0;
 			}
 		}
+		if (todo.some(({step}) => step.touchesSsh) && process.env['SSH_CONNECTION']) {
+			lock.release();
+			return await undoThroughGuard(journal);
+		}
 		// An undo is never left half-way by a signal or a dropped SSH session: it carries on to its end.
 		const release = catchStopSignals((signal) => out(`${signal}: the undo carries on to its end (a half-done undo would leave the host in neither state).\n`));
 		try {
@@ -242,6 +247,40 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 	} finally {
 		lock.release();
 	}
+}
+
+/**
+ * An undo that changes the interface of this SSH session runs in a guard process, in its own session: if the
+ * connection drops half-way, the undo still ends. This process only follows the guard's log.
+ */
+async function undoThroughGuard(journal: Journal): Promise<number> {
+	const log = guardLogPath(journal.path);
+	let shown = existsSync(log) ? readFileSync(log, 'utf8').length : 0;
+	let pid: number;
+	try {
+		pid = await startUndoGuard(journal, selfCommand());
+	} catch (error) {
+		fail(`the guard that would carry out this undo did not start (${(error as Error).message}); nothing was changed`);
+		return 2;
+	}
+	out(`The undo touches the interface of your SSH session, so the guard (pid ${pid}) carries it out: it finishes even if this connection drops. Its log:\n`);
+	const follow = () => {
+		const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+		if (text.length > shown) out(visible(text.slice(shown), {multiline: true}));
+		shown = text.length;
+	};
+	const release = catchStopSignals((signal) => out(`${signal}: the guard carries on with the undo on its own.\n`));
+	try {
+		while (processAlive(pid)) {
+			follow();
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+		follow();
+	} finally {
+		release();
+	}
+	const final = readJournal(journal.path);
+	return exitCodeOf(final) === 1 ? 0 : exitCodeOf(final);
 }
 
 export async function runConfirm(): Promise<number> {
@@ -290,7 +329,7 @@ export async function runConfirm(): Promise<number> {
 export async function runGuardProcess(args: CliArgs): Promise<number> {
 	// The guard outlives the terminal it came from: a hang-up must not stop it.
 	process.on('SIGHUP', () => undefined);
-	const outcome = await runGuard(args.file!, new Runner());
+	const outcome = await runGuard(args.file!, new Runner(), {now: Boolean(args.now)});
 	out(`${new Date().toISOString()} guard: ${outcome}\n`);
 	return 0;
 }

@@ -27,6 +27,8 @@ export interface CliArgs {
 	force?: boolean;
 	/** undo: the journal id to undo (default: the newest not fully undone). */
 	journalId?: string;
+	/** guard (kvmnet's own use): undo the journal at once instead of watching it. */
+	now?: boolean;
 	/** apply: seconds to confirm a change to the SSH interface before the guard undoes it. */
 	guardSeconds?: number;
 }
@@ -125,6 +127,9 @@ export function parseArgs(argv: string[]): CliArgs {
 			case '--force':
 				args.force = true;
 				break;
+			case '--now':
+				args.now = true;
+				break;
 			case '--guard-seconds': {
 				const seconds = value(flag, inlineValue, inlineValue === undefined ? ++i : i);
 				if (!/^\d+$/.test(seconds) || Number(seconds) < 10 || Number(seconds) > 3600) throw new UsageError(`--guard-seconds: "${seconds}" is not a whole number of seconds from 10 to 3600`);
@@ -163,6 +168,7 @@ export function parseArgs(argv: string[]): CliArgs {
 	if ((args.command === 'apply' || args.command === 'guard') && !args.file) throw new UsageError(`${args.command} needs a file: kvmnet ${args.command} ${args.command === 'apply' ? 'PLAN.json' : 'JOURNAL.json'}`);
 	if (args.command !== 'apply' && args.command !== 'undo' && args.yes) throw new UsageError('--yes goes with the apply or undo command: kvmnet apply PLAN.json --yes');
 	if (args.command !== 'apply' && args.guardSeconds !== undefined) throw new UsageError('--guard-seconds goes with the apply command: kvmnet apply PLAN.json --guard-seconds N');
+	if (args.command !== 'guard' && args.now) throw new UsageError('unknown option --now (see kvmnet --help)');
 	if (args.command !== 'undo' && (args.list || args.force)) throw new UsageError(`${args.list ? '--list' : '--force'} goes with the undo command: kvmnet undo ${args.list ? '--list' : '--force'}`);
 	if (args.demo && args.connect) throw new UsageError('--demo and --connect cannot be used together: the demo host has its own libvirt');
 	return args;

@@ -83,7 +83,23 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		expect(journal.status).toBe('applied');
 		expect(readFileSync(`${journal.path}.guard.log`, 'utf8')).toContain('guard: confirmed');
 		session.kill('SIGKILL');
-		expect((await runCli(['undo', '--yes'], {namespace: daemon.namespace, env: env()})).exitCode).toBe(0);
+		// The undo moves the SSH session's interface back, so the guard carries it out: the process that asked for it
+		// is killed as soon as the guard has started, as a dropped SSH session would, and the undo still ends.
+		const undo = execa('ip', ['netns', 'exec', daemon.namespace, process.execPath, cliPath, 'undo', '--yes'], {env: env(), stdin: 'ignore', buffer: false, reject: false});
+		await new Promise<void>((resolve, reject) => {
+			let seen = '';
+			undo.stdout!.on('data', (chunk: Buffer) => {
+				seen += chunk.toString();
+				if (seen.includes('so the guard (pid')) resolve();
+			});
+			void undo.then(() => reject(new Error(`undo ended before handing over to the guard: ${seen}`)));
+		});
+		undo.kill('SIGKILL');
+		await undo;
+		const started = Date.now();
+		while (JSON.parse(readFileSync(journal.path, 'utf8')).status !== 'undone' && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 200));
+		expect(JSON.parse(readFileSync(journal.path, 'utf8')).status).toBe('undone');
+		expect(readFileSync(`${journal.path}.guard.log`, 'utf8')).toContain('Every completed step was undone.');
 		expect(await laptopReachesHost()).toBe(true);
 	});
 

@@ -7,7 +7,7 @@
 import {spawn} from 'node:child_process';
 import {closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {dirname} from 'node:path';
-import type {Journal} from '../core/journal.js';
+import {needsUndo, type Journal} from '../core/journal.js';
 import {visible} from '../core/visible.js';
 import {rollBack} from './apply.js';
 import {readJournal, saveJournal} from './journal-store.js';
@@ -27,16 +27,14 @@ export function guardAlive(journal: Journal): boolean {
 }
 
 /**
- * Start the guard for `journal`, detached, running `command` (kvmnet's own argv) plus `guard JOURNAL`, and wait
- * until it says it is watching. Throws, with the guard's own last words, when it does not.
+ * Start a guard process for the journal at `journalPath`, detached, running `command` (kvmnet's own argv) plus
+ * `guard JOURNAL` and `extra`, and wait until it says it is watching. Throws, with its own last words, when not.
  */
-export async function startGuard(journal: Journal, command: string[], windowSeconds: number): Promise<number> {
-	const ready = guardReadyPath(journal.path);
+async function spawnGuard(journalPath: string, command: string[], extra: string[] = []): Promise<number> {
+	const ready = guardReadyPath(journalPath);
 	rmSync(ready, {force: true});
-	journal.guard = {windowSeconds};
-	saveJournal(journal);
-	const logFd = openSync(guardLogPath(journal.path), 'a');
-	const child = spawn(command[0]!, [...command.slice(1), 'guard', journal.path], {detached: true, stdio: ['ignore', logFd, logFd]});
+	const logFd = openSync(guardLogPath(journalPath), 'a');
+	const child = spawn(command[0]!, [...command.slice(1), 'guard', journalPath, ...extra], {detached: true, stdio: ['ignore', logFd, logFd]});
 	closeSync(logFd);
 	let exited: number | string | undefined;
 	child.once('exit', (code, signal) => (exited = code ?? signal ?? 'unknown'));
@@ -44,17 +42,31 @@ export async function startGuard(journal: Journal, command: string[], windowSeco
 	child.unref();
 	const started = Date.now();
 	while (Date.now() - started < handshakeMs) {
-		if (existsSync(ready) && readFileSync(ready, 'utf8').trim() === String(child.pid)) {
-			journal.guard = {pid: child.pid!, windowSeconds};
-			saveJournal(journal);
-			return child.pid!;
-		}
+		if (existsSync(ready) && readFileSync(ready, 'utf8').trim() === String(child.pid)) return child.pid!;
 		if (exited !== undefined) break;
 		await sleep(25);
 	}
 	if (exited === undefined) child.kill('SIGKILL');
-	const words = existsSync(guardLogPath(journal.path)) ? readFileSync(guardLogPath(journal.path), 'utf8').trim().split('\n').slice(-2).join(' ') : '';
+	const words = existsSync(guardLogPath(journalPath)) ? readFileSync(guardLogPath(journalPath), 'utf8').trim().split('\n').slice(-2).join(' ') : '';
 	throw new Error(exited === undefined ? `it did not answer within ${handshakeMs / 1000} s` : `it exited (${exited})${words ? `: ${words}` : ''}`);
+}
+
+/** Start the guard of an apply before its first step; resolves with its pid once it watches the journal. */
+export async function startGuard(journal: Journal, command: string[], windowSeconds: number): Promise<number> {
+	journal.guard = {windowSeconds};
+	saveJournal(journal);
+	const pid = await spawnGuard(journal.path, command);
+	journal.guard = {pid, windowSeconds};
+	saveJournal(journal);
+	return pid;
+}
+
+/**
+ * Undo the journal in a guard process of its own (for an undo that touches the SSH session's path): it carries on
+ * to the end if the terminal that asked for it goes away. Resolves with its pid once it runs.
+ */
+export function startUndoGuard(journal: Journal, command: string[]): Promise<number> {
+	return spawnGuard(journal.path, command, ['--now']);
 }
 
 /** Start the confirmation countdown: the guard undoes everything unless confirmed before this deadline. */
@@ -68,6 +80,27 @@ export function armDeadline(journal: Journal): Journal {
 
 export type GuardOutcome = 'confirmed' | 'finished' | 'rolled-back';
 
+/** `kvmnet undo` through the guard: wait for the lock (the asking process just let it go), then undo. */
+async function undoNow(journalPath: string, runner: Runner, say: (text: string) => void, pollMs: number): Promise<GuardOutcome> {
+	const started = Date.now();
+	for (;;) {
+		try {
+			const lock = acquireLock(dirname(journalPath), `the SSH guard undoing ${journalPath}`);
+			try {
+				const journal = readJournal(journalPath);
+				if (!needsUndo(journal)) return 'finished';
+				await rollBack(journal, runner, {onLog: (line) => say(`${line.step >= 0 ? `[${line.step + 1}] ` : ''}${line.text}`)}, journal.status === 'applied' || journal.status === 'rollback-incomplete' ? 'undone' : 'rolled-back');
+				return 'rolled-back';
+			} finally {
+				lock.release();
+			}
+		} catch (error) {
+			if (!(error instanceof LockRefused) || Date.now() - started > 30_000) throw error;
+			await sleep(pollMs);
+		}
+	}
+}
+
 /** What the guard should do about the journal as it stands; undefined to keep watching. */
 function guardDecision(journal: Journal): {act: string} | {leave: GuardOutcome} | undefined {
 	if (journal.guard?.confirmed) return {leave: 'confirmed'};
@@ -80,14 +113,19 @@ function guardDecision(journal: Journal): {act: string} | {leave: GuardOutcome} 
 	return undefined;
 }
 
-/** The guard's loop. Returns when the apply was confirmed, ended on its own, or was undone by the guard. */
-export async function runGuard(journalPath: string, runner: Runner, pollMs = 200): Promise<GuardOutcome> {
+/**
+ * The guard's loop. Returns when the apply was confirmed, ended on its own, or was undone by the guard. With
+ * `now`, it undoes the journal at once (as soon as it has the lock) instead of watching it.
+ */
+export async function runGuard(journalPath: string, runner: Runner, options: {pollMs?: number; now?: boolean} = {}): Promise<GuardOutcome> {
+	const pollMs = options.pollMs ?? 200;
 	const say = (text: string) => process.stdout.write(`${new Date().toISOString()} guard: ${visible(text)}\n`);
 	// The handshake: the app waits for this before its first step.
 	readJournal(journalPath);
 	writeFileSync(guardReadyPath(journalPath), `${process.pid}\n`);
-	say(`watching ${journalPath} (pid ${process.pid})`);
+	say(`${options.now ? 'undoing' : 'watching'} ${journalPath} (pid ${process.pid})`);
 	try {
+		if (options.now) return await undoNow(journalPath, runner, say, pollMs);
 		for (;;) {
 			let journal: Journal;
 			try {
