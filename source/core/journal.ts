@@ -70,6 +70,8 @@ export interface Journal {
 	updatedAt: string;
 	/** The applying process, so the guard and `kvmnet undo` can tell whether it is still alive. */
 	pid: number;
+	/** Its start time (/proc/PID/stat), so a reused pid is not taken for it. */
+	pidStarted?: string;
 	steps: JournalStep[];
 	/** Set when a step touches the SSH interface: the guard undoes everything unless confirmed by the deadline. */
 	guard?: GuardRecord;

@@ -87,7 +87,7 @@ export function liveApplyService(options: {load: LoadOptions; journalDir: string
 		interrupted: () => {
 			if (lockHolder(options.journalDir)) return undefined;
 			// Applied journals stay until undone on purpose; only work cut off half-way is offered.
-			return listJournals(options.journalDir).journals.find((j) => needsUndo(j) && (j.status === 'running' || j.status === 'rolling-back') && !processAlive(j.pid) && !guardAlive(j));
+			return listJournals(options.journalDir).journals.find((j) => needsUndo(j) && (j.status === 'running' || j.status === 'rolling-back') && !processAlive(j.pid, j.pidStarted) && !guardAlive(j));
 		},
 		stop: (reason) => {
 			stopReason = reason;

@@ -79,12 +79,21 @@ function writeFiles(step: PlanStep): void {
 	}
 }
 
-/** Put a step's files back as they were; safe to repeat, and to run when they were never written. */
-function restoreFiles(record: JournalStep): void {
+/**
+ * Put a step's files back as they were; safe to repeat, and to run when they were never written. Returns what
+ * could not be put back (a rollback goes on regardless).
+ */
+function restoreStepFiles(record: JournalStep): string[] {
+	const failed: string[] = [];
 	for (const file of [...record.files].reverse()) {
-		if (file.existed) writeFileSync(file.path, file.previous ?? '');
-		else rmSync(file.path, {force: true});
+		try {
+			if (file.existed) writeFileSync(file.path, file.previous ?? '');
+			else rmSync(file.path, {force: true});
+		} catch (error) {
+			failed.push(`${file.path} could not be put back as it was (${(error as Error).message})${file.existed ? '' : ': remove it by hand'}`);
+		}
 	}
+	return failed;
 }
 
 /** Run a step's check; undefined when it holds, else what was wrong. */
@@ -113,6 +122,12 @@ export async function rollBack(journal: Journal, runner: Runner, hooks: ApplyHoo
 	journal.status = 'rolling-back';
 	log.save();
 	log.line(-1, 'info', 'Undoing the steps that took effect, last first.');
+	const restoreFiles = (step: JournalStep) => {
+		for (const problem of restoreStepFiles(step)) {
+			journal.leftovers.push(problem);
+			log.line(-1, 'error', problem);
+		}
+	};
 	for (const {index, step, certain} of stepsToUndo(journal)) {
 		const check = journal.plan.steps[index]?.verify;
 		// A failed step's files are put back; a failed command is not undone (it made no change to undo).

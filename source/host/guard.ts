@@ -105,7 +105,7 @@ async function undoNow(journalPath: string, runner: Runner, say: (text: string) 
 function guardDecision(journal: Journal): {act: string} | {leave: GuardOutcome} | undefined {
 	if (journal.guard?.confirmed) return {leave: 'confirmed'};
 	if (journal.status !== 'running' && journal.status !== 'applied') return {leave: 'finished'};
-	const appAlive = processAlive(journal.pid);
+	const appAlive = processAlive(journal.pid, journal.pidStarted);
 	const deadline = journal.guard?.deadline ? Date.parse(journal.guard.deadline) : undefined;
 	if (deadline !== undefined && Date.now() > deadline) return {act: 'no confirmation before the deadline'};
 	// The app died while applying (its SSH session was cut), or after applying before it started the countdown.

@@ -5,6 +5,7 @@ import {closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdi
 import {dirname, join} from 'node:path';
 import {fileSafeName, type Journal} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
+import {processStart} from './lock.js';
 
 const now = () => new Date().toISOString();
 /** Space kept back for the rollback's own journal writes (a journal is a few tens of KB). */
@@ -107,6 +108,7 @@ export function newJournal(plan: Plan, journalDir: string): Journal {
 		startedAt: now(),
 		updatedAt: now(),
 		pid: process.pid,
+		...(processStart(process.pid) ? {pidStarted: processStart(process.pid)!} : {}),
 		steps: plan.steps.map((step) => ({
 			title: step.title,
 			state: 'pending',
