@@ -146,15 +146,15 @@ async function applyLocked(args: CliArgs, given: NonNullable<ReturnType<typeof r
 		release();
 	}
 	if (signal) return signalExitCode[signal];
-	// The guard, `kvmnet confirm` and `kvmnet undo` take the lock from here on.
+	if (journal.status !== 'applied' || !journal.guard) return exitCodeOf(journal);
+	// The countdown starts under the lock; the guard, `kvmnet confirm` and `kvmnet undo` take the lock from here on.
+	const armed = armDeadline(journal);
 	lock.release();
-	if (journal.status === 'applied' && journal.guard) return keepOrUndo(args, journal, seconds);
-	return exitCodeOf(journal);
+	return keepOrUndo(args, armed, seconds);
 }
 
 /** After a guarded apply: the change stays only if confirmed before the deadline. */
-async function keepOrUndo(args: CliArgs, applied: Journal, seconds: number): Promise<number> {
-	const journal = armDeadline(applied);
+async function keepOrUndo(args: CliArgs, journal: Journal, seconds: number): Promise<number> {
 	if (!process.stdin.isTTY || args.yes) {
 		out(`Run "kvmnet confirm" within ${seconds} s (from a new SSH session if this one hangs) to keep the changes; otherwise the guard undoes them.\n`);
 		return 0;
@@ -166,13 +166,17 @@ async function keepOrUndo(args: CliArgs, applied: Journal, seconds: number): Pro
 	clearTimeout(timer);
 	if (keep && Date.now() <= deadline) return runConfirm();
 	const now = readJournal(journal.path);
-	if (guardAlive(now) || now.status !== 'applied') {
-		out(keep ? 'Too late: the deadline passed; the guard undoes the changes.\n' : 'Not confirmed: the guard undoes the changes.\n');
+	if (now.status !== 'applied') {
+		out(`Not confirmed: the guard ${now.status === 'rolling-back' ? 'is undoing' : 'undid'} the changes.\n`);
 		return 1;
 	}
-	// The guard is gone: this process keeps the promise itself.
-	out('Not confirmed, and the guard is gone: undoing here.\n');
-	return undoJournal(now, {yes: true});
+	if (Date.now() > deadline && guardAlive(now)) {
+		out('Not confirmed in time: the guard undoes the changes.\n');
+		return 1;
+	}
+	// A "no" before the deadline, or the guard gone: undone here and now.
+	out(guardAlive(now) ? 'Not confirmed: undoing now.\n' : 'Not confirmed, and the guard is gone: undoing here.\n');
+	return undoJournal(now, {yes: true, force: true, ...(args.connect ? {connect: args.connect} : {})});
 }
 
 function listAll(): number {
