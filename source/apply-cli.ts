@@ -39,14 +39,21 @@ const selfCommand = () => [process.execPath, process.argv[1]!];
 function ask(question: string, signal?: AbortSignal): Promise<boolean> {
 	return new Promise((resolve) => {
 		const rl = createInterface({input: process.stdin, output: process.stdout});
+		let answered = false;
+		// The first answer counts: closing the interface (which done does) also ends the question, as a no.
 		const done = (answer: boolean) => {
-			rl.close();
+			if (answered) return;
+			answered = true;
 			resolve(answer);
+			rl.close();
 		};
 		rl.question(question, (answer) => done(/^y(es)?$/i.test(answer.trim())));
 		rl.once('SIGINT', () => done(false));
-		rl.once('close', () => resolve(false));
-		signal?.addEventListener('abort', () => done(false));
+		rl.once('close', () => done(false));
+		signal?.addEventListener('abort', () => {
+			out('\n');
+			done(false);
+		});
 	});
 }
 

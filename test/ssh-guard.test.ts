@@ -14,6 +14,7 @@ import {FaultShim} from './harness/fault-shim.js';
 import {Libvirtd} from './harness/libvirtd.js';
 import {isRoot, Namespace, run} from './harness/netns.js';
 import {namespaceSnapshot} from './harness/snapshot.js';
+import {TmuxSession} from './harness/tmux.js';
 
 const hostAddress = '10.77.0.2';
 const laptopAddress = '10.77.0.50';
@@ -232,5 +233,26 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		expect(late.exitCode).toBe(1);
 		expect(late.stderr).toMatch(/too late: the guard undid bridge g-late at .* \(the deadline was .*\); it is undone/);
 		expect(await laptopReachesHost()).toBe(true);
+	});
+
+	it('on a terminal, apply asks first, then asks to keep; n undoes at once (tmux at 80x24)', async () => {
+		const planFile = await bridgePlan('g-tty', 'brtty');
+		const before = await namespaceSnapshot(daemon, env());
+		const {KVMNET_STATE_DIR, KVMNET_NETWORK_MANAGER, LIBVIRT_DEFAULT_URI, SSH_CONNECTION} = env();
+		const session = await TmuxSession.start(['ip', 'netns', 'exec', daemon.namespace, process.execPath, cliPath, 'apply', planFile, '--guard-seconds', '60'], {env: {KVMNET_STATE_DIR, KVMNET_NETWORK_MANAGER, LIBVIRT_DEFAULT_URI, SSH_CONNECTION}});
+		try {
+			await session.waitFor(/Apply these \d+ steps\? \[y\/N\]/, 15_000);
+			await session.keys('y', 'Enter');
+			await session.waitFor('Keep the changes? [y/N]', 30_000);
+			await session.keys('n', 'Enter');
+			expect(await session.waitForExit(30_000)).toBe(0);
+			const screen = await session.screen();
+			expect(screen).toContain('Every completed step was undone.');
+			expect(newestJournal().status).toBe('undone');
+			expect(await laptopReachesHost()).toBe(true);
+			expect(await namespaceSnapshot(daemon, env())).toEqual(before);
+		} finally {
+			await session.kill();
+		}
 	});
 });
