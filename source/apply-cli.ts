@@ -7,7 +7,7 @@ import type {CliArgs} from './args.js';
 import {describeJournal, needsUndo, stepsToUndo, vmsUsingWhatUndoRemoves, type Journal, type LogLine} from './core/journal.js';
 import {commandLine} from './core/script.js';
 import {visible} from './core/visible.js';
-import {applyPlan, confirmJournal, JournalUnwritable, rollBack} from './host/apply.js';
+import {applyPlan, confirmJournal, JournalUnwritable, undoRecorded} from './host/apply.js';
 import {armDeadline, defaultGuardSeconds, guardAlive, guardLogPath, runGuard, startGuard, startUndoGuard} from './host/guard.js';
 import {listJournals, readJournal} from './host/journal-store.js';
 import {loadHost} from './host/load-host.js';
@@ -190,7 +190,7 @@ function listAll(): number {
 	const {journals, unreadable} = listJournals(journalDirectory());
 	for (const bad of unreadable) fail(`skipped ${bad.error}`);
 	if (journals.length === 0) out(`No journals in ${journalDirectory()}.\n`);
-	for (const journal of journals) out(`${visible(describeJournal(journal))}\n`);
+	for (const journal of journals) out(`${visible(describeJournal(journal, {alive: processAlive(journal.pid, journal.pidStarted)}))}\n`);
 	return 0;
 }
 
@@ -250,7 +250,7 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 		// An undo is never left half-way by a signal or a dropped SSH session: it carries on to its end.
 		const release = catchStopSignals((signal) => out(`${signal}: the undo carries on to its end (a half-done undo would leave the host in neither state).\n`));
 		try {
-			const undone = await rollBack(journal, new Runner(), {onLog: printLine}, journal.status === 'applied' || journal.status === 'rollback-incomplete' ? 'undone' : 'rolled-back');
+			const undone = await undoRecorded(journal, new Runner(), {onLog: printLine});
 			return exitCodeOf(undone) === 1 ? 0 : exitCodeOf(undone);
 		} finally {
 			release();

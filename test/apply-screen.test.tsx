@@ -6,7 +6,7 @@ import {join} from 'node:path';
 import {render} from 'ink-testing-library';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {App} from '../source/app.js';
-import {applyPlan, confirmJournal, readJournal, rollBack} from '../source/host/apply.js';
+import {applyPlan, confirmJournal, readJournal, undoRecorded} from '../source/host/apply.js';
 import type {ApplyService} from '../source/host/apply-service.js';
 import {preflight} from '../source/host/preflight.js';
 import {scanHost} from '../source/host/scan.js';
@@ -35,7 +35,7 @@ describe.skipIf(!isRoot)('the apply screen', () => {
 			apply: (plan, hooks) => applyPlan(plan, {runner: new NamespaceRunner(daemon.namespace, env, failOn?.(plan.steps.map((s) => s.run))), journalDir: join(work, 'journals'), hooks}),
 			arm: (j) => j,
 			keep: confirmJournal,
-			undo: (j, hooks) => rollBack(readJournal(j.path), new NamespaceRunner(daemon.namespace, env), hooks, 'undone'),
+			undo: (j, hooks) => undoRecorded(readJournal(j.path), new NamespaceRunner(daemon.namespace, env), hooks),
 			read: (j) => readJournal(j.path),
 			reachable: async () => true,
 			guardAlive: () => true,

@@ -79,6 +79,8 @@ export interface Journal {
 	leftovers: string[];
 	/** Why the apply stopped before its end, when it did (a signal, the guard gone, the disk full). */
 	reason?: string;
+	/** When every step was done and checked: an undo after that ends `undone`, whatever stopped it half-way. */
+	appliedAt?: string;
 }
 
 export interface LogLine {
@@ -114,10 +116,10 @@ export function fileSafeName(name: string): string {
 }
 
 /** One line naming a journal for a person: which plan, when, and how it stands. */
-export function describeJournal(journal: Journal): string {
+export function describeJournal(journal: Journal, options: {alive?: boolean} = {}): string {
 	const done = journal.steps.filter((s) => s.state === 'done').length;
 	const running = journal.steps.findIndex((s) => s.state === 'running' || s.state === 'undoing');
-	const where = running >= 0 ? `, interrupted at step ${running + 1} of ${journal.steps.length}` : `, ${done} of ${journal.steps.length} steps in place`;
+	const where = options.alive && (journal.status === 'running' || journal.status === 'rolling-back') ? `, under way now in pid ${journal.pid}` : running >= 0 ? `, interrupted at step ${running + 1} of ${journal.steps.length}` : `, ${done} of ${journal.steps.length} steps in place`;
 	return `${journal.id}: ${journal.plan.mode} ${journal.plan.params['name'] ?? ''} (${journal.status}${journal.status === 'applied' || journal.status === 'undone' || journal.status === 'rolled-back' ? '' : where}), started ${journal.startedAt}`;
 }
 

@@ -5,6 +5,7 @@ import {fieldIds} from './fields.js';
 import type {FieldError, Plan} from './plan.js';
 
 const doctorParams = ['check', 'name'];
+const planKeys = ['version', 'mode', 'params', 'uri', 'manager', 'directory', 'networkXml', 'interfaceXml', 'steps', 'warnings'];
 const maxText = 4096;
 // Control characters have no place in a plan's values; a newline in a name would end a line of the journal's id.
 // eslint-disable-next-line no-control-regex
@@ -26,6 +27,7 @@ export function checkPlanShape(value: Json): {plan?: Plan; errors: FieldError[]}
 		else if (v.length > maxText) wrong(field, `is longer than ${maxText} characters`);
 		else if (rule && !rule.test(v)) wrong(field, `${JSON.stringify(v.slice(0, 60))} does not match ${rule.source}`);
 	};
+	for (const key of Object.keys(value)) if (!planKeys.includes(key)) wrong(visibleKey(key), `is not part of a kvmnet plan (its parts are: ${planKeys.join(', ')})`);
 	if (value['version'] !== 1) wrong('version', `must be 1, not ${describe(value['version'])}`);
 	text('mode', false, /^[a-z][a-z0-9-]*$/);
 	text('uri');

@@ -65,6 +65,11 @@ export function makePlan(modeId: string, given: Params, host: HostModel, options
 		};
 	}
 	const params = withDefaults(mode, given, host);
+	// A name with a control character (a link named with an escape sequence) is refused here, as apply refuses it in
+	// a plan file: such a name would reach a log, a script and the journal's lines.
+	// eslint-disable-next-line no-control-regex
+	const controlled = Object.entries(params).filter(([, value]) => value !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(value));
+	if (controlled.length > 0) return {errors: controlled.map(([field]) => ({field, message: `${field}: holds a control character (an escape, a newline…): kvmnet plans use no such names; rename it on the host or pick another`}))};
 	const {valid, errors} = validateFields(mode.rules, params, host);
 	if (!valid) return {errors};
 	const modeErrors = mode.check?.(valid, host) ?? [];

@@ -4,7 +4,7 @@
 import type {Journal} from '../core/journal.js';
 import {needsUndo} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
-import {applyPlan, confirmJournal, rollBack, type ApplyHooks} from './apply.js';
+import {applyPlan, confirmJournal, undoRecorded, type ApplyHooks} from './apply.js';
 import {armDeadline, defaultGuardSeconds, guardAlive, startGuard} from './guard.js';
 import {listJournals, readJournal} from './journal-store.js';
 import {loadHost, type LoadOptions} from './load-host.js';
@@ -79,7 +79,7 @@ export function liveApplyService(options: {load: LoadOptions; journalDir: string
 		keep: confirmJournal,
 		undo: (journal, hooks) => locked(`undo ${journal.path} (interactive)`, () => {
 			const fresh = readJournal(journal.path);
-			return rollBack(fresh, runner, hooks, fresh.status === 'applied' || fresh.status === 'rollback-incomplete' ? 'undone' : 'rolled-back');
+			return undoRecorded(fresh, runner, hooks);
 		}),
 		read: (journal) => readJournal(journal.path),
 		guardAlive,

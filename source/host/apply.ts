@@ -114,10 +114,22 @@ async function runStep(runner: Runner, log: Log, index: number, argv: string[], 
 }
 
 /**
- * Undo every step of the journal that may have taken effect, last first. Used by apply, `kvmnet undo` and the guard.
- * Journal writes are best effort here: a rollback never stops because the disk is full.
+ * Undo a journal from its record, later and from another process (`kvmnet undo`, the guard, the TUI at start):
+ * the host may have changed since, so every step's check runs first and only what is still in place is undone.
+ * Ends `undone` for an apply that had been applied, `rolled-back` for one that had not.
  */
-export async function rollBack(journal: Journal, runner: Runner, hooks: ApplyHooks = {}, finalStatus: JournalStatus = 'rolled-back'): Promise<Journal> {
+export function undoRecorded(journal: Journal, runner: Runner, hooks: ApplyHooks = {}): Promise<Journal> {
+	return rollBack(journal, runner, hooks, {checkFirst: true, finalStatus: journal.appliedAt ? 'undone' : 'rolled-back'});
+}
+
+/**
+ * Undo every step of the journal that may have taken effect, last first. Journal writes are best effort here: a
+ * rollback never stops because the disk is full. In the apply's own rollback, a done step is undone without asking
+ * its check (a step whose check failed is undone all the same: its command ran); `checkFirst` asks every step's
+ * check first, as for a step that was under way.
+ */
+export async function rollBack(journal: Journal, runner: Runner, hooks: ApplyHooks = {}, options: {checkFirst?: boolean; finalStatus?: JournalStatus} = {}): Promise<Journal> {
+	const finalStatus = options.finalStatus ?? 'rolled-back';
 	const log = new Log(journal, hooks);
 	journal.status = 'rolling-back';
 	log.save();
@@ -135,12 +147,14 @@ export async function rollBack(journal: Journal, runner: Runner, hooks: ApplyHoo
 			restoreFiles(step);
 			continue;
 		}
-		if (!certain) {
-			log.line(index, 'info', `Step ${index + 1} (${step.title}) was ${step.state === 'undoing' ? 'being undone' : 'under way'} when kvmnet stopped: checking whether it took effect.`);
-			const wrong = check ? await runCheck(runner, check) : undefined;
-			if (check && wrong) {
+		// A step whose own check failed during the apply is undone whatever its check says now: its command ran.
+		const checkedFailed = step.error?.startsWith('check failed') ?? false;
+		if (check && !checkedFailed && (!certain || options.checkFirst)) {
+			if (!certain) log.line(index, 'info', `Step ${index + 1} (${step.title}) was ${step.state === 'undoing' ? 'being undone' : 'under way'} when kvmnet stopped: checking whether it took effect.`);
+			const wrong = await runCheck(runner, check);
+			if (wrong) {
 				restoreFiles(step);
-				log.line(index, 'info', `${step.state === 'undoing' ? 'Already undone' : 'It had not taken effect'} (${wrong}): nothing to undo.`);
+				log.line(index, 'info', `${step.state === 'undoing' ? 'Already undone' : certain ? 'Not in place any more' : 'It had not taken effect'} (${wrong}): nothing to undo.`);
 				log.state(index, 'undone');
 				continue;
 			}
@@ -255,8 +269,10 @@ export async function applyPlan(plan: Plan, options: {runner: Runner; journalDir
 	const stop = hooks.shouldStop?.();
 	if (stop) return stopAndUndo(`${stop}: stopped after the last step.`);
 	journal.status = 'applied';
+	journal.appliedAt = now();
 	if (!log.save()) {
 		journal.status = 'running';
+		delete journal.appliedAt;
 		return stopAndUndo('Stopped after the last step: the journal could not be written.');
 	}
 	log.line(-1, 'info', `All ${plan.steps.length} steps done and checked.`);

@@ -9,7 +9,7 @@ import {closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync} fr
 import {dirname} from 'node:path';
 import {needsUndo, type Journal} from '../core/journal.js';
 import {visible} from '../core/visible.js';
-import {rollBack} from './apply.js';
+import {undoRecorded} from './apply.js';
 import {readJournal, saveJournal} from './journal-store.js';
 import {acquireLock, LockRefused, processAlive} from './lock.js';
 import type {Runner} from './runner.js';
@@ -89,7 +89,7 @@ async function undoNow(journalPath: string, runner: Runner, say: (text: string) 
 			try {
 				const journal = readJournal(journalPath);
 				if (!needsUndo(journal)) return 'finished';
-				await rollBack(journal, runner, {onLog: (line) => say(`${line.step >= 0 ? `[${line.step + 1}] ` : ''}${line.text}`)}, journal.status === 'applied' || journal.status === 'rollback-incomplete' ? 'undone' : 'rolled-back');
+				await undoRecorded(journal, runner, {onLog: (line) => say(`${line.step >= 0 ? `[${line.step + 1}] ` : ''}${line.text}`)});
 				return 'rolled-back';
 			} finally {
 				lock.release();
@@ -155,7 +155,7 @@ export async function runGuard(journalPath: string, runner: Runner, options: {po
 					if (!still || 'leave' in still) continue;
 					say(`${still.act}; undoing`);
 					current.guard = {...current.guard!, actedAt: new Date().toISOString()};
-					await rollBack(current, runner, {onLog: (line) => say(`${line.step >= 0 ? `[${line.step + 1}] ` : ''}${line.text}`)}, current.status === 'applied' ? 'undone' : 'rolled-back');
+					await undoRecorded(current, runner, {onLog: (line) => say(`${line.step >= 0 ? `[${line.step + 1}] ` : ''}${line.text}`)});
 					return 'rolled-back';
 				} finally {
 					lock.release();

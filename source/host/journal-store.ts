@@ -24,7 +24,10 @@ function syncDirectory(dir: string): void {
 function writeSynced(path: string, text: string): void {
 	const fd = openSync(path, 'w', 0o600);
 	try {
-		writeSync(fd, text);
+		// On a nearly full disk write(2) writes part and returns its count (only the next write fails with ENOSPC):
+		// every byte is written, or the error is thrown, never a cut-off journal renamed over the last good one.
+		const bytes = Buffer.from(text);
+		for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 		fsyncSync(fd);
 	} finally {
 		closeSync(fd);

@@ -83,7 +83,24 @@ export function acquireLock(stateDir: string, doing: string): Lock {
 					continue;
 				}
 				if (attempt >= 3) throw new LockRefused(holder);
-				rmSync(path, {force: true});
+				// Taking over a dead holder's lock: moved aside first (one taker wins the rename), then read again, for
+				// another taker may have put a live lock there since it was read.
+				const stale = `${path}.stale-${process.pid}`;
+				try {
+					renameSync(path, stale);
+				} catch {
+					continue;
+				}
+				const moved = readHolder(stale);
+				if (moved && moved.pid !== process.pid && processAlive(moved.pid, moved.started)) {
+					try {
+						linkSync(stale, path);
+					} finally {
+						rmSync(stale, {force: true});
+					}
+					throw new LockRefused(moved);
+				}
+				rmSync(stale, {force: true});
 			}
 		}
 	} finally {

@@ -49,10 +49,18 @@ export async function preflight(given: Plan, host: HostModel, runner: Runner, op
 	// Made again with the given plan's own folder, the steps must come out the same, to the letter.
 	const same = await rebuild(given, host, runner, uri, given.directory);
 	if (!same.plan) return {problems: [...problems, ...same.problems]};
+	if (same.plan.manager.kind !== given.manager.kind) return {problems: [...problems, `manager: the plan says ${JSON.stringify(given.manager.kind)}, but this host's network is run by ${same.plan.manager.kind} (${same.plan.manager.reason}): make the plan again`]};
 	for (const field of ['networkXml', 'interfaceXml'] as const) {
 		if ((same.plan[field] ?? '') !== (given[field] ?? '')) return {problems: [...problems, `${field}: is not what kvmnet makes of this plan's parameters on this host now (the host changed, or the file was edited): make the plan again`]};
 	}
 	if (JSON.stringify(same.plan.steps) !== JSON.stringify(given.steps)) {
+		// Made in or out of an SSH session whose path the plan changes: the same commands, guarded differently.
+		const bare = (steps: Plan['steps']) => JSON.stringify(steps.map(({risk, touchesSsh, ...step}) => step));
+		if (bare(same.plan.steps) === bare(given.steps)) {
+			return {problems: [...problems, `steps: the plan was made ${given.steps.some((s) => s.touchesSsh) ? 'over an SSH session whose interface it changes, and this apply is not in one' : 'outside this SSH session, and it changes the interface this session uses'}: make the plan again here, so the guard and the warnings fit`]};
+		}
+		const outside = given.steps.flatMap((step) => step.writes ?? []).find((file) => typeof file.path === 'string' && file.path.startsWith('/') && !file.path.startsWith(`${given.directory}/`) && same.plan!.steps.some((s) => s.writes?.some((w) => w.path.endsWith(file.path.slice(file.path.lastIndexOf('/'))))));
+		if (outside) return {problems: [...problems, `directory: ${JSON.stringify(given.directory)} is not the folder of the files its steps write (${JSON.stringify(outside.path)}): make the plan again`]};
 		const at = same.plan.steps.findIndex((step, i) => JSON.stringify(step) !== JSON.stringify(given.steps[i]));
 		const where = at >= 0 ? `step ${at + 1}` : `step ${same.plan.steps.length + 1}`;
 		return {problems: [...problems, `steps: ${where} is not what kvmnet makes of this plan's parameters on this host now (the host changed, or the file was edited): make the plan again`]};

@@ -133,6 +133,25 @@ export function faultMatrix(setup: () => Promise<MatrixHost>, teardown: () => Pr
 		});
 	});
 
+	it('with the disk nearly full (4 to 64 KB free), the journal is never cut off: refused, rolled back, or applied and undoable', async () => {
+		const filler = join(disk, 'filler');
+		for (const freeKb of [4, 12, 20, 28, 36, 48, 64]) {
+			const before = await host.snapshot();
+			const available = Number((await execa('df', ['--output=avail', '-B1', disk])).stdout.split('\n')[1]);
+			await execa('fallocate', ['-l', String(Math.max(0, available - freeKb * 1024)), filler]);
+			const applied = await kvmnet(['apply', host.planFile, '--yes']);
+			rmSync(filler);
+			expect([0, 1, 2], `${freeKb} KB free: ${applied.stdout}${applied.stderr}`).toContain(applied.exitCode);
+			// Every journal there is whole.
+			for (const name of readdirSync(join(state, 'journals')).filter((f) => f.endsWith('.json'))) expect(() => JSON.parse(readFileSync(join(state, 'journals', name), 'utf8')), `${name} with ${freeKb} KB free`).not.toThrow();
+			if (applied.exitCode === 0) {
+				const undone = await kvmnet(['undo', '--yes']);
+				expect(undone.exitCode, undone.stdout + undone.stderr).toBe(0);
+			}
+			expect(await host.snapshot(), `the host after an apply with ${freeKb} KB free`).toEqual(before);
+		}
+	});
+
 	it('with the disk already full, nothing runs', async () => {
 		const filler = join(disk, 'filler');
 		rmSync(join(state, 'journals', '.reserve'), {force: true});
