@@ -15,7 +15,10 @@ export default tseslint.config(
 		rules: {
 			...reactHooks.configs.recommended.rules,
 			// Unused values are mistakes, except a name starting with _ and the rest of a destructuring that drops fields.
-			'@typescript-eslint/no-unused-vars': ['error', {argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true}],
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true},
+			],
 		},
 	},
 	{files: ['**/*.{js,mjs}'], languageOptions: {globals: globals.node}},

@@ -42,7 +42,9 @@ process.on('SIGINT', () => process.exit(130));
 
 const median = (values) => {
 	const sorted = [...values].sort((a, b) => a - b);
-	return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+	return sorted.length % 2
+		? sorted[(sorted.length - 1) / 2]
+		: (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 };
 const round = (ms) => Math.round(ms);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -67,12 +69,14 @@ function makeNamespace(n) {
 	for (let b = 0; b < bridges && count < n; b++) {
 		lines.push(`link add sbr${b} type bridge`, `link set sbr${b} up`);
 		count++;
-		for (let t = 0; t < 20 && count < n; t++, count++) lines.push(`tuntap add dev st${b}x${t} mode tap`, `link set st${b}x${t} master sbr${b}`);
+		for (let t = 0; t < 20 && count < n; t++, count++)
+			lines.push(`tuntap add dev st${b}x${t} mode tap`, `link set st${b}x${t} master sbr${b}`);
 	}
 	let v = 0;
 	const macvlans = Math.floor(n / 25);
-	while (count + 2 <= n - macvlans) lines.push(`link add sva${v} type veth peer name svb${v++}`), (count += 2);
-	for (let m = 0; count < n; m++, count++) lines.push(`link add link sva${m % Math.max(1, v)} name smv${m} type macvlan mode bridge`);
+	while (count + 2 <= n - macvlans) (lines.push(`link add sva${v} type veth peer name svb${v++}`), (count += 2));
+	for (let m = 0; count < n; m++, count++)
+		lines.push(`link add link sva${m % Math.max(1, v)} name smv${m} type macvlan mode bridge`);
 	execFileSync('ip', ['-n', ns, '-batch', '-'], {input: `${lines.join('\n')}\n`});
 	return ns;
 }
@@ -88,14 +92,23 @@ const realDevices = (() => {
 
 /** A test-driver host file with m NAT networks and k VMs of three interfaces each (plus a real VM's other devices). */
 function makeHostFile(m, k) {
-	const parts = ['<node><cpu><mhz>2400</mhz><model>x86_64</model><active>8</active><nodes>1</nodes><sockets>1</sockets><cores>4</cores><threads>2</threads></cpu><memory>16777216</memory>'];
+	const parts = [
+		'<node><cpu><mhz>2400</mhz><model>x86_64</model><active>8</active><nodes>1</nodes><sockets>1</sockets><cores>4</cores><threads>2</threads></cpu><memory>16777216</memory>',
+	];
 	for (let i = 0; i < m; i++) {
 		const net = `10.${Math.floor(i / 250)}.${i % 250}`;
-		parts.push(`<network><name>net${i}</name><forward mode='nat'/><bridge name='vb${i}'/><ip address='${net}.1' prefix='24'><dhcp><range start='${net}.2' end='${net}.254'/></dhcp></ip></network>`);
+		parts.push(
+			`<network><name>net${i}</name><forward mode='nat'/><bridge name='vb${i}'/><ip address='${net}.1' prefix='24'><dhcp><range start='${net}.2' end='${net}.254'/></dhcp></ip></network>`,
+		);
 	}
 	for (let i = 0; i < k; i++) {
-		const nics = [0, 1, 2].map((j) => `<interface type='network'><mac address='52:54:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:0${j}'/><source network='net${(i + j) % m}'/><model type='virtio'/></interface>`);
-		parts.push(`<domain type='test'><name>vm${i}</name><memory unit='MiB'>512</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices>${nics.join('')}${realDevices}</devices></domain>`);
+		const nics = [0, 1, 2].map(
+			(j) =>
+				`<interface type='network'><mac address='52:54:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:0${j}'/><source network='net${(i + j) % m}'/><model type='virtio'/></interface>`,
+		);
+		parts.push(
+			`<domain type='test'><name>vm${i}</name><memory unit='MiB'>512</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices>${nics.join('')}${realDevices}</devices></domain>`,
+		);
 	}
 	parts.push('</node>');
 	const file = join(work, `host-${m}-${k}.xml`);
@@ -103,7 +116,14 @@ function makeHostFile(m, k) {
 	return file;
 }
 
-const traceEvents = (file) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const traceEvents = (file) =>
+	existsSync(file)
+		? readFileSync(file, 'utf8')
+				.trim()
+				.split('\n')
+				.filter(Boolean)
+				.map((l) => JSON.parse(l))
+		: [];
 
 function measureInventory(ns, uri, m, k) {
 	const inNs = (argv) => ['ip', 'netns', 'exec', ns, ...argv];
@@ -111,13 +131,20 @@ function measureInventory(ns, uri, m, k) {
 	const kvmnet = median(
 		Array.from({length: runs}, (_, i) => {
 			const traceFile = join(work, `inventory-${ns}-${i}.jsonl`);
-			const ms = timed(inNs([process.execPath, cli, 'inventory', '--json', '--connect', uri]), {env: {...process.env, KVMNET_TRACE: traceFile}});
+			const ms = timed(inNs([process.execPath, cli, 'inventory', '--json', '--connect', uri]), {
+				env: {...process.env, KVMNET_TRACE: traceFile},
+			});
 			rss.push(traceEvents(traceFile).find((e) => e.event === 'exit')?.maxRssKb ?? 0);
 			return ms;
 		}),
 	);
 	const baseline = medianOf(inNs(['bash', join(root, 'bench/baseline.sh'), uri]));
-	const queries = ['net-list --all', 'list --all', ...Array.from({length: m}, (_, i) => `net-dumpxml net${i}`), ...Array.from({length: k}, (_, i) => `dumpxml vm${i}`)].join('\n');
+	const queries = [
+		'net-list --all',
+		'list --all',
+		...Array.from({length: m}, (_, i) => `net-dumpxml net${i}`),
+		...Array.from({length: k}, (_, i) => `dumpxml vm${i}`),
+	].join('\n');
 	const floorParts = {
 		node: medianOf([process.execPath, '-e', '0']),
 		ip: medianOf(inNs(['ip', '-j', '-d', 'addr'])),
@@ -133,7 +160,31 @@ async function measureTui(ns, uri, keys) {
 	const traceFile = join(work, `tui-${ns}-${Date.now()}.jsonl`);
 	const tmux = (...args) => spawnSync('tmux', ['-L', 'kvmnet-bench', ...args]);
 	tmux('kill-server');
-	tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'b', '-x', '80', '-y', '24', 'env', '-u', 'CI', `KVMNET_TRACE=${traceFile}`, 'TERM=xterm-256color', 'ip', 'netns', 'exec', ns, process.execPath, cli, '--connect', uri);
+	tmux(
+		'-f',
+		'/dev/null',
+		'new-session',
+		'-d',
+		'-s',
+		'b',
+		'-x',
+		'80',
+		'-y',
+		'24',
+		'env',
+		'-u',
+		'CI',
+		`KVMNET_TRACE=${traceFile}`,
+		'TERM=xterm-256color',
+		'ip',
+		'netns',
+		'exec',
+		ns,
+		process.execPath,
+		cli,
+		'--connect',
+		uri,
+	);
 	const waitFor = async (predicate, timeoutMs = 20000) => {
 		const started = Date.now();
 		while (Date.now() - started < timeoutMs) {
@@ -141,7 +192,9 @@ async function measureTui(ns, uri, keys) {
 			if (predicate(events)) return events;
 			await sleep(20);
 		}
-		throw new Error(`the TUI did not get there in ${timeoutMs} ms; trace: ${JSON.stringify(traceEvents(traceFile).slice(-5))}`);
+		throw new Error(
+			`the TUI did not get there in ${timeoutMs} ms; trace: ${JSON.stringify(traceEvents(traceFile).slice(-5))}`,
+		);
 	};
 	let events = await waitFor((e) => e.some((x) => x.event === 'inventory-frame'));
 	const firstFrame = events.find((x) => x.event === 'inventory-frame').t;
@@ -172,14 +225,20 @@ async function measureTui(ns, uri, keys) {
 	return {firstFrame, scanStall, refreshStall, latencies};
 }
 
-const results = {machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 1024 ** 3)} GiB, node ${process.version}`, date: new Date().toISOString(), runs, sizes: []};
+const results = {
+	machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 1024 ** 3)} GiB, node ${process.version}`,
+	date: new Date().toISOString(),
+	runs,
+	sizes: [],
+};
 for (const size of sizes) {
 	process.stderr.write(`bench: N=${size.n} links, M=${size.m} networks, K=${size.k} VMs…\n`);
 	const ns = makeNamespace(size.n);
 	const uri = `test://${makeHostFile(size.m, size.k)}`;
 	const inventory = measureInventory(ns, uri, size.m, size.k);
 	const tuiRuns = [];
-	for (let i = 0; i < Math.min(runs, 3); i++) tuiRuns.push(await measureTui(ns, uri, size.n >= 3000 && i === 0 ? 40 : 0));
+	for (let i = 0; i < Math.min(runs, 3); i++)
+		tuiRuns.push(await measureTui(ns, uri, size.n >= 3000 && i === 0 ? 40 : 0));
 	const latencies = tuiRuns.flatMap((r) => r.latencies);
 	results.sizes.push({
 		...size,
@@ -201,11 +260,19 @@ for (const size of sizes) {
 	spawnSync('ip', ['netns', 'del', ns]);
 }
 
-const header = '| N links | M nets | K VMs | kvmnet inventory | baseline (raw tools) | floor | raw tools ÷ kvmnet | kvmnet ÷ floor | peak RSS | first frame (target) | stall scan / refresh | key→frame median / max |';
-const rows = results.sizes.map((s) =>
-	`| ${s.n} | ${s.m} | ${s.k} | ${s.inventoryMs} ms | ${s.baselineMs} ms | ${s.floorMs} ms | ${s.baselineOverKvmnet} | ${s.vsFloor} | ${s.peakRssMb} MB | ${s.firstFrameMs} ms (${s.firstFrameTargetMs}) | ${s.scanStallMs} / ${s.refreshStallMs} ms | ${s.keyToFrameMedianMs === undefined ? '-' : `${s.keyToFrameMedianMs} / ${s.keyToFrameMaxMs} ms`} |`,
+const header =
+	'| N links | M nets | K VMs | kvmnet inventory | baseline (raw tools) | floor | raw tools ÷ kvmnet | kvmnet ÷ floor | peak RSS | first frame (target) | stall scan / refresh | key→frame median / max |';
+const rows = results.sizes.map(
+	(s) =>
+		`| ${s.n} | ${s.m} | ${s.k} | ${s.inventoryMs} ms | ${s.baselineMs} ms | ${s.floorMs} ms | ${s.baselineOverKvmnet} | ${s.vsFloor} | ${s.peakRssMb} MB | ${s.firstFrameMs} ms (${s.firstFrameTargetMs}) | ${s.scanStallMs} / ${s.refreshStallMs} ms | ${s.keyToFrameMedianMs === undefined ? '-' : `${s.keyToFrameMedianMs} / ${s.keyToFrameMaxMs} ms`} |`,
 );
-const table = [`kvmnet benchmark, ${results.date}, ${results.machine}, medians of ${runs} runs`, '', header, `|${'---|'.repeat(12)}`, ...rows].join('\n');
+const table = [
+	`kvmnet benchmark, ${results.date}, ${results.machine}, medians of ${runs} runs`,
+	'',
+	header,
+	`|${'---|'.repeat(12)}`,
+	...rows,
+].join('\n');
 console.log(table);
 mkdirSync(join(root, 'bench/results'), {recursive: true});
 writeFileSync(join(root, 'bench/results/latest.md'), `${table}\n`);

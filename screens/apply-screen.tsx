@@ -6,7 +6,15 @@ import type {StepState} from '../source/core/journal.js';
 import type {UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';
 
-const marks: Record<StepState, string> = {pending: '·', running: '▶', done: '✓', failed: '✗', undoing: '↺', undone: '↩', 'undo-failed': '!'};
+const marks: Record<StepState, string> = {
+	pending: '·',
+	running: '▶',
+	done: '✓',
+	failed: '✗',
+	undoing: '↺',
+	undone: '↩',
+	'undo-failed': '!',
+};
 
 const outcome: Record<string, string> = {
 	applied: 'Applied: every step done and checked.',
@@ -28,11 +36,20 @@ export function ApplyScreen({state}: {state: UiState}) {
 			<Box flexDirection="column" width={state.width}>
 				<Text bold color={theme.accent}>{`${title}: this will change the host`}</Text>
 				{plan.steps.slice(0, state.height - 8).map((step, i) => (
-					<Text key={i} wrap="truncate-end" color={step.touchesSsh ? theme.warning : undefined}>{`  ${i + 1}. ${step.title}`}</Text>
+					<Text
+						key={i}
+						wrap="truncate-end"
+						color={step.touchesSsh ? theme.warning : undefined}
+					>{`  ${i + 1}. ${step.title}`}</Text>
 				))}
-				{plan.steps.length > state.height - 8 ? <Text>{`  … and ${plan.steps.length - (state.height - 8)} more`}</Text> : null}
+				{plan.steps.length > state.height - 8 ? (
+					<Text>{`  … and ${plan.steps.length - (state.height - 8)} more`}</Text>
+				) : null}
 				{risky > 0 ? (
-					<Text wrap="wrap" color={theme.warning}>{`⚠ ${risky} step(s) change ${state.model?.header.ssh?.interface ?? 'the SSH interface'}, which carries your SSH session. A guard undoes everything unless you confirm within ${60} s that you still reach the host.`}</Text>
+					<Text
+						wrap="wrap"
+						color={theme.warning}
+					>{`⚠ ${risky} step(s) change ${state.model?.header.ssh?.interface ?? 'the SSH interface'}, which carries your SSH session. A guard undoes everything unless you confirm within ${60} s that you still reach the host.`}</Text>
 				) : null}
 				<Text> </Text>
 				<StatusBar text={`y apply now · Esc back to the ${back} (nothing has been changed)`} />
@@ -43,10 +60,17 @@ export function ApplyScreen({state}: {state: UiState}) {
 		const rows = Math.max(1, state.height - 8);
 		return (
 			<Box flexDirection="column" width={state.width}>
-				<Text bold color={theme.warning} wrap="truncate-end">{`An apply was left half-way: ${plan.mode} ${plan.params['name'] ?? ''}`}</Text>
+				<Text
+					bold
+					color={theme.warning}
+					wrap="truncate-end"
+				>{`An apply was left half-way: ${plan.mode} ${plan.params['name'] ?? ''}`}</Text>
 				<Text wrap="wrap">{`The process applying it stopped (killed, or the machine went down). Journal ${view.journal.description}.`}</Text>
 				{plan.steps.slice(0, rows).map((step, i) => (
-					<Text key={i} wrap="truncate-end">{` ${marks[view.steps[i] ?? 'pending']} ${i + 1}. ${step.title} (${view.steps[i]})`}</Text>
+					<Text
+						key={i}
+						wrap="truncate-end"
+					>{` ${marks[view.steps[i] ?? 'pending']} ${i + 1}. ${step.title} (${view.steps[i]})`}</Text>
 				))}
 				{plan.steps.length > rows ? <Text>{`  … and ${plan.steps.length - rows} more`}</Text> : null}
 				<Text wrap="wrap">{`Undoing goes through ${view.journal.toUndo} step(s), last first; a step that was under way is checked and undone only if it took effect.`}</Text>
@@ -55,52 +79,101 @@ export function ApplyScreen({state}: {state: UiState}) {
 		);
 	}
 	const done = view.steps.filter((s) => s === 'done').length;
-	const current = Math.max(0, view.steps.findIndex((s) => s === 'running' || s === 'undoing'));
+	const current = Math.max(
+		0,
+		view.steps.findIndex((s) => s === 'running' || s === 'undoing'),
+	);
 	const stepRows = Math.min(view.steps.length, 7);
 	const firstStep = Math.min(Math.max(0, current - 3), Math.max(0, view.steps.length - stepRows));
-	const extra = view.phase === 'keep' ? 3 : view.phase === 'done' || view.phase === 'refused' ? 2 + (view.journal?.leftovers.length ?? 0) + view.problems.length : 0;
+	const extra =
+		view.phase === 'keep'
+			? 3
+			: view.phase === 'done' || view.phase === 'refused'
+				? 2 + (view.journal?.leftovers.length ?? 0) + view.problems.length
+				: 0;
 	const logRows = Math.max(3, state.height - 4 - stepRows - extra);
-	const remaining = view.journal?.deadline ? Math.max(0, Math.ceil((Date.parse(view.journal.deadline) - Date.now()) / 1000)) : undefined;
+	const remaining = view.journal?.deadline
+		? Math.max(0, Math.ceil((Date.parse(view.journal.deadline) - Date.now()) / 1000))
+		: undefined;
 	const yesNo = (ok: boolean | undefined) => (ok === undefined ? '…' : ok ? 'answers' : 'does not answer');
 	return (
 		<Box flexDirection="column" width={state.width}>
-			<Text bold color={theme.accent} wrap="truncate-end">{`${title} — ${view.phase === 'checking' ? 'checking the host' : `${done}/${view.steps.length} done`}`}</Text>
+			<Text
+				bold
+				color={theme.accent}
+				wrap="truncate-end"
+			>{`${title} — ${view.phase === 'checking' ? 'checking the host' : `${done}/${view.steps.length} done`}`}</Text>
 			{plan.steps.slice(firstStep, firstStep + stepRows).map((step, offset) => {
 				const index = firstStep + offset;
 				const stepState = view.steps[index]!;
 				return (
-					<Text key={index} wrap="truncate-end" color={stepState === 'failed' || stepState === 'undo-failed' ? theme.error : stepState === 'running' ? theme.accent : undefined} dimColor={theme.useDim && stepState === 'pending'}>
+					<Text
+						key={index}
+						wrap="truncate-end"
+						color={
+							stepState === 'failed' || stepState === 'undo-failed'
+								? theme.error
+								: stepState === 'running'
+									? theme.accent
+									: undefined
+						}
+						dimColor={theme.useDim && stepState === 'pending'}
+					>
 						{` ${marks[stepState]} ${index + 1}. ${step.title} (${stepState})`}
 					</Text>
 				);
 			})}
 			<Box flexDirection="column" height={logRows}>
 				{view.log.slice(-logRows).map((line, i) => (
-					<Text key={i} wrap="truncate-end" color={line.stream === 'error' ? theme.error : line.stream === 'stderr' ? theme.warning : undefined}>
+					<Text
+						key={i}
+						wrap="truncate-end"
+						color={line.stream === 'error' ? theme.error : line.stream === 'stderr' ? theme.warning : undefined}
+					>
 						{`${line.time.slice(11, 19)} ${line.step >= 0 ? `[${line.step + 1}] ` : ''}${line.text}`}
 					</Text>
 				))}
 			</Box>
 			{view.phase === 'keep' ? (
 				<Box flexDirection="column">
-					<Text bold color={theme.warning}>{`Keep the changes? y keeps, n undoes now. Undone automatically in ${remaining ?? '?'} s.`}</Text>
+					<Text
+						bold
+						color={theme.warning}
+					>{`Keep the changes? y keeps, n undoes now. Undone automatically in ${remaining ?? '?'} s.`}</Text>
 					<Text wrap="truncate-end">{`Gateway ${yesNo(view.reach.gateway)} · SSH client ${state.model?.header.ssh?.clientAddress ?? ''} ${yesNo(view.reach.client)}`}</Text>
 				</Box>
 			) : null}
-			{view.phase === 'refused' ? view.problems.map((p) => <Text key={p} wrap="wrap" color={theme.error}>{`✗ ${p}`}</Text>) : null}
+			{view.phase === 'refused'
+				? view.problems.map((p) => <Text key={p} wrap="wrap" color={theme.error}>{`✗ ${p}`}</Text>)
+				: null}
 			{view.phase === 'done' && view.journal ? (
 				<Box flexDirection="column">
 					<Text bold color={view.journal.status === 'applied' ? theme.accent : theme.warning} wrap="wrap">
 						{`${view.journal.guardActed ? 'The guard undid the changes (no confirmation in time). ' : ''}${outcome[view.journal.status] ?? view.journal.status}`}
 					</Text>
 					{view.journal.leftovers.map((l) => (
-						<Text key={l} wrap="wrap" color={theme.error}>{l}</Text>
+						<Text key={l} wrap="wrap" color={theme.error}>
+							{l}
+						</Text>
 					))}
-					<Text wrap="truncate-end" dimColor={theme.useDim}>{`Journal: ${view.journal.path} (kvmnet undo reverses the last applied plan)`}</Text>
+					<Text
+						wrap="truncate-end"
+						dimColor={theme.useDim}
+					>{`Journal: ${view.journal.path} (kvmnet undo reverses the last applied plan)`}</Text>
 				</Box>
 			) : null}
 			<StatusBar
-				text={view.phase === 'running' ? 'Esc or Ctrl-C: stop and undo what was done' : view.phase === 'keep' ? 'y keep · n undo now' : view.phase === 'checking' ? 'Checking privileges, tools, and that the plan still fits…' : view.phase === 'refused' ? `Enter or Esc: back to the ${back} (nothing was changed)` : `Enter or Esc: back (${state.applyFrom === 'doctor' ? 'the host is checked again' : 'the inventory is scanned again'})`}
+				text={
+					view.phase === 'running'
+						? 'Esc or Ctrl-C: stop and undo what was done'
+						: view.phase === 'keep'
+							? 'y keep · n undo now'
+							: view.phase === 'checking'
+								? 'Checking privileges, tools, and that the plan still fits…'
+								: view.phase === 'refused'
+									? `Enter or Esc: back to the ${back} (nothing was changed)`
+									: `Enter or Esc: back (${state.applyFrom === 'doctor' ? 'the host is checked again' : 'the inventory is scanned again'})`
+				}
 			/>
 		</Box>
 	);

@@ -19,7 +19,11 @@ export function DetailsScreen({state}: {state: UiState}) {
 			</Text>
 			<Box flexDirection="column" height={height}>
 				{visible.map((line, i) => (
-					<Text key={state.detailsOffset + i} wrap="truncate-end" color={line.startsWith('⚠') ? theme.warning : undefined}>
+					<Text
+						key={state.detailsOffset + i}
+						wrap="truncate-end"
+						color={line.startsWith('⚠') ? theme.warning : undefined}
+					>
 						{line === '' ? ' ' : line}
 					</Text>
 				))}

@@ -14,7 +14,10 @@ export function DoctorScreen({state}: {state: UiState}) {
 	const {list, details} = doctorLayout(state.height);
 	const {ordered, lines} = doctorList(view.results);
 	const count = (status: string) => view.results.filter((r) => r.status === status).length;
-	const title = view.results.length > 0 ? `Doctor: ${count('fail')} failed · ${count('warn')} warnings · ${count('pass')} ok · ${count('n/a')} n/a` : 'Doctor';
+	const title =
+		view.results.length > 0
+			? `Doctor: ${count('fail')} failed · ${count('warn')} warnings · ${count('pass')} ok · ${count('n/a')} n/a`
+			: 'Doctor';
 	const selected = ordered[view.cursor];
 	const detailLines = selectedDetails(view, state.width).slice(0, details);
 	const canFix = Boolean(selected?.fix?.steps?.length && (selected.status === 'fail' || selected.status === 'warn'));
@@ -27,7 +30,9 @@ export function DoctorScreen({state}: {state: UiState}) {
 			</Text>
 			<Box flexDirection="column" height={list}>
 				{view.results.length === 0 ? (
-					<Text color={view.error ? theme.error : theme.accent}>{view.error ? `The doctor could not read this host: ${view.error}` : 'Checking this host…'}</Text>
+					<Text color={view.error ? theme.error : theme.accent}>
+						{view.error ? `The doctor could not read this host: ${view.error}` : 'Checking this host…'}
+					</Text>
 				) : (
 					lines.slice(view.offset, view.offset + list).map((line, i) =>
 						'group' in line ? (
@@ -35,7 +40,12 @@ export function DoctorScreen({state}: {state: UiState}) {
 								{line.group}
 							</Text>
 						) : (
-							<Text key={`c${line.check}`} inverse={line.check === view.cursor} color={colour(ordered[line.check]!.status)} wrap="truncate-end">
+							<Text
+								key={`c${line.check}`}
+								inverse={line.check === view.cursor}
+								color={colour(ordered[line.check]!.status)}
+								wrap="truncate-end"
+							>
 								{`${line.check === view.cursor ? '›' : ' '} ${doctorRowText(ordered[line.check]!)}`}
 							</Text>
 						),

@@ -16,7 +16,11 @@ export function FormScreen({state}: {state: UiState}) {
 	const choices = fieldChoices(mode, focused, state.model!);
 	return (
 		<Box flexDirection="column" width={state.width}>
-			<Text bold color={theme.accent} wrap="truncate-end">{`${mode.title}: new network on ${state.model!.header.hostname}`}</Text>
+			<Text
+				bold
+				color={theme.accent}
+				wrap="truncate-end"
+			>{`${mode.title}: new network on ${state.model!.header.hostname}`}</Text>
 			{fields.map((field, i) => {
 				const error = errors.some((e) => e.field === field);
 				const selected = i === fieldCursor;
@@ -31,13 +35,19 @@ export function FormScreen({state}: {state: UiState}) {
 				{`  ${fieldHelp[focused]}${choices && choices.length > 0 ? ` · ←→: ${choices.map((c) => c || '(none)').join(' ')}` : ''}`}
 			</Text>
 			{errors.length === 0 && plan ? (
-				<Text color={theme.accent} wrap="truncate-end">{`✓ Ready: ${plan.steps.length} steps, ${plan.warnings.length} warnings. Enter shows the preview; nothing is changed yet.`}</Text>
+				<Text
+					color={theme.accent}
+					wrap="truncate-end"
+				>{`✓ Ready: ${plan.steps.length} steps, ${plan.warnings.length} warnings. Enter shows the preview; nothing is changed yet.`}</Text>
 			) : (
-				errors.slice(0, Math.max(1, state.height - fields.length - 5)).map((e) => (
-					<Text key={e.field + e.message} color={theme.error} wrap="wrap">{`✗ ${e.message}`}</Text>
-				))
+				errors
+					.slice(0, Math.max(1, state.height - fields.length - 5))
+					.map((e) => <Text key={e.field + e.message} color={theme.error} wrap="wrap">{`✗ ${e.message}`}</Text>)
 			)}
-			<StatusBar text="↑↓ field · type to edit · ←→ choices · Ctrl-U clear · Enter preview · Esc modes" warning={state.wizard.message} />
+			<StatusBar
+				text="↑↓ field · type to edit · ←→ choices · Ctrl-U clear · Enter preview · Esc modes"
+				warning={state.wizard.message}
+			/>
 		</Box>
 	);
 }

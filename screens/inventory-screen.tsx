@@ -19,13 +19,20 @@ export function InventoryScreen({state}: {state: UiState}) {
 	if (state.loadError) warning = `Scan failed: ${state.loadError} (r to retry)`;
 	else if (state.loading && state.model) warning = 'Refreshing…';
 	else if (timeouts.length > 0) warning = `${timeouts.join(' · ')} · press ? to read`;
-	else if (problems > 0) warning = `${problems} problem${problems > 1 ? 's' : ''} while scanning: press ? to read · ${hints}`;
+	else if (problems > 0)
+		warning = `${problems} problem${problems > 1 ? 's' : ''} while scanning: press ? to read · ${hints}`;
 	return (
 		<Box flexDirection="column" width={state.width}>
 			<Header model={state.model} />
 			<TabBar current={state.tab} tables={state.tables} />
 			{state.tables ? (
-				<TableView table={state.tables[state.tab]} cursor={state.cursor[state.tab]} offset={state.offset[state.tab]} height={height} width={state.width} />
+				<TableView
+					table={state.tables[state.tab]}
+					cursor={state.cursor[state.tab]}
+					offset={state.offset[state.tab]}
+					height={height}
+					width={state.width}
+				/>
 			) : (
 				<Box height={height + 1}>
 					<Text color={theme.accent}>{state.loadError ? '' : 'Scanning this host…'}</Text>

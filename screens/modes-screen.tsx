@@ -35,7 +35,12 @@ export function ModesScreen({state}: {state: UiState}) {
 						const unavailable = m.unavailable(host) !== undefined;
 						const selected = i === state.wizard.modeCursor;
 						return (
-							<Text key={m.id} wrap="truncate-end" inverse={selected} dimColor={theme.useDim && unavailable && !selected}>
+							<Text
+								key={m.id}
+								wrap="truncate-end"
+								inverse={selected}
+								dimColor={theme.useDim && unavailable && !selected}
+							>
 								{`${selected ? '›' : ' '} ${m.title}${unavailable ? ' ✗' : ''}`}
 							</Text>
 						);
@@ -46,7 +51,10 @@ export function ModesScreen({state}: {state: UiState}) {
 					{/* Rows keep their full height (no shrinking) and the pane clips at the bottom. */}
 					{explanation.map((line, i) => (
 						<Box key={i} flexShrink={0}>
-							<Text wrap="wrap" color={line.startsWith('✗') ? theme.error : line.startsWith('⚠') ? theme.warning : undefined}>
+							<Text
+								wrap="wrap"
+								color={line.startsWith('✗') ? theme.error : line.startsWith('⚠') ? theme.warning : undefined}
+							>
 								{line === '' ? ' ' : line}
 							</Text>
 						</Box>
@@ -59,7 +67,10 @@ export function ModesScreen({state}: {state: UiState}) {
 					))}
 				</Box>
 			</Box>
-			<StatusBar text="↑↓ choose · Enter fill in · w which mode fits? · c compare all · Esc back" warning={state.wizard.message} />
+			<StatusBar
+				text="↑↓ choose · Enter fill in · w which mode fits? · c compare all · Esc back"
+				warning={state.wizard.message}
+			/>
 		</Box>
 	);
 }

@@ -15,22 +15,38 @@ export function PreviewScreen({state}: {state: UiState}) {
 	const height = previewHeight(state);
 	return (
 		<Box flexDirection="column" width={state.width}>
-			<Text bold color={theme.accent} wrap="truncate-end">{`Preview: ${mode.title} ${plan.params['name'] ?? ''} (nothing has been changed)`}</Text>
+			<Text
+				bold
+				color={theme.accent}
+				wrap="truncate-end"
+			>{`Preview: ${mode.title} ${plan.params['name'] ?? ''} (nothing has been changed)`}</Text>
 			<Box>
 				{sections.map((s, i) => (
-					<Text key={s.id} inverse={i === previewTab} bold={i === previewTab} color={s.id === 'warnings' && plan.warnings.length > 0 ? theme.warning : undefined}>
+					<Text
+						key={s.id}
+						inverse={i === previewTab}
+						bold={i === previewTab}
+						color={s.id === 'warnings' && plan.warnings.length > 0 ? theme.warning : undefined}
+					>
 						{` ${i + 1} ${s.title} `}
 					</Text>
 				))}
 			</Box>
 			<Box flexDirection="column" height={height}>
 				{lines.slice(previewOffset, previewOffset + height).map((line, i) => (
-					<Text key={previewOffset + i} wrap="truncate-end" color={line.trimStart().startsWith('⚠') ? theme.warning : undefined}>
+					<Text
+						key={previewOffset + i}
+						wrap="truncate-end"
+						color={line.trimStart().startsWith('⚠') ? theme.warning : undefined}
+					>
 						{line === '' ? ' ' : line}
 					</Text>
 				))}
 			</Box>
-			<StatusBar text="Tab/1-4 sections · ↑↓ scroll · a apply · s save · Esc edit · q inventory" warning={state.wizard.message} />
+			<StatusBar
+				text="Tab/1-4 sections · ↑↓ scroll · a apply · s save · Esc edit · q inventory"
+				warning={state.wizard.message}
+			/>
 		</Box>
 	);
 }

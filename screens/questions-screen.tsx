@@ -27,7 +27,9 @@ export function QuestionsScreen({state}: {state: UiState}) {
 				<Text bold color={theme.accent}>{`Recommended: ${findMode(result.mode)!.title}`}</Text>
 				{` — ${result.reason}.`}
 			</Text>
-			{result.runnerUp ? <Text wrap="wrap">{`Runner-up: ${findMode(result.runnerUp)!.title} — ${result.runnerUpReason}.`}</Text> : null}
+			{result.runnerUp ? (
+				<Text wrap="wrap">{`Runner-up: ${findMode(result.runnerUp)!.title} — ${result.runnerUpReason}.`}</Text>
+			) : null}
 			{result.passedOver.map((line) => (
 				<Text key={line} wrap="wrap" dimColor={theme.useDim}>
 					{`Not possible here: ${line}`}

@@ -46,7 +46,8 @@ await build({
 				b.onLoad({filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, ({path}) => {
 					const source = readFileSync(path, 'utf8');
 					const test = '"function"!=typeof fetch?';
-					if (!source.includes(test)) throw new Error(`yoga-layout changed: ${test} is not in ${path}; see scripts/build.mjs`);
+					if (!source.includes(test))
+						throw new Error(`yoga-layout changed: ${test} is not in ${path}; see scripts/build.mjs`);
 					return {contents: source.replace(test, 'true?'), loader: 'js'};
 				});
 			},
@@ -61,7 +62,9 @@ await build({
 	],
 	define: {'process.env.NODE_ENV': '"production"'},
 	// Bundled CommonJS code (systeminformation, signal-exit) calls require(); give the ESM bundle one.
-	banner: {js: "import {createRequire as __kvmnetRequire} from 'node:module'; const require = __kvmnetRequire(import.meta.url);"},
+	banner: {
+		js: "import {createRequire as __kvmnetRequire} from 'node:module'; const require = __kvmnetRequire(import.meta.url);",
+	},
 	logLevel: 'warning',
 });
 cpSync(join(root, 'source/demo'), join(root, 'dist/demo'), {recursive: true});

@@ -19,7 +19,14 @@ if (!step([process.execPath, 'scripts/build.mjs'])) {
 }
 rmSync(results, {force: true});
 const extra = process.argv.slice(2);
-const vitestOk = step([bin('vitest'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}`, ...extra]);
+const vitestOk = step([
+	bin('vitest'),
+	'run',
+	'--reporter=default',
+	'--reporter=json',
+	`--outputFile.json=${results}`,
+	...extra,
+]);
 let passed = 0;
 let skipped = 0;
 if (existsSync(results)) {
@@ -28,7 +35,9 @@ if (existsSync(results)) {
 	failed += report.numFailedTests;
 	skipped = report.numPendingTests + report.numTodoTests;
 	// A suite that fails to load has no failed tests of its own: count it so it cannot pass unseen.
-	failed += report.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0).length;
+	failed += report.testResults.filter(
+		(suite) => suite.status === 'failed' && suite.assertionResults.length === 0,
+	).length;
 	rmSync(results, {force: true});
 } else {
 	failed++;

@@ -67,7 +67,9 @@ function Screen({state}: {state: UiState}) {
 export function App({load, firstLoad, theme, planDirectory, save, applier, diagnose}: AppProps) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
-	const [state, dispatch] = useReducer(reduce, undefined, () => initialState(stdout.columns || 80, stdout.rows || 24, planDirectory));
+	const [state, dispatch] = useReducer(reduce, undefined, () =>
+		initialState(stdout.columns || 80, stdout.rows || 24, planDirectory),
+	);
 	useKeypress((key) => dispatch({type: 'key', key}));
 	useApply(state, dispatch, applier);
 
@@ -84,7 +86,8 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 				const tables = await buildTablesInTurns(model);
 				if (current) dispatch({type: 'loaded', model, tables});
 			},
-			(error: unknown) => current && dispatch({type: 'load-failed', error: error instanceof Error ? error.message : String(error)}),
+			(error: unknown) =>
+				current && dispatch({type: 'load-failed', error: error instanceof Error ? error.message : String(error)}),
 		);
 		return () => {
 			current = false;
@@ -109,7 +112,8 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 		let current = true;
 		diagnose(state.model).then(
 			(facts) => current && dispatch({type: 'doctor-facts', facts}),
-			(error: unknown) => current && dispatch({type: 'doctor-failed', error: error instanceof Error ? error.message : String(error)}),
+			(error: unknown) =>
+				current && dispatch({type: 'doctor-failed', error: error instanceof Error ? error.message : String(error)}),
 		);
 		return () => {
 			current = false;
@@ -140,7 +144,8 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 		}
 		save(plan).then(
 			(paths) => dispatch({type: 'saved', message: `Saved ${paths.length} files in ${plan.directory}`}),
-			(error: unknown) => dispatch({type: 'saved', message: `Could not save: ${error instanceof Error ? error.message : String(error)}`}),
+			(error: unknown) =>
+				dispatch({type: 'saved', message: `Could not save: ${error instanceof Error ? error.message : String(error)}`}),
 		);
 		// Only a new request saves; the plan itself changing does not.
 		// eslint-disable-next-line react-hooks/exhaustive-deps

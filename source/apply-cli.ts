@@ -4,11 +4,26 @@
 import {existsSync, readFileSync} from 'node:fs';
 import {createInterface} from 'node:readline';
 import type {CliArgs} from './args.js';
-import {describeJournal, needsUndo, stepsToUndo, vmsUsingWhatUndoRemoves, type Journal, type LogLine} from './core/journal.js';
+import {
+	describeJournal,
+	needsUndo,
+	stepsToUndo,
+	vmsUsingWhatUndoRemoves,
+	type Journal,
+	type LogLine,
+} from './core/journal.js';
 import {commandLine} from './core/script.js';
 import {visible} from './core/visible.js';
 import {applyPlan, confirmJournal, JournalUnwritable, undoRecorded} from './host/apply.js';
-import {armDeadline, defaultGuardSeconds, guardAlive, guardLogPath, runGuard, startGuard, startUndoGuard} from './host/guard.js';
+import {
+	armDeadline,
+	defaultGuardSeconds,
+	guardAlive,
+	guardLogPath,
+	runGuard,
+	startGuard,
+	startUndoGuard,
+} from './host/guard.js';
 import {listJournals, readJournal} from './host/journal-store.js';
 import {loadHost} from './host/load-host.js';
 import {acquireLock, LockRefused, processAlive, type Lock} from './host/lock.js';
@@ -30,7 +45,8 @@ const printLine = (line: LogLine) => {
 };
 
 /** 0 applied or undone as asked; 1 rolled back after a failure; 3 an undo failed and something is left. */
-const exitCodeOf = (journal: Journal) => (journal.status === 'applied' || journal.status === 'undone' ? 0 : journal.status === 'rollback-incomplete' ? 3 : 1);
+const exitCodeOf = (journal: Journal) =>
+	journal.status === 'applied' || journal.status === 'undone' ? 0 : journal.status === 'rollback-incomplete' ? 3 : 1;
 
 /** This program's own argv, for starting the guard (node and the CLI script). */
 const selfCommand = () => [process.execPath, process.argv[1]!];
@@ -93,7 +109,12 @@ export async function runApply(args: CliArgs): Promise<number> {
 	}
 }
 
-async function applyLocked(args: CliArgs, given: NonNullable<ReturnType<typeof readPlanFile>['plan']>, uri: string, lock: Lock): Promise<number> {
+async function applyLocked(
+	args: CliArgs,
+	given: NonNullable<ReturnType<typeof readPlanFile>['plan']>,
+	uri: string,
+	lock: Lock,
+): Promise<number> {
 	const runner = new Runner();
 	const host = await loadHost({connect: uri});
 	const checked = await preflight(given, host, runner, {uri});
@@ -110,7 +131,10 @@ async function applyLocked(args: CliArgs, given: NonNullable<ReturnType<typeof r
 			return 2;
 		}
 		out(`${plan.steps.map((s, i) => `  ${i + 1}. ${visible(s.title)}`).join('\n')}\n`);
-		if (risky > 0) out(`${risky} step(s) change the interface that carries your SSH session; a guard undoes everything unless you confirm.\n`);
+		if (risky > 0)
+			out(
+				`${risky} step(s) change the interface that carries your SSH session; a guard undoes everything unless you confirm.\n`,
+			);
 		if (!(await ask(`Apply these ${plan.steps.length} steps? [y/N] `))) {
 			out('Nothing was changed.\n');
 			return 0;
@@ -133,13 +157,19 @@ async function applyLocked(args: CliArgs, given: NonNullable<ReturnType<typeof r
 				onLog: printLine,
 				shouldStop: () => {
 					if (signal) return `Received ${signal}`;
-					if (current?.guard?.pid !== undefined && !guardAlive(current)) return `The SSH guard (pid ${current.guard.pid}) is gone, so nothing would restore the network if this connection dropped`;
+					if (current?.guard?.pid !== undefined && !guardAlive(current))
+						return `The SSH guard (pid ${current.guard.pid}) is gone, so nothing would restore the network if this connection dropped`;
 					return undefined;
 				},
 				startGuard: async (j) => {
 					current = j;
 					const pid = await startGuard(j, selfCommand(), seconds);
-					printLine({time: new Date().toISOString(), step: -1, stream: 'info', text: `Guard started (pid ${pid}) and watching: it undoes this apply if the connection is lost, or if you do not confirm within ${seconds} s after it ends.`});
+					printLine({
+						time: new Date().toISOString(),
+						step: -1,
+						stream: 'info',
+						text: `Guard started (pid ${pid}) and watching: it undoes this apply if the connection is lost, or if you do not confirm within ${seconds} s after it ends.`,
+					});
 				},
 			},
 		});
@@ -163,13 +193,18 @@ async function applyLocked(args: CliArgs, given: NonNullable<ReturnType<typeof r
 /** After a guarded apply: the change stays only if confirmed before the deadline. */
 async function keepOrUndo(args: CliArgs, journal: Journal, seconds: number): Promise<number> {
 	if (!process.stdin.isTTY || args.yes) {
-		out(`Run "kvmnet confirm" within ${seconds} s (from a new SSH session if this one hangs) to keep the changes; otherwise the guard undoes them.\n`);
+		out(
+			`Run "kvmnet confirm" within ${seconds} s (from a new SSH session if this one hangs) to keep the changes; otherwise the guard undoes them.\n`,
+		);
 		return 0;
 	}
 	const deadline = Date.parse(journal.guard!.deadline!);
 	const timeUp = new AbortController();
 	const timer = setTimeout(() => timeUp.abort(), Math.max(0, deadline - Date.now()));
-	const keep = await ask(`Do you still reach this host? Keep the changes? [y/N] (undone in ${seconds} s otherwise) `, timeUp.signal);
+	const keep = await ask(
+		`Do you still reach this host? Keep the changes? [y/N] (undone in ${seconds} s otherwise) `,
+		timeUp.signal,
+	);
 	clearTimeout(timer);
 	if (keep && Date.now() <= deadline) return runConfirm();
 	const now = readJournal(journal.path);
@@ -190,7 +225,8 @@ function listAll(): number {
 	const {journals, unreadable} = listJournals(journalDirectory());
 	for (const bad of unreadable) fail(`skipped ${bad.error}`);
 	if (journals.length === 0) out(`No journals in ${journalDirectory()}.\n`);
-	for (const journal of journals) out(`${visible(describeJournal(journal, {alive: processAlive(journal.pid, journal.pidStarted)}))}\n`);
+	for (const journal of journals)
+		out(`${visible(describeJournal(journal, {alive: processAlive(journal.pid, journal.pidStarted)}))}\n`);
 	return 0;
 }
 
@@ -200,7 +236,11 @@ export async function runUndo(args: CliArgs): Promise<number> {
 	for (const bad of unreadable) fail(`skipped a journal that cannot be read: ${bad.error}`);
 	const target = args.journalId ? journals.find((j) => j.id === args.journalId) : journals.find(needsUndo);
 	if (!target) {
-		fail(args.journalId ? `there is no journal ${args.journalId} (kvmnet undo --list shows them)` : `there is nothing to undo: no apply is left in place or half-way (journals in ${journalDirectory()}; kvmnet undo --list)`);
+		fail(
+			args.journalId
+				? `there is no journal ${args.journalId} (kvmnet undo --list shows them)`
+				: `there is nothing to undo: no apply is left in place or half-way (journals in ${journalDirectory()}; kvmnet undo --list)`,
+		);
 		return 2;
 	}
 	if (!needsUndo(target)) {
@@ -223,13 +263,17 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 		const todo = stepsToUndo(journal);
 		out(`Undoing ${visible(describeJournal(journal))}:\n`);
 		for (const {index, step, certain} of todo) {
-			out(`  ${index + 1}. ${visible(`${step.title}: ${step.undo ? commandLine(step.undo) : 'put its files back'}`)}${certain ? '' : ' (it was under way: checked first, undone only if it took effect)'}\n`);
+			out(
+				`  ${index + 1}. ${visible(`${step.title}: ${step.undo ? commandLine(step.undo) : 'put its files back'}`)}${certain ? '' : ' (it was under way: checked first, undone only if it took effect)'}\n`,
+			);
 		}
 		if (todo.length > 0) {
 			const host = await loadHost({connect: resolveLibvirtUri(args.connect)});
 			const users = vmsUsingWhatUndoRemoves(journal, host.vms);
 			if (users.length > 0 && !args.force) {
-				fail(`VM ${users.join(', ')} now use${users.length === 1 ? 's' : ''} what this undo removes (${journal.plan.params['name'] ?? journal.plan.params['bridge']}), through an interface added after the apply: undoing would cut ${users.length === 1 ? 'it' : 'them'} off. Move or detach ${users.length === 1 ? 'that interface' : 'those interfaces'} first, or pass --force. Nothing was changed.`);
+				fail(
+					`VM ${users.join(', ')} now use${users.length === 1 ? 's' : ''} what this undo removes (${journal.plan.params['name'] ?? journal.plan.params['bridge']}), through an interface added after the apply: undoing would cut ${users.length === 1 ? 'it' : 'them'} off. Move or detach ${users.length === 1 ? 'that interface' : 'those interfaces'} first, or pass --force. Nothing was changed.`,
+				);
 				return 2;
 			}
 		}
@@ -248,7 +292,9 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 			return await undoThroughGuard(journal);
 		}
 		// An undo is never left half-way by a signal or a dropped SSH session: it carries on to its end.
-		const release = catchStopSignals((signal) => out(`${signal}: the undo carries on to its end (a half-done undo would leave the host in neither state).\n`));
+		const release = catchStopSignals((signal) =>
+			out(`${signal}: the undo carries on to its end (a half-done undo would leave the host in neither state).\n`),
+		);
 		try {
 			const undone = await undoRecorded(journal, new Runner(), {onLog: printLine});
 			return exitCodeOf(undone) === 1 ? 0 : exitCodeOf(undone);
@@ -274,7 +320,9 @@ async function undoThroughGuard(journal: Journal): Promise<number> {
 		fail(`the guard that would carry out this undo did not start (${(error as Error).message}); nothing was changed`);
 		return 2;
 	}
-	out(`The undo touches the interface of your SSH session, so the guard (pid ${pid}) carries it out: it finishes even if this connection drops. Its log:\n`);
+	out(
+		`The undo touches the interface of your SSH session, so the guard (pid ${pid}) carries it out: it finishes even if this connection drops. Its log:\n`,
+	);
 	const follow = () => {
 		const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
 		if (text.length > shown) out(visible(text.slice(shown), {multiline: true}));
@@ -297,14 +345,18 @@ async function undoThroughGuard(journal: Journal): Promise<number> {
 export async function runConfirm(): Promise<number> {
 	const {journals, unreadable} = listJournals(journalDirectory());
 	for (const bad of unreadable) fail(`skipped a journal that cannot be read: ${bad.error}`);
-	const guarded = journals.find((j) => j.guard && !j.guard.confirmed && (j.status === 'applied' || j.status === 'running' || j.guard.actedAt));
+	const guarded = journals.find(
+		(j) => j.guard && !j.guard.confirmed && (j.status === 'applied' || j.status === 'running' || j.guard.actedAt),
+	);
 	if (!guarded) {
 		fail('no apply is waiting for confirmation');
 		return 2;
 	}
 	const name = `${guarded.plan.mode} ${guarded.plan.params['name'] ?? ''}`;
-	if (guarded.guard?.actedAt || guarded.status !== 'applied' && guarded.status !== 'running') {
-		fail(`too late: the guard undid ${name} at ${guarded.guard?.actedAt ?? guarded.updatedAt} (${guarded.guard?.deadline ? `the deadline was ${guarded.guard.deadline}` : 'the applying process was gone'}); it is ${guarded.status}. Apply the plan again to retry.`);
+	if (guarded.guard?.actedAt || (guarded.status !== 'applied' && guarded.status !== 'running')) {
+		fail(
+			`too late: the guard undid ${name} at ${guarded.guard?.actedAt ?? guarded.updatedAt} (${guarded.guard?.deadline ? `the deadline was ${guarded.guard.deadline}` : 'the applying process was gone'}); it is ${guarded.status}. Apply the plan again to retry.`,
+		);
 		return 1;
 	}
 	if (guarded.status === 'running') {
@@ -326,7 +378,9 @@ export async function runConfirm(): Promise<number> {
 				return 1;
 			}
 			confirmJournal(journal);
-			out(`The deadline passed at ${journal.guard!.deadline}, but the guard (pid ${journal.guard?.pid ?? '?'}) had died, so nothing was undone. ${visible(name)} stays, as you confirm now (kvmnet undo reverses it).\n`);
+			out(
+				`The deadline passed at ${journal.guard!.deadline}, but the guard (pid ${journal.guard?.pid ?? '?'}) had died, so nothing was undone. ${visible(name)} stays, as you confirm now (kvmnet undo reverses it).\n`,
+			);
 			return 0;
 		}
 		confirmJournal(journal);

@@ -80,7 +80,10 @@ export function parseArgs(argv: string[]): CliArgs {
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const word = argv[i]!;
-		const [flag, inlineValue] = word.startsWith('--') && word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
+		const [flag, inlineValue] =
+			word.startsWith('--') && word.includes('=')
+				? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]
+				: [word, undefined];
 		switch (flag) {
 			case '-h':
 			case '--help':
@@ -97,8 +100,12 @@ export function parseArgs(argv: string[]): CliArgs {
 			case '-c':
 			case '--connect': {
 				const value = inlineValue ?? argv[++i];
-				if (value === undefined || value === '' || value.startsWith('-')) throw new UsageError(`${flag} needs a libvirt URI, e.g. ${flag} qemu:///system`);
-				if (!/^[a-z][a-z0-9+]*:\/\//i.test(value)) throw new UsageError(`${flag}: "${value}" is not a libvirt URI (expected driver://…, e.g. qemu:///system or test:///abs/path/host.xml)`);
+				if (value === undefined || value === '' || value.startsWith('-'))
+					throw new UsageError(`${flag} needs a libvirt URI, e.g. ${flag} qemu:///system`);
+				if (!/^[a-z][a-z0-9+]*:\/\//i.test(value))
+					throw new UsageError(
+						`${flag}: "${value}" is not a libvirt URI (expected driver://…, e.g. qemu:///system or test:///abs/path/host.xml)`,
+					);
 				args.connect = value;
 				break;
 			}
@@ -107,7 +114,8 @@ export function parseArgs(argv: string[]): CliArgs {
 				break;
 			case '--format': {
 				const format = value(flag, inlineValue, inlineValue === undefined ? ++i : i);
-				if (!planFormats.includes(format as PlanFormat)) throw new UsageError(`--format: "${format}" is not one of ${planFormats.join(', ')}`);
+				if (!planFormats.includes(format as PlanFormat))
+					throw new UsageError(`--format: "${format}" is not one of ${planFormats.join(', ')}`);
 				args.format = format as PlanFormat;
 				break;
 			}
@@ -132,7 +140,8 @@ export function parseArgs(argv: string[]): CliArgs {
 				break;
 			case '--guard-seconds': {
 				const seconds = value(flag, inlineValue, inlineValue === undefined ? ++i : i);
-				if (!/^\d+$/.test(seconds) || Number(seconds) < 10 || Number(seconds) > 3600) throw new UsageError(`--guard-seconds: "${seconds}" is not a whole number of seconds from 10 to 3600`);
+				if (!/^\d+$/.test(seconds) || Number(seconds) < 10 || Number(seconds) > 3600)
+					throw new UsageError(`--guard-seconds: "${seconds}" is not a whole number of seconds from 10 to 3600`);
 				args.guardSeconds = Number(seconds);
 				break;
 			}
@@ -148,28 +157,53 @@ export function parseArgs(argv: string[]): CliArgs {
 					break;
 				}
 				if (commandSeen && args.command === 'undo' && args.journalId === undefined) {
-					if (!/^[A-Za-z0-9._-]{1,120}$/.test(word)) throw new UsageError(`undo: "${JSON.stringify(word).slice(1, -1)}" is not a journal id (letters, digits, . _ -; kvmnet undo --list shows them)`);
+					if (!/^[A-Za-z0-9._-]{1,120}$/.test(word))
+						throw new UsageError(
+							`undo: "${JSON.stringify(word).slice(1, -1)}" is not a journal id (letters, digits, . _ -; kvmnet undo --list shows them)`,
+						);
 					args.journalId = word;
 					break;
 				}
 				if (commandSeen) throw new UsageError(`unexpected argument "${word}" (see kvmnet --help)`);
-				if (!['inventory', 'doctor', 'plan', 'apply', 'undo', 'confirm', 'guard'].includes(word)) throw new UsageError(`unknown command "${word}": the commands are: inventory, doctor, plan, apply, undo, confirm`);
+				if (!['inventory', 'doctor', 'plan', 'apply', 'undo', 'confirm', 'guard'].includes(word))
+					throw new UsageError(
+						`unknown command "${word}": the commands are: inventory, doctor, plan, apply, undo, confirm`,
+					);
 				args.command = word as CliArgs['command'];
 				commandSeen = true;
 			}
 		}
 	}
-	if (args.json && args.command !== 'inventory' && args.command !== 'doctor') throw new UsageError('--json goes with the inventory or doctor command: kvmnet inventory --json');
-	if (args.fix !== undefined && args.command !== 'doctor') throw new UsageError('--fix goes with the doctor command: kvmnet doctor --fix CHECK --out DIR');
-	if (args.command === 'doctor' && (args.fix === undefined) !== (args.out === undefined)) throw new UsageError('doctor: --fix CHECK and --out DIR go together (save that check\'s fix as a plan in DIR)');
-	const planOnly = [args.mode && '--mode', args.format && '--format', args.command !== 'doctor' && args.out && '--out', args.fields && `--${Object.keys(args.fields)[0]}`].find(Boolean);
-	if (args.command !== 'plan' && planOnly) throw new UsageError(`${planOnly} goes with the plan command: kvmnet plan --mode MODE …`);
-	if (args.command === 'plan' && !args.mode) throw new UsageError(`plan needs --mode, one of: ${modes.map((m) => m.id).join(', ')}`);
-	if ((args.command === 'apply' || args.command === 'guard') && !args.file) throw new UsageError(`${args.command} needs a file: kvmnet ${args.command} ${args.command === 'apply' ? 'PLAN.json' : 'JOURNAL.json'}`);
-	if (args.command !== 'apply' && args.command !== 'undo' && args.yes) throw new UsageError('--yes goes with the apply or undo command: kvmnet apply PLAN.json --yes');
-	if (args.command !== 'apply' && args.guardSeconds !== undefined) throw new UsageError('--guard-seconds goes with the apply command: kvmnet apply PLAN.json --guard-seconds N');
+	if (args.json && args.command !== 'inventory' && args.command !== 'doctor')
+		throw new UsageError('--json goes with the inventory or doctor command: kvmnet inventory --json');
+	if (args.fix !== undefined && args.command !== 'doctor')
+		throw new UsageError('--fix goes with the doctor command: kvmnet doctor --fix CHECK --out DIR');
+	if (args.command === 'doctor' && (args.fix === undefined) !== (args.out === undefined))
+		throw new UsageError("doctor: --fix CHECK and --out DIR go together (save that check's fix as a plan in DIR)");
+	const planOnly = [
+		args.mode && '--mode',
+		args.format && '--format',
+		args.command !== 'doctor' && args.out && '--out',
+		args.fields && `--${Object.keys(args.fields)[0]}`,
+	].find(Boolean);
+	if (args.command !== 'plan' && planOnly)
+		throw new UsageError(`${planOnly} goes with the plan command: kvmnet plan --mode MODE …`);
+	if (args.command === 'plan' && !args.mode)
+		throw new UsageError(`plan needs --mode, one of: ${modes.map((m) => m.id).join(', ')}`);
+	if ((args.command === 'apply' || args.command === 'guard') && !args.file)
+		throw new UsageError(
+			`${args.command} needs a file: kvmnet ${args.command} ${args.command === 'apply' ? 'PLAN.json' : 'JOURNAL.json'}`,
+		);
+	if (args.command !== 'apply' && args.command !== 'undo' && args.yes)
+		throw new UsageError('--yes goes with the apply or undo command: kvmnet apply PLAN.json --yes');
+	if (args.command !== 'apply' && args.guardSeconds !== undefined)
+		throw new UsageError('--guard-seconds goes with the apply command: kvmnet apply PLAN.json --guard-seconds N');
 	if (args.command !== 'guard' && args.now) throw new UsageError('unknown option --now (see kvmnet --help)');
-	if (args.command !== 'undo' && (args.list || args.force)) throw new UsageError(`${args.list ? '--list' : '--force'} goes with the undo command: kvmnet undo ${args.list ? '--list' : '--force'}`);
-	if (args.demo && args.connect) throw new UsageError('--demo and --connect cannot be used together: the demo host has its own libvirt');
+	if (args.command !== 'undo' && (args.list || args.force))
+		throw new UsageError(
+			`${args.list ? '--list' : '--force'} goes with the undo command: kvmnet undo ${args.list ? '--list' : '--force'}`,
+		);
+	if (args.demo && args.connect)
+		throw new UsageError('--demo and --connect cannot be used together: the demo host has its own libvirt');
 	return args;
 }

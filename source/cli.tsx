@@ -27,14 +27,21 @@ function version(): string {
  */
 function inventoryExitCode(model: HostModel, args: CliArgs): number {
 	if (model.problems.some((p) => p.area === 'nics' || p.timeout)) return 1;
-	if (model.source === 'live' && !model.header.libvirt.reachable && (args.connect || process.env['LIBVIRT_DEFAULT_URI'])) return 1;
+	if (
+		model.source === 'live' &&
+		!model.header.libvirt.reachable &&
+		(args.connect || process.env['LIBVIRT_DEFAULT_URI'])
+	)
+		return 1;
 	return 0;
 }
 
 async function printInventory(args: CliArgs, explainWhy: boolean): Promise<number> {
 	if (explainWhy) {
 		const which = !process.stdin.isTTY ? 'standard input is' : 'standard output is';
-		process.stderr.write(`kvmnet: ${which} not a terminal, so here is the inventory as text (kvmnet inventory --json for JSON).\n`);
+		process.stderr.write(
+			`kvmnet: ${which} not a terminal, so here is the inventory as text (kvmnet inventory --json for JSON).\n`,
+		);
 	}
 	const model = await loadHost({demo: args.demo, ...(args.connect ? {connect: args.connect} : {})});
 	process.stdout.write(args.json ? `${JSON.stringify(model, null, 2)}\n` : textReport(model));
@@ -66,7 +73,11 @@ async function saveOut(plan: Plan, out: PreparedDirectory, dir: string): Promise
 
 /** `kvmnet doctor`: every check as text or JSON (exit 0/1/2); with --fix and --out, save that check's fix as a plan. */
 async function printDoctor(args: CliArgs): Promise<number> {
-	const [{runChecks, doctorExitCode, fixPlan, statusWords}, {loadDoctorFacts}, {doctorText}] = await Promise.all([import('./core/doctor.js'), import('./host/load-host.js'), import('./ui/doctor-text.js')]);
+	const [{runChecks, doctorExitCode, fixPlan, statusWords}, {loadDoctorFacts}, {doctorText}] = await Promise.all([
+		import('./core/doctor.js'),
+		import('./host/load-host.js'),
+		import('./ui/doctor-text.js'),
+	]);
 	const out = args.out === undefined ? undefined : await prepareOut(args.out);
 	if (typeof out === 'number') return out;
 	const host = await loadHost({demo: args.demo, ...(args.connect ? {connect: args.connect} : {})});
@@ -75,13 +86,18 @@ async function printDoctor(args: CliArgs): Promise<number> {
 		const result = results.find((r) => r.id === args.fix);
 		if (!result) {
 			await out?.discard();
-			process.stderr.write(`${visible(`kvmnet: --fix: there is no check "${args.fix}"; the checks are: ${results.map((r) => r.id).join(', ')}`)}\n`);
+			process.stderr.write(
+				`${visible(`kvmnet: --fix: there is no check "${args.fix}"; the checks are: ${results.map((r) => r.id).join(', ')}`)}\n`,
+			);
 			return 2;
 		}
 		const plan = fixPlan(host, result, args.out!);
 		if (!plan) {
 			await out?.discard();
-			const why = result.fix && (result.status === 'fail' || result.status === 'warn') ? `, and its fix is not something kvmnet can run: ${result.fix.text}` : ': nothing to fix';
+			const why =
+				result.fix && (result.status === 'fail' || result.status === 'warn')
+					? `, and its fix is not something kvmnet can run: ${result.fix.text}`
+					: ': nothing to fix';
 			process.stderr.write(`${visible(`kvmnet: --fix: the check ${result.id} ${statusWords[result.status]}${why}`)}\n`);
 			return 2;
 		}
@@ -91,7 +107,11 @@ async function printDoctor(args: CliArgs): Promise<number> {
 		process.stderr.write(`kvmnet: wrote ${written.join(', ')}; apply it with kvmnet apply ${args.out}/plan.json\n`);
 		return 0;
 	}
-	process.stdout.write(args.json ? `${JSON.stringify({source: host.source, results, exitCode: doctorExitCode(results)}, null, 2)}\n` : doctorText(results));
+	process.stdout.write(
+		args.json
+			? `${JSON.stringify({source: host.source, results, exitCode: doctorExitCode(results)}, null, 2)}\n`
+			: doctorText(results),
+	);
 	return doctorExitCode(results);
 }
 
@@ -103,7 +123,10 @@ async function printPlan(args: CliArgs): Promise<number> {
 	const host = await loadHost({demo: args.demo, ...(args.connect ? {connect: args.connect} : {})});
 	const uri = args.demo ? host.header.libvirt.uri : resolveLibvirtUri(args.connect);
 	const out = args.out;
-	const {plan, errors} = makePlan(args.mode!, args.fields ?? {}, host, {uri, directory: (name) => out ?? planDirectory(name)});
+	const {plan, errors} = makePlan(args.mode!, args.fields ?? {}, host, {
+		uri,
+		directory: (name) => out ?? planDirectory(name),
+	});
 	if (!plan) {
 		await prepared?.discard();
 		for (const error of errors) process.stderr.write(`kvmnet: ${visible(error.message)}\n`);
@@ -115,14 +138,16 @@ async function printPlan(args: CliArgs): Promise<number> {
 	const format = args.format ?? 'text';
 	if (format === 'json') process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
 	else if (format === 'script') process.stdout.write(`${(await import('./core/script.js')).planScript(plan)}\n`);
-	else if (format === 'xml') process.stdout.write(`${plan.networkXml ? `${plan.networkXml}\n` : ''}${plan.interfaceXml}\n`);
+	else if (format === 'xml')
+		process.stdout.write(`${plan.networkXml ? `${plan.networkXml}\n` : ''}${plan.interfaceXml}\n`);
 	else process.stdout.write(previewText(plan));
 	if (written) process.stderr.write(`kvmnet: wrote ${written.join(', ')}\n`);
 	return 0;
 }
 
 async function runInteractive(args: CliArgs): Promise<number> {
-	const load = () => loadHost({demo: args.demo, demoWhenNoLibvirt: true, ...(args.connect ? {connect: args.connect} : {})});
+	const load = () =>
+		loadHost({demo: args.demo, demoWhenNoLibvirt: true, ...(args.connect ? {connect: args.connect} : {})});
 	// The scan starts before Ink and React load (~0.2 s of module loading): its processes run meanwhile.
 	const firstScan = load();
 	firstScan.catch(() => undefined);

@@ -11,18 +11,39 @@ import {catchStopSignals, signalExitCode} from './stop-signals.js';
 import {markStall, trace} from './trace.js';
 import {themeFor} from './ui/theme.js';
 
-export async function runInteractive(load: () => Promise<HostModel>, loadOptions: LoadOptions = {}, firstScan?: Promise<HostModel>): Promise<number> {
+export async function runInteractive(
+	load: () => Promise<HostModel>,
+	loadOptions: LoadOptions = {},
+	firstScan?: Promise<HostModel>,
+): Promise<number> {
 	// The alternate screen keeps the shell's scrollback as it was, like any full-screen terminal program.
 	const leaveAlternateScreen = () => process.stdout.write('\x1b[?1049l');
 	process.stdout.write('\x1b[?1049h\x1b[H');
 	// On a fatal signal too (SIGTERM, SSH's SIGHUP): signal-exit runs this, then lets the signal end the process.
 	const removeExitHook = onExit(() => void leaveAlternateScreen());
-	const applier = liveApplyService({load: loadOptions, journalDir: journalDirectory(), guardCommand: [process.execPath, process.argv[1]!]});
+	const applier = liveApplyService({
+		load: loadOptions,
+		journalDir: journalDirectory(),
+		guardCommand: [process.execPath, process.argv[1]!],
+	});
 	const app = (
-		<App load={load} firstLoad={firstScan} theme={themeFor(process.env)} planDirectory={(name) => planDirectory(name)} save={(plan) => savePlan(plan, plan.directory)} applier={applier} diagnose={(host) => loadDoctorFacts(host)} />
+		<App
+			load={load}
+			firstLoad={firstScan}
+			theme={themeFor(process.env)}
+			planDirectory={(name) => planDirectory(name)}
+			save={(plan) => savePlan(plan, plan.directory)}
+			applier={applier}
+			diagnose={(host) => loadDoctorFacts(host)}
+		/>
 	);
 	// 60 frames a second at most: a key is drawn within a frame's time of arriving.
-	const instance = render(app, {exitOnCtrlC: false, patchConsole: false, maxFps: 60, ...(process.env['KVMNET_TRACE'] ? {onRender: () => trace('render')} : {})});
+	const instance = render(app, {
+		exitOnCtrlC: false,
+		patchConsole: false,
+		maxFps: 60,
+		...(process.env['KVMNET_TRACE'] ? {onRender: () => trace('render')} : {}),
+	});
 	// Loading Ink and the first render block the loop before there is a UI to be unresponsive: measured apart.
 	markStall('startup');
 	// SIGTERM, SIGHUP (the SSH session gone) or SIGINT: an apply under way stops before its next step and rolls

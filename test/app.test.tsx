@@ -57,7 +57,7 @@ describe('App', () => {
 		app.unmount();
 	});
 
-	it('opens the doctor on d, failures first, and turns a fix into the apply screen\'s plan (keys in one burst)', async () => {
+	it("opens the doctor on d, failures first, and turns a fix into the apply screen's plan (keys in one burst)", async () => {
 		const app = render(<App load={() => loadDemoHost()} theme={plainTheme} diagnose={() => loadDemoDoctorFacts()} />);
 		await until(app.lastFrame, 'NIC eth0');
 		app.stdin.write('d');
@@ -82,7 +82,10 @@ describe('App', () => {
 	});
 
 	it('lists the keys and the scan problems on ?', async () => {
-		const app = start(async () => ({...(await loadDemoHost()), problems: [{area: 'ovs', message: 'ovsdb-server is not running'}]}));
+		const app = start(async () => ({
+			...(await loadDemoHost()),
+			problems: [{area: 'ovs', message: 'ovsdb-server is not running'}],
+		}));
 		await until(app.lastFrame, '1 problem while scanning');
 		app.stdin.write('?');
 		const frame = await until(app.lastFrame, 'kvmnet keys');

@@ -31,8 +31,17 @@ describe.skipIf(!isRoot)('the apply screen', () => {
 	function start(failOn?: (plan: string[][]) => string[]) {
 		const load = () => scanHost({connect: daemon.uri, runner: new NamespaceRunner(daemon.namespace, env), env});
 		const service: ApplyService = {
-			preflight: async (plan) => preflight(plan, await load(), new NamespaceRunner(daemon.namespace, env), {uri: daemon.uri, planDirectory: (name) => join(work, 'run', name)}),
-			apply: (plan, hooks) => applyPlan(plan, {runner: new NamespaceRunner(daemon.namespace, env, failOn?.(plan.steps.map((s) => s.run))), journalDir: join(work, 'journals'), hooks}),
+			preflight: async (plan) =>
+				preflight(plan, await load(), new NamespaceRunner(daemon.namespace, env), {
+					uri: daemon.uri,
+					planDirectory: (name) => join(work, 'run', name),
+				}),
+			apply: (plan, hooks) =>
+				applyPlan(plan, {
+					runner: new NamespaceRunner(daemon.namespace, env, failOn?.(plan.steps.map((s) => s.run))),
+					journalDir: join(work, 'journals'),
+					hooks,
+				}),
 			arm: (j) => j,
 			keep: confirmJournal,
 			undo: (j, hooks) => undoRecorded(readJournal(j.path), new NamespaceRunner(daemon.namespace, env), hooks),

@@ -26,7 +26,11 @@ const check = (results: CheckResult[], id: string) => {
 	return found;
 };
 const status = (h: HostModel, f: DoctorFacts, id: string) => check(runChecks(h, f), id).status;
-const withNic = (h: HostModel, name: string, change: (nic: HostModel['nics'][number]) => HostModel['nics'][number]) => ({...h, nics: h.nics.map((n) => (n.name === name ? change(n) : n))});
+const withNic = (
+	h: HostModel,
+	name: string,
+	change: (nic: HostModel['nics'][number]) => HostModel['nics'][number],
+) => ({...h, nics: h.nics.map((n) => (n.name === name ? change(n) : n))});
 
 describe('doctor checks on the demo host, one fact changed at a time', () => {
 	it('puts failures first and exits 2 with failures, 1 with warnings only, 0 when all pass', () => {
@@ -43,7 +47,12 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 		expect(status(host, facts, 'iommu')).toBe('pass');
 		expect(status({...host, capabilities: {...host.capabilities, iommuGroups: 0}}, facts, 'iommu')).toBe('fail');
 		expect(status(host, {...facts, vfio: false}, 'iommu')).toBe('warn');
-		const bare = {...host, networks: host.networks.filter((n) => n.mode !== 'hostdev'), vms: [], nics: host.nics.map(({sriov, ...n}) => n)};
+		const bare = {
+			...host,
+			networks: host.networks.filter((n) => n.mode !== 'hostdev'),
+			vms: [],
+			nics: host.nics.map(({sriov, ...n}) => n),
+		};
 		expect(status(bare, facts, 'iommu')).toBe('n/a');
 	});
 
@@ -51,20 +60,51 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 		const pool = host.networks.find((n) => n.mode === 'hostdev' && n.pfDev)!;
 		const id = `vfs:${pool.name}`;
 		expect(status(host, facts, id)).toBe('warn');
-		const persisted = {...facts, vfPersistence: [{file: '/etc/udev/rules.d/70-vfs.rules', lines: [`ACTION=="add", KERNEL=="${pool.pfDev}", ATTR{device/sriov_numvfs}="2"`]}]};
+		const persisted = {
+			...facts,
+			vfPersistence: [
+				{
+					file: '/etc/udev/rules.d/70-vfs.rules',
+					lines: [`ACTION=="add", KERNEL=="${pool.pfDev}", ATTR{device/sriov_numvfs}="2"`],
+				},
+			],
+		};
 		expect(status(host, persisted, id)).toBe('pass');
-		expect(status(host, {...facts, vfPersistence: [{file: '/etc/udev/rules.d/70-vfs.rules', lines: ['KERNEL=="other0", ATTR{device/sriov_numvfs}="2"']}]}, id)).toBe('warn');
+		expect(
+			status(
+				host,
+				{
+					...facts,
+					vfPersistence: [
+						{file: '/etc/udev/rules.d/70-vfs.rules', lines: ['KERNEL=="other0", ATTR{device/sriov_numvfs}="2"']},
+					],
+				},
+				id,
+			),
+		).toBe('warn');
 		const noVfs = withNic(host, pool.pfDev!, (nic) => ({...nic, sriov: {totalVfs: nic.sriov!.totalVfs, numVfs: 0}}));
 		const result = check(runChecks(noVfs, facts), id);
 		expect(result.status).toBe('fail');
-		expect(result.fix?.steps?.[0]).toMatchObject({run: ['tee', `/sys/class/net/${pool.pfDev}/device/sriov_numvfs`], input: `${noVfs.nics.find((n) => n.name === pool.pfDev)!.sriov!.totalVfs}\n`, undoInput: '0\n'});
+		expect(result.fix?.steps?.[0]).toMatchObject({
+			run: ['tee', `/sys/class/net/${pool.pfDev}/device/sriov_numvfs`],
+			input: `${noVfs.nics.find((n) => n.name === pool.pfDev)!.sriov!.totalVfs}\n`,
+			undoInput: '0\n',
+		});
 	});
 
 	it('Wi-Fi: passes while the Wi-Fi NIC is not bridged, fails when a bridge or a macvtap network uses it', () => {
 		expect(status(host, facts, 'wifi')).toBe('pass');
-		const bridged = {...host, bridges: host.bridges.map((b, i) => (i === 0 ? {...b, ports: [...b.ports, {name: 'wlan0'}]} : b))};
+		const bridged = {
+			...host,
+			bridges: host.bridges.map((b, i) => (i === 0 ? {...b, ports: [...b.ports, {name: 'wlan0'}]} : b)),
+		};
 		expect(status(bridged, facts, 'wifi')).toBe('fail');
-		const macvtap = {...host, networks: host.networks.map((n) => (n.mode === 'macvtap-bridge' ? {...n, forwardDev: 'wlan0', forwardInterfaces: ['wlan0']} : n))};
+		const macvtap = {
+			...host,
+			networks: host.networks.map((n) =>
+				n.mode === 'macvtap-bridge' ? {...n, forwardDev: 'wlan0', forwardInterfaces: ['wlan0']} : n,
+			),
+		};
 		expect(check(runChecks(macvtap, facts), 'wifi').seen).toMatch(/puts macvtap on wlan0/);
 		expect(status({...host, nics: host.nics.map((n) => ({...n, wireless: false}))}, facts, 'wifi')).toBe('n/a');
 	});
@@ -78,42 +118,88 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 
 	it('Open vSwitch: passes running, fails stopped or missing while an OVS network exists', () => {
 		expect(status(host, facts, 'ovs')).toBe('pass');
-		expect(check(runChecks({...host, capabilities: {...host.capabilities, ovs: 'stopped'}}, facts), 'ovs')).toMatchObject({status: 'fail', fix: {text: expect.stringContaining('systemctl enable --now openvswitch-switch')}});
+		expect(
+			check(runChecks({...host, capabilities: {...host.capabilities, ovs: 'stopped'}}, facts), 'ovs'),
+		).toMatchObject({
+			status: 'fail',
+			fix: {text: expect.stringContaining('systemctl enable --now openvswitch-switch')},
+		});
 		expect(status({...host, capabilities: {...host.capabilities, ovs: 'missing'}}, facts, 'ovs')).toBe('fail');
 	});
 
 	it('libvirt version: <vlan> on a Linux-bridge network fails before libvirt 11 and passes from 11.0', () => {
-		const vlan = {...host, networks: host.networks.map((n) => (n.name === 'vlan-bridge' ? {...n, vlan: {tags: [{id: 100}], trunk: false}} : n))};
+		const vlan = {
+			...host,
+			networks: host.networks.map((n) =>
+				n.name === 'vlan-bridge' ? {...n, vlan: {tags: [{id: 100}], trunk: false}} : n,
+			),
+		};
 		expect(status(host, facts, 'libvirt-features')).toBe('pass');
 		expect(status(vlan, facts, 'libvirt-features')).toBe('fail');
-		expect(status({...vlan, header: {...vlan.header, libvirt: {...vlan.header.libvirt, version: '11.0.0'}}}, facts, 'libvirt-features')).toBe('pass');
+		expect(
+			status(
+				{...vlan, header: {...vlan.header, libvirt: {...vlan.header.libvirt, version: '11.0.0'}}},
+				facts,
+				'libvirt-features',
+			),
+		).toBe('pass');
 	});
 
 	it('macvtap: a VM with only macvtap interfaces warns that it cannot reach the host', () => {
 		expect(status(host, facts, 'macvtap-host')).toBe('pass');
-		const onlyMacvtap = {...host, vms: host.vms.map((vm) => (vm.name === 'lab01' ? {...vm, interfaces: vm.interfaces.filter((i) => i.type === 'direct')} : vm))};
-		expect(check(runChecks(onlyMacvtap, facts), 'macvtap-host')).toMatchObject({status: 'warn', seen: expect.stringContaining('lab01 has only macvtap interfaces')});
+		const onlyMacvtap = {
+			...host,
+			vms: host.vms.map((vm) =>
+				vm.name === 'lab01' ? {...vm, interfaces: vm.interfaces.filter((i) => i.type === 'direct')} : vm,
+			),
+		};
+		expect(check(runChecks(onlyMacvtap, facts), 'macvtap-host')).toMatchObject({
+			status: 'warn',
+			seen: expect.stringContaining('lab01 has only macvtap interfaces'),
+		});
 	});
 
 	it('Docker: a DROP policy fails only for VMs on a host bridge; a blanket DROP in DOCKER-USER fails for every VM bridge', () => {
 		const rules = 'rules' in facts.iptables ? facts.iptables.rules : [];
 		expect(status(host, facts, 'docker')).toBe('fail');
-		const accepted = {...facts, iptables: {rules: [...rules, '-A DOCKER-USER -i br0 -o br0 -j ACCEPT', '-A DOCKER-USER -i br100 -o br100 -j ACCEPT']}};
+		const accepted = {
+			...facts,
+			iptables: {
+				rules: [...rules, '-A DOCKER-USER -i br0 -o br0 -j ACCEPT', '-A DOCKER-USER -i br100 -o br100 -j ACCEPT'],
+			},
+		};
 		expect(status(host, accepted, 'docker')).toBe('pass');
 		const blanket = {...accepted, iptables: {rules: [...accepted.iptables.rules, '-A DOCKER-USER -j DROP']}};
-		expect(check(runChecks(host, blanket), 'docker')).toMatchObject({status: 'fail', seen: expect.stringMatching(/^DOCKER-USER has "-A DOCKER-USER -j DROP", which drops VM traffic on br0, br100, .*virbr0/)});
+		expect(check(runChecks(host, blanket), 'docker')).toMatchObject({
+			status: 'fail',
+			seen: expect.stringMatching(
+				/^DOCKER-USER has "-A DOCKER-USER -j DROP", which drops VM traffic on br0, br100, .*virbr0/,
+			),
+		});
 		expect(status(host, {...facts, docker: false}, 'docker')).toBe('n/a');
 	});
 
-	it('subnet overlaps, IPv4 and IPv6: a host address inside a network\'s subnet fails; the network\'s own bridge does not count', () => {
-		expect(check(runChecks(host, facts), 'subnets')).toMatchObject({status: 'pass', seen: expect.stringContaining('none overlapping')});
-		const add = (address: HostModel['nics'][number]['addresses'][number]) => withNic(host, 'eth1', (n) => ({...n, addresses: [...n.addresses, address]}));
+	it("subnet overlaps, IPv4 and IPv6: a host address inside a network's subnet fails; the network's own bridge does not count", () => {
+		expect(check(runChecks(host, facts), 'subnets')).toMatchObject({
+			status: 'pass',
+			seen: expect.stringContaining('none overlapping'),
+		});
+		const add = (address: HostModel['nics'][number]['addresses'][number]) =>
+			withNic(host, 'eth1', (n) => ({...n, addresses: [...n.addresses, address]}));
 		const v4 = add({family: 'ipv4', address: '192.168.122.77', prefix: 24});
-		expect(check(runChecks(v4, facts), 'subnets')).toMatchObject({status: 'fail', seen: 'network default (192.168.122.0/24) overlaps 192.168.122.77/24 on eth1'});
+		expect(check(runChecks(v4, facts), 'subnets')).toMatchObject({
+			status: 'fail',
+			seen: 'network default (192.168.122.0/24) overlaps 192.168.122.77/24 on eth1',
+		});
 		const v6 = add({family: 'ipv6', address: '2001:db8:30::5', prefix: 64, scope: 'global'});
-		expect(check(runChecks(v6, facts), 'subnets')).toMatchObject({status: 'fail', seen: 'network lab-nat6 (2001:db8:30::/64) overlaps 2001:db8:30::5/64 on eth1'});
+		expect(check(runChecks(v6, facts), 'subnets')).toMatchObject({
+			status: 'fail',
+			seen: 'network lab-nat6 (2001:db8:30::/64) overlaps 2001:db8:30::5/64 on eth1',
+		});
 		const wider = add({family: 'ipv6', address: '2001:db8::5', prefix: 32, scope: 'global'});
-		expect(check(runChecks(wider, facts), 'subnets').seen).toContain('network lab-nat6 (2001:db8:30::/64) overlaps 2001:db8::5/32 on eth1');
+		expect(check(runChecks(wider, facts), 'subnets').seen).toContain(
+			'network lab-nat6 (2001:db8:30::/64) overlaps 2001:db8::5/32 on eth1',
+		);
 	});
 
 	it('firewalld and ufw warn when active', () => {
@@ -124,15 +210,39 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 
 	it("libvirt's firewall rules: the nftables backend's table counts as much as the iptables chains", () => {
 		// libvirt >= 10.4 can use nftables (network.conf firewall_backend): no LIBVIRT_* chains, one libvirt_network table.
-		const nftOnly = {...facts, iptables: {rules: ['-P INPUT ACCEPT', '-P FORWARD ACCEPT', '-P OUTPUT ACCEPT']}, libvirtFirewallBackend: 'nftables'};
-		expect(check(runChecks(host, {...nftOnly, nftTables: ['table inet filter', 'table ip libvirt_network', 'table ip6 libvirt_network']}), 'libvirt-firewall')).toMatchObject({status: 'pass', seen: expect.stringContaining('nft table libvirt_network')});
-		expect(check(runChecks(host, {...nftOnly, nftTables: ['table inet filter']}), 'libvirt-firewall')).toMatchObject({status: 'fail', seen: expect.stringContaining('firewall backend nftables (network.conf)')});
-		expect(status(host, {...facts, iptables: {error: 'iptables: Permission denied (you must be root)'}}, 'libvirt-firewall')).toBe('n/a');
+		const nftOnly = {
+			...facts,
+			iptables: {rules: ['-P INPUT ACCEPT', '-P FORWARD ACCEPT', '-P OUTPUT ACCEPT']},
+			libvirtFirewallBackend: 'nftables',
+		};
+		expect(
+			check(
+				runChecks(host, {
+					...nftOnly,
+					nftTables: ['table inet filter', 'table ip libvirt_network', 'table ip6 libvirt_network'],
+				}),
+				'libvirt-firewall',
+			),
+		).toMatchObject({status: 'pass', seen: expect.stringContaining('nft table libvirt_network')});
+		expect(check(runChecks(host, {...nftOnly, nftTables: ['table inet filter']}), 'libvirt-firewall')).toMatchObject({
+			status: 'fail',
+			seen: expect.stringContaining('firewall backend nftables (network.conf)'),
+		});
+		expect(
+			status(host, {...facts, iptables: {error: 'iptables: Permission denied (you must be root)'}}, 'libvirt-firewall'),
+		).toBe('n/a');
 	});
 
 	it('a fix becomes a plan only where it has steps', () => {
 		const results = runChecks(host, facts);
-		expect(fixPlan(host, check(results, 'forwarding'), '/tmp/x')).toMatchObject({mode: 'doctor', params: {check: 'forwarding'}, steps: [{run: ['sysctl', '-w', 'net.ipv6.conf.eth0.accept_ra=2']}, {run: ['sysctl', '-w', 'net.ipv6.conf.all.forwarding=1']}]});
+		expect(fixPlan(host, check(results, 'forwarding'), '/tmp/x')).toMatchObject({
+			mode: 'doctor',
+			params: {check: 'forwarding'},
+			steps: [
+				{run: ['sysctl', '-w', 'net.ipv6.conf.eth0.accept_ra=2']},
+				{run: ['sysctl', '-w', 'net.ipv6.conf.all.forwarding=1']},
+			],
+		});
 		expect(fixPlan(host, check(results, 'libvirt-firewall'), '/tmp/x')).toBeUndefined();
 	});
 });
@@ -156,21 +266,49 @@ describe('IPv6 router advertisements and forwarding', () => {
 	});
 
 	it('fails as libvirt would: accept_ra 1, or 0 while "all" is 1; passes with 2; n/a without an IPv6 forwarding network', () => {
-		const at = (acceptRa: string, all = '1') => check(runChecks(host, {...facts, sysctl: {...facts.sysctl, 'net.ipv6.conf.all.accept_ra': all}, raInterfaces: [{interface: 'eth0', acceptRa}]}), 'ipv6-ra');
-		expect(at('1')).toMatchObject({status: 'fail', seen: 'eth0 (accept_ra 1) has routes from router advertisements, and lab-nat6 needs IPv6 forwarding'});
-		expect(at('1').fix!.steps!.map((s) => [s.run, s.undo])).toEqual([[['sysctl', '-w', 'net.ipv6.conf.eth0.accept_ra=2'], ['sysctl', '-w', 'net.ipv6.conf.eth0.accept_ra=1']]]);
+		const at = (acceptRa: string, all = '1') =>
+			check(
+				runChecks(host, {
+					...facts,
+					sysctl: {...facts.sysctl, 'net.ipv6.conf.all.accept_ra': all},
+					raInterfaces: [{interface: 'eth0', acceptRa}],
+				}),
+				'ipv6-ra',
+			);
+		expect(at('1')).toMatchObject({
+			status: 'fail',
+			seen: 'eth0 (accept_ra 1) has routes from router advertisements, and lab-nat6 needs IPv6 forwarding',
+		});
+		expect(at('1').fix!.steps!.map((s) => [s.run, s.undo])).toEqual([
+			[
+				['sysctl', '-w', 'net.ipv6.conf.eth0.accept_ra=2'],
+				['sysctl', '-w', 'net.ipv6.conf.eth0.accept_ra=1'],
+			],
+		]);
 		expect(at('0', '1').status).toBe('fail');
 		expect(at('0', '0').status).toBe('pass');
-		expect(at('2')).toMatchObject({status: 'pass', seen: 'routes from router advertisements only on eth0 (accept_ra 2)'});
-		const vlanName = check(runChecks(host, {...facts, raInterfaces: [{interface: 'eth0.100', acceptRa: '1'}]}), 'ipv6-ra');
+		expect(at('2')).toMatchObject({
+			status: 'pass',
+			seen: 'routes from router advertisements only on eth0 (accept_ra 2)',
+		});
+		const vlanName = check(
+			runChecks(host, {...facts, raInterfaces: [{interface: 'eth0.100', acceptRa: '1'}]}),
+			'ipv6-ra',
+		);
 		expect(vlanName.fix!.steps![0]!.run).toEqual(['sysctl', '-w', 'net/ipv6/conf/eth0.100/accept_ra=2']);
-		const noIpv6 = {...host, networks: host.networks.map((n) => ({...n, ips: n.ips.filter((ip) => ip.family === 'ipv4')}))};
+		const noIpv6 = {
+			...host,
+			networks: host.networks.map((n) => ({...n, ips: n.ips.filter((ip) => ip.family === 'ipv4')})),
+		};
 		expect(status(noIpv6, facts, 'ipv6-ra')).toBe('n/a');
 	});
 
 	it('the IPv6 forwarding fix sets accept_ra 2 first, so turning forwarding on keeps the advertised default route', () => {
 		const fix = check(runChecks(host, facts), 'forwarding').fix!;
-		expect(fix.steps!.map((s) => s.run.join(' '))).toEqual(['sysctl -w net.ipv6.conf.eth0.accept_ra=2', 'sysctl -w net.ipv6.conf.all.forwarding=1']);
+		expect(fix.steps!.map((s) => s.run.join(' '))).toEqual([
+			'sysctl -w net.ipv6.conf.eth0.accept_ra=2',
+			'sysctl -w net.ipv6.conf.all.forwarding=1',
+		]);
 	});
 });
 
@@ -181,7 +319,10 @@ describe('doctor facts read from a fixture tree', () => {
 			mkdirSync(join(root, path, '..'), {recursive: true});
 			writeFileSync(join(root, path), content);
 		};
-		file('etc/udev/rules.d/70-kvmnet-sriov-enp3s0f0.rules', '# a comment about sriov_numvfs\nACTION=="add", SUBSYSTEM=="net", KERNEL=="enp3s0f0", ATTR{device/sriov_numvfs}="4"\n');
+		file(
+			'etc/udev/rules.d/70-kvmnet-sriov-enp3s0f0.rules',
+			'# a comment about sriov_numvfs\nACTION=="add", SUBSYSTEM=="net", KERNEL=="enp3s0f0", ATTR{device/sriov_numvfs}="4"\n',
+		);
 		file('etc/ufw/ufw.conf', 'ENABLED=yes\n');
 		file('proc/sys/net/ipv4/ip_forward', '0\n');
 		file('proc/net/ipv6_route', ipv6RouteTable);
@@ -196,7 +337,12 @@ describe('doctor facts read from a fixture tree', () => {
 			vfio: true,
 			ufw: true,
 			devices: {kvm: false, tun: true, vhostNet: false},
-			vfPersistence: [{file: '/etc/udev/rules.d/70-kvmnet-sriov-enp3s0f0.rules', lines: ['ACTION=="add", SUBSYSTEM=="net", KERNEL=="enp3s0f0", ATTR{device/sriov_numvfs}="4"']}],
+			vfPersistence: [
+				{
+					file: '/etc/udev/rules.d/70-kvmnet-sriov-enp3s0f0.rules',
+					lines: ['ACTION=="add", SUBSYSTEM=="net", KERNEL=="enp3s0f0", ATTR{device/sriov_numvfs}="4"'],
+				},
+			],
 			iptables: {error: 'iptables is not installed'},
 			raInterfaces: [{interface: 'lanv6', acceptRa: '2'}],
 		});

@@ -20,9 +20,23 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 
 	beforeAll(async () => {
 		daemon = await Libvirtd.start('doctor');
-		env = {KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', LIBVIRT_DEFAULT_URI: daemon.uri, PATH: process.env['PATH']!};
+		env = {
+			KVMNET_STATE_DIR: join(work, 'state'),
+			KVMNET_NETWORK_MANAGER: 'iproute2',
+			LIBVIRT_DEFAULT_URI: daemon.uri,
+			PATH: process.env['PATH']!,
+		};
 		await run(['ip', '-n', daemon.namespace, '-batch', '-'], {
-			input: ['link add lan0 type veth peer name lan0p', 'link set lan0 up', 'link set lan0p up', 'addr add 10.98.0.2/24 dev lan0', 'link add brlan type bridge', 'link set brlan up'].map((l) => `${l}\n`).join(''),
+			input: [
+				'link add lan0 type veth peer name lan0p',
+				'link set lan0 up',
+				'link set lan0p up',
+				'addr add 10.98.0.2/24 dev lan0',
+				'link add brlan type bridge',
+				'link set brlan up',
+			]
+				.map((l) => `${l}\n`)
+				.join(''),
 		});
 		const file = (name: string, xml: string) => {
 			const path = join(work, name);
@@ -80,9 +94,16 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 		expect(undone.exitCode, undone.stdout + undone.stderr).toBe(0);
 	}
 
-	it('a VM whose network cannot start: the fix runs, and libvirt\'s own error says why; the overlap is seen too', async () => {
-		expect(await check('network:clash')).toMatchObject({status: 'fail', seen: 'network clash is inactive and not started at boot', title: 'network clash (used by vm1)'});
-		expect(await check('subnets')).toMatchObject({status: 'warn', seen: expect.stringContaining('network clash (10.98.0.0/24, inactive) overlaps 10.98.0.2/24 on lan0')});
+	it("a VM whose network cannot start: the fix runs, and libvirt's own error says why; the overlap is seen too", async () => {
+		expect(await check('network:clash')).toMatchObject({
+			status: 'fail',
+			seen: 'network clash is inactive and not started at boot',
+			title: 'network clash (used by vm1)',
+		});
+		expect(await check('subnets')).toMatchObject({
+			status: 'warn',
+			seen: expect.stringContaining('network clash (10.98.0.0/24, inactive) overlaps 10.98.0.2/24 on lan0'),
+		});
 		const applied = await applyFix('network:clash');
 		expect(applied.exitCode).toBe(1);
 		expect(applied.stdout).toMatch(/Network is already in use by interface lan0/);
@@ -112,11 +133,19 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 		// libvirt turned it on when it started the NAT network.
 		expect((await check('forwarding')).status).toBe('pass');
 		await inNs('sysctl', '-w', 'net.ipv4.ip_forward=0');
-		expect(await check('forwarding')).toMatchObject({status: 'fail', seen: expect.stringContaining('net.ipv4.ip_forward = 0')});
+		expect(await check('forwarding')).toMatchObject({
+			status: 'fail',
+			seen: expect.stringContaining('net.ipv4.ip_forward = 0'),
+		});
 		// A fix saved, then made needless by hand: apply refuses it and changes nothing.
 		const stale = await saveFix('forwarding');
 		await inNs('sysctl', '-w', 'net.ipv4.ip_forward=1');
-		expect(await kvmnet(['apply', stale, '--yes'])).toMatchObject({exitCode: 2, stderr: expect.stringContaining('the check forwarding does not need this fix any more (it passes): run kvmnet doctor again')});
+		expect(await kvmnet(['apply', stale, '--yes'])).toMatchObject({
+			exitCode: 2,
+			stderr: expect.stringContaining(
+				'the check forwarding does not need this fix any more (it passes): run kvmnet doctor again',
+			),
+		});
 		await inNs('sysctl', '-w', 'net.ipv4.ip_forward=0');
 		expect((await applyFix('forwarding')).exitCode).toBe(0);
 		expect((await inNs('sysctl', '-n', 'net.ipv4.ip_forward')).stdout.trim()).toBe('1');
@@ -126,18 +155,36 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 		await inNs('sysctl', '-w', 'net.ipv4.ip_forward=1');
 	});
 
-	it('Docker\'s DROP policy with br_netfilter on fails for the bridged network; both fixes work and undo', async () => {
-		await inNs('sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0', 'net.bridge.bridge-nf-call-arptables=0');
+	it("Docker's DROP policy with br_netfilter on fails for the bridged network; both fixes work and undo", async () => {
+		await inNs(
+			'sysctl',
+			'-w',
+			'net.bridge.bridge-nf-call-iptables=0',
+			'net.bridge.bridge-nf-call-ip6tables=0',
+			'net.bridge.bridge-nf-call-arptables=0',
+		);
 		expect((await check('bridge-netfilter')).status).toBe('pass');
 		expect((await check('docker')).status).toBe('n/a');
 		// What Docker does to a host: its chains, a DROP policy, and br_netfilter on.
-		for (const argv of [['-N', 'DOCKER'], ['-N', 'DOCKER-USER'], ['-A', 'DOCKER-USER', '-j', 'RETURN'], ['-I', 'FORWARD', '-j', 'DOCKER-USER'], ['-P', 'FORWARD', 'DROP']]) await inNs('iptables', ...argv);
+		for (const argv of [
+			['-N', 'DOCKER'],
+			['-N', 'DOCKER-USER'],
+			['-A', 'DOCKER-USER', '-j', 'RETURN'],
+			['-I', 'FORWARD', '-j', 'DOCKER-USER'],
+			['-P', 'FORWARD', 'DROP'],
+		])
+			await inNs('iptables', ...argv);
 		await inNs('sysctl', '-w', 'net.bridge.bridge-nf-call-iptables=1', 'net.bridge.bridge-nf-call-ip6tables=1');
-		expect(await check('docker')).toMatchObject({status: 'fail', seen: 'Docker runs with FORWARD policy DROP, and nothing accepts brlan in DOCKER-USER'});
+		expect(await check('docker')).toMatchObject({
+			status: 'fail',
+			seen: 'Docker runs with FORWARD policy DROP, and nothing accepts brlan in DOCKER-USER',
+		});
 		expect((await check('bridge-netfilter')).status).toBe('fail');
 
 		expect((await applyFix('docker')).exitCode).toBe(0);
-		expect((await inNs('iptables', '-S', 'DOCKER-USER')).stdout).toContain('-A DOCKER-USER -i brlan -o brlan -j ACCEPT');
+		expect((await inNs('iptables', '-S', 'DOCKER-USER')).stdout).toContain(
+			'-A DOCKER-USER -i brlan -o brlan -j ACCEPT',
+		);
 		expect((await check('docker')).status).toBe('pass');
 		expect((await check('bridge-netfilter')).status).toBe('pass');
 		await undo();
@@ -152,27 +199,51 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 		// A blanket DROP in DOCKER-USER cuts off every VM bridge, NAT ones too, whatever the policy.
 		await inNs('iptables', '-P', 'FORWARD', 'ACCEPT');
 		await inNs('iptables', '-I', 'DOCKER-USER', '-j', 'DROP');
-		expect(await check('docker')).toMatchObject({status: 'fail', seen: expect.stringMatching(/^DOCKER-USER has "-A DOCKER-USER -j DROP", which drops VM traffic on .*brlan.*virbr0/)});
+		expect(await check('docker')).toMatchObject({
+			status: 'fail',
+			seen: expect.stringMatching(
+				/^DOCKER-USER has "-A DOCKER-USER -j DROP", which drops VM traffic on .*brlan.*virbr0/,
+			),
+		});
 		await inNs('iptables', '-D', 'DOCKER-USER', '-j', 'DROP');
 		expect((await check('docker')).status).toBe('pass');
 	});
 
 	it("libvirt's firewall rules flushed away fail; restarting the network puts them back", async () => {
-		expect(await check('libvirt-firewall')).toMatchObject({status: 'pass', seen: expect.stringContaining('iptables chains LIBVIRT_*')});
+		expect(await check('libvirt-firewall')).toMatchObject({
+			status: 'pass',
+			seen: expect.stringContaining('iptables chains LIBVIRT_*'),
+		});
 		for (const chain of ['LIBVIRT_FWO', 'LIBVIRT_FWI', 'LIBVIRT_FWX']) await inNs('iptables', '-F', chain);
-		expect(await check('libvirt-firewall')).toMatchObject({status: 'fail', seen: 'the LIBVIRT_* chains have no rules for default (virbr0)'});
+		expect(await check('libvirt-firewall')).toMatchObject({
+			status: 'fail',
+			seen: 'the LIBVIRT_* chains have no rules for default (virbr0)',
+		});
 		await daemon.virsh('net-destroy default; net-start default');
 		expect((await check('libvirt-firewall')).status).toBe('pass');
 	});
 
-	it('a program bound to 0.0.0.0:53 fails (named, with its pid); libvirt\'s own dnsmasq does not count', async () => {
+	it("a program bound to 0.0.0.0:53 fails (named, with its pid); libvirt's own dnsmasq does not count", async () => {
 		expect((await check('dns-dhcp-ports')).status).toBe('pass');
-		const listener = spawn('ip', ['netns', 'exec', daemon.namespace, process.execPath, '-e', "require('dgram').createSocket({type: 'udp4', reuseAddr: true}).bind(53, '0.0.0.0', () => console.log('bound'))"], {stdio: ['ignore', 'pipe', 'inherit']});
+		const listener = spawn(
+			'ip',
+			[
+				'netns',
+				'exec',
+				daemon.namespace,
+				process.execPath,
+				'-e',
+				"require('dgram').createSocket({type: 'udp4', reuseAddr: true}).bind(53, '0.0.0.0', () => console.log('bound'))",
+			],
+			{stdio: ['ignore', 'pipe', 'inherit']},
+		);
 		children.push(listener);
 		await new Promise((resolve) => listener.stdout!.once('data', resolve));
 		const result = await check('dns-dhcp-ports');
 		expect(result.status).toBe('fail');
-		expect(result.seen).toMatch(/^node \(pid \d+\) on udp 0\.0\.0\.0:53, while clash, default need DNS\/DHCP from libvirt$/);
+		expect(result.seen).toMatch(
+			/^node \(pid \d+\) on udp 0\.0\.0\.0:53, while clash, default need DNS\/DHCP from libvirt$/,
+		);
 		listener.kill('SIGKILL');
 		await new Promise((resolve) => listener.once('exit', resolve));
 		expect((await check('dns-dhcp-ports')).status).toBe('pass');
@@ -197,11 +268,43 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 		// A router next door: dnsmasq in its own namespace advertises fd00:55::/64, the host side takes a default route.
 		const router = await Namespace.create('ra');
 		try {
-			await run(['ip', '-n', daemon.namespace, 'link', 'add', 'lanra', 'type', 'veth', 'peer', 'name', 'rarouter', 'netns', router.name]);
+			await run([
+				'ip',
+				'-n',
+				daemon.namespace,
+				'link',
+				'add',
+				'lanra',
+				'type',
+				'veth',
+				'peer',
+				'name',
+				'rarouter',
+				'netns',
+				router.name,
+			]);
 			await inNs('ip', 'link', 'set', 'lanra', 'up');
 			await router.exec(['ip', 'addr', 'add', 'fd00:55::1/64', 'dev', 'rarouter', 'nodad']);
 			await router.exec(['ip', 'link', 'set', 'rarouter', 'up']);
-			const dnsmasq = spawn('ip', ['netns', 'exec', router.name, 'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--pid-file=', '--port=0', '--enable-ra', '--dhcp-range=fd00:55::,ra-only', '--interface=rarouter', '--bind-interfaces', '--user=root'], {stdio: 'ignore'});
+			const dnsmasq = spawn(
+				'ip',
+				[
+					'netns',
+					'exec',
+					router.name,
+					'dnsmasq',
+					'--keep-in-foreground',
+					'--conf-file=/dev/null',
+					'--pid-file=',
+					'--port=0',
+					'--enable-ra',
+					'--dhcp-range=fd00:55::,ra-only',
+					'--interface=rarouter',
+					'--bind-interfaces',
+					'--user=root',
+				],
+				{stdio: 'ignore'},
+			);
 			children.push(dnsmasq);
 			let routes = '';
 			for (let i = 0; i < 100 && !/proto ra/.test(routes); i++) {
@@ -212,14 +315,25 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 			expect((await check('ipv6-ra')).status).toBe('n/a');
 
 			const v6 = join(work, 'v6nat.xml');
-			writeFileSync(v6, "<network><name>v6nat</name><forward mode='nat'/><bridge name='virbr6'/><ip address='10.96.0.1' netmask='255.255.255.0'/><ip family='ipv6' address='fd00:96::1' prefix='64'/></network>");
+			writeFileSync(
+				v6,
+				"<network><name>v6nat</name><forward mode='nat'/><bridge name='virbr6'/><ip address='10.96.0.1' netmask='255.255.255.0'/><ip family='ipv6' address='fd00:96::1' prefix='64'/></network>",
+			);
 			expect((await daemon.virsh(`net-define ${v6}`)).exitCode).toBe(0);
-			expect(await check('ipv6-ra')).toMatchObject({status: 'fail', seen: 'lanra (accept_ra 1) has routes from router advertisements, and v6nat needs IPv6 forwarding'});
-			await expect(daemon.virsh('net-start v6nat')).rejects.toThrow('interface lanra has kernel autoconfigured IPv6 routes');
+			expect(await check('ipv6-ra')).toMatchObject({
+				status: 'fail',
+				seen: 'lanra (accept_ra 1) has routes from router advertisements, and v6nat needs IPv6 forwarding',
+			});
+			await expect(daemon.virsh('net-start v6nat')).rejects.toThrow(
+				'interface lanra has kernel autoconfigured IPv6 routes',
+			);
 
 			expect((await applyFix('ipv6-ra')).exitCode).toBe(0);
 			expect((await inNs('sysctl', '-n', 'net.ipv6.conf.lanra.accept_ra')).stdout.trim()).toBe('2');
-			expect(await check('ipv6-ra')).toMatchObject({status: 'pass', seen: 'routes from router advertisements only on lanra (accept_ra 2)'});
+			expect(await check('ipv6-ra')).toMatchObject({
+				status: 'pass',
+				seen: 'routes from router advertisements only on lanra (accept_ra 2)',
+			});
 			await daemon.virsh('net-start v6nat');
 			// Forwarding is on now, and the advertised default route is still there.
 			expect((await inNs('sysctl', '-n', 'net.ipv6.conf.all.forwarding')).stdout.trim()).toBe('1');

@@ -20,10 +20,16 @@ describe.skipIf(!canBoot)('a tiny VM on an applied NAT network', () => {
 	let daemon: Libvirtd;
 	const work = mkdtempSync(join(tmpdir(), 'kvmnet-e2e-'));
 	const consoleLog = join(work, 'console.log');
-	const env = {...(process.env as Record<string, string>), KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2'};
+	const env = {
+		...(process.env as Record<string, string>),
+		KVMNET_STATE_DIR: join(work, 'state'),
+		KVMNET_NETWORK_MANAGER: 'iproute2',
+	};
 
 	beforeAll(async () => {
-		execFileSync('bash', [fileURLToPath(new URL('./harness/tiny-vm/build.sh', import.meta.url)), vmImages], {stdio: 'inherit'});
+		execFileSync('bash', [fileURLToPath(new URL('./harness/tiny-vm/build.sh', import.meta.url)), vmImages], {
+			stdio: 'inherit',
+		});
 		daemon = await Libvirtd.start('e2e');
 		const domain = `<domain type='qemu'>
   <name>tiny</name>
@@ -44,11 +50,31 @@ describe.skipIf(!canBoot)('a tiny VM on an applied NAT network', () => {
 
 	it('gets a lease in the planned range, pings the gateway, and undo removes it all', async () => {
 		const out = join(work, 'plan');
-		const planned = await runCli(['plan', '--connect', daemon.uri, '--mode', 'nat', '--name', 'e2e-nat', '--bridge', 'kvbe', '--vms', 'tiny', '--out', out], {namespace: daemon.namespace, env});
+		const planned = await runCli(
+			[
+				'plan',
+				'--connect',
+				daemon.uri,
+				'--mode',
+				'nat',
+				'--name',
+				'e2e-nat',
+				'--bridge',
+				'kvbe',
+				'--vms',
+				'tiny',
+				'--out',
+				out,
+			],
+			{namespace: daemon.namespace, env},
+		);
 		expect(planned.exitCode, planned.stderr).toBe(0);
 		const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')) as Plan;
 		expect(plan.steps.map((s) => s.run[3])).toEqual(['net-define', 'net-start', 'net-autostart', 'attach-device']);
-		const applied = await runCli(['apply', join(out, 'plan.json'), '--yes', '--connect', daemon.uri], {namespace: daemon.namespace, env});
+		const applied = await runCli(['apply', join(out, 'plan.json'), '--yes', '--connect', daemon.uri], {
+			namespace: daemon.namespace,
+			env,
+		});
 		expect(applied.exitCode, applied.stdout).toBe(0);
 		expect(applied.stdout).toMatch(/✓ VM tiny has the interface 52:54:00:/);
 
@@ -71,7 +97,8 @@ describe.skipIf(!canBoot)('a tiny VM on an applied NAT network', () => {
 		expect(router).toBe(plan.params['gateway']);
 		expect(console).toMatch(/3 packets transmitted, 3 packets received, 0% packet loss/);
 
-		for (let i = 0; i < 40 && (await daemon.virsh('domstate tiny')).stdout.trim() !== 'shut off'; i++) await new Promise((r) => setTimeout(r, 250));
+		for (let i = 0; i < 40 && (await daemon.virsh('domstate tiny')).stdout.trim() !== 'shut off'; i++)
+			await new Promise((r) => setTimeout(r, 250));
 		const undone = await runCli(['undo', '--yes', '--connect', daemon.uri], {namespace: daemon.namespace, env});
 		expect(undone.exitCode, undone.stdout).toBe(0);
 		expect((await daemon.virsh('net-list --all --name')).stdout).not.toContain('e2e-nat');

@@ -85,12 +85,16 @@ describe.skipIf(!isRoot)('hostile names on a real libvirtd, links and OVS in a n
 		daemon = await Libvirtd.start('hn');
 		ovs = await new Ovs().start(daemon.namespace);
 		env = {...ovs.env, KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2'};
-		for (const [i, network] of networks.entries()) await daemon.virsh(`net-define ${file(`net${i}.xml`, networkXml(network))}`);
+		for (const [i, network] of networks.entries())
+			await daemon.virsh(`net-define ${file(`net${i}.xml`, networkXml(network))}`);
 		for (const [i, vm] of vms.entries()) await daemon.virsh(`define ${file(`vm${i}.xml`, domainXml(vm, i))}`);
 		// The option form reaches the network or VM whose name looks like an option (virsh's own syntax here).
-		await daemon.virsh('net-start --network default; net-start --network --all; net-autostart --network --inactive; autostart --domain --all');
+		await daemon.virsh(
+			'net-start --network default; net-start --network --all; net-autostart --network --inactive; autostart --domain --all',
+		);
 		await run(['ip', '-n', daemon.namespace, 'link', 'add', veth, 'type', 'veth', 'peer', 'name', vethPeer]);
-		for (const name of [retitle, csi, del]) await run(['ip', '-n', daemon.namespace, 'link', 'add', name, 'type', 'bridge']);
+		for (const name of [retitle, csi, del])
+			await run(['ip', '-n', daemon.namespace, 'link', 'add', name, 'type', 'bridge']);
 		// The host's own LAN: the planner must not offer it either. The alias ends in a raw \x01 in ip's JSON.
 		await run(['ip', '-n', daemon.namespace, 'addr', 'add', '192.168.101.1/24', 'dev', veth]);
 		await run(['ip', '-n', daemon.namespace, 'link', 'set', veth, 'alias', 'lan\nuplink\x01']);
@@ -98,7 +102,14 @@ describe.skipIf(!isRoot)('hostile names on a real libvirtd, links and OVS in a n
 		for (const name of [ovsClear, ovsRetitle]) await ovs.addBridge(name);
 		listener = spawn(
 			'ip',
-			['netns', 'exec', daemon.namespace, process.execPath, '-e', `require('fs').writeFileSync('/proc/self/comm', ${JSON.stringify(processName)}); require('dgram').createSocket({type: 'udp4', reuseAddr: true}).bind(53, '0.0.0.0', () => console.log('bound'))`],
+			[
+				'netns',
+				'exec',
+				daemon.namespace,
+				process.execPath,
+				'-e',
+				`require('fs').writeFileSync('/proc/self/comm', ${JSON.stringify(processName)}); require('dgram').createSocket({type: 'udp4', reuseAddr: true}).bind(53, '0.0.0.0', () => console.log('bound'))`,
+			],
 			{stdio: ['ignore', 'pipe', 'inherit']},
 		);
 		await new Promise((resolve) => listener!.stdout!.once('data', resolve));
@@ -117,11 +128,17 @@ describe.skipIf(!isRoot)('hostile names on a real libvirtd, links and OVS in a n
 
 	it('libvirt refuses "/", a newline and ESC in names (so these are not tested as libvirt names)', async () => {
 		for (const [i, name] of ['sl/ash', 'new\nline'].entries()) {
-			await expect(daemon.virsh(`net-define ${file(`bad-net${i}.xml`, networkXml({name, bridge: `virbr9${i}`}))}`)).rejects.toThrow(/invalid char in name|cannot contain/);
-			await expect(daemon.virsh(`define ${file(`bad-vm${i}.xml`, domainXml({name, network: 'default'}, 0x80 + i))}`)).rejects.toThrow(/invalid char in name|cannot contain/);
+			await expect(
+				daemon.virsh(`net-define ${file(`bad-net${i}.xml`, networkXml({name, bridge: `virbr9${i}`}))}`),
+			).rejects.toThrow(/invalid char in name|cannot contain/);
+			await expect(
+				daemon.virsh(`define ${file(`bad-vm${i}.xml`, domainXml({name, network: 'default'}, 0x80 + i))}`),
+			).rejects.toThrow(/invalid char in name|cannot contain/);
 		}
 		// XML 1.0 has no way to write ESC or BEL, so no libvirt object can be named with them.
-		await expect(daemon.virsh(`net-define ${file('bad-esc.xml', '<network><name>e\x1bx</name></network>')}`)).rejects.toThrow(/invalid Char value 27/);
+		await expect(
+			daemon.virsh(`net-define ${file('bad-esc.xml', '<network><name>e\x1bx</name></network>')}`),
+		).rejects.toThrow(/invalid Char value 27/);
 	});
 
 	it('lists every network and VM exactly once, with its exact name, state, bridge and subnet', () => {
@@ -129,21 +146,35 @@ describe.skipIf(!isRoot)('hostile names on a real libvirtd, links and OVS in a n
 		expect(model.networks.map((n) => n.name).sort()).toEqual(networks.map((n) => n.name).sort());
 		for (const expected of networks) {
 			const network = model.networks.find((n) => n.name === expected.name)!;
-			expect(network, expected.name).toMatchObject({bridge: expected.bridge, active: expected.name === 'default' || expected.name === '--all', autostart: expected.name === '--inactive'});
+			expect(network, expected.name).toMatchObject({
+				bridge: expected.bridge,
+				active: expected.name === 'default' || expected.name === '--all',
+				autostart: expected.name === '--inactive',
+			});
 			expect(network.ips.map((ip) => ip.address)).toEqual(expected.ip ? [expected.ip] : []);
 		}
 		expect(model.vms.map((vm) => vm.name).sort()).toEqual(vms.map((vm) => vm.name).sort());
 		for (const expected of vms) {
 			const vm = model.vms.find((v) => v.name === expected.name)!;
-			expect(vm, expected.name).toMatchObject({state: 'shut off', persistent: true, autostart: expected.name === '--all', interfaces: [expect.objectContaining({type: 'network', source: expected.network})]});
+			expect(vm, expected.name).toMatchObject({
+				state: 'shut off',
+				persistent: true,
+				autostart: expected.name === '--all',
+				interfaces: [expect.objectContaining({type: 'network', source: expected.network})],
+			});
 		}
 	});
 
 	it('lists every link, including those whose names and aliases hold control characters', () => {
 		expect(model.problems.filter((p) => p.area === 'nics')).toEqual([]);
 		const names = model.nics.map((n) => n.name);
-		for (const name of ['lo', veth, vethPeer, retitle, csi, del, ovsClear, ovsRetitle, 'virbr1', 'virbr7']) expect(names, JSON.stringify(name)).toContain(name);
-		expect(model.nics.find((n) => n.name === veth)).toMatchObject({kind: 'veth', parent: vethPeer, addresses: [expect.objectContaining({address: '192.168.101.1', prefix: 24})]});
+		for (const name of ['lo', veth, vethPeer, retitle, csi, del, ovsClear, ovsRetitle, 'virbr1', 'virbr7'])
+			expect(names, JSON.stringify(name)).toContain(name);
+		expect(model.nics.find((n) => n.name === veth)).toMatchObject({
+			kind: 'veth',
+			parent: vethPeer,
+			addresses: [expect.objectContaining({address: '192.168.101.1', prefix: 24})],
+		});
 		expect(model.bridges.map((b) => b.name)).toEqual(expect.arrayContaining([retitle, csi, del, ovsClear, ovsRetitle]));
 		expect(model.bridges.find((b) => b.name === ovsRetitle)).toMatchObject({type: 'ovs'});
 	});
@@ -152,7 +183,20 @@ describe.skipIf(!isRoot)('hostile names on a real libvirtd, links and OVS in a n
 		const result = await kvmnet(['inventory', '--connect', daemon.uri]);
 		expect(result.exitCode, result.stderr).toBe(0);
 		expect(rawControl.test(result.stdout)).toBe(false);
-		for (const shown of ['x\\e[2J', 'y^G1', 'b\\e]2;pwned^G', 'c\\x9b2J', 'd^?', 'o\\e[2J', 'p\\e]2;pwned^G', 'tab^Ihere', '--network=default', 'café', `it's "q"`, 'back\\slash']) {
+		for (const shown of [
+			'x\\e[2J',
+			'y^G1',
+			'b\\e]2;pwned^G',
+			'c\\x9b2J',
+			'd^?',
+			'o\\e[2J',
+			'p\\e]2;pwned^G',
+			'tab^Ihere',
+			'--network=default',
+			'café',
+			`it's "q"`,
+			'back\\slash',
+		]) {
 			expect(result.stdout, shown).toContain(shown);
 		}
 		// The rows of the two lookalike networks keep their own bridges and subnets.
@@ -164,11 +208,13 @@ describe.skipIf(!isRoot)('hostile names on a real libvirtd, links and OVS in a n
 		const text = await kvmnet(['doctor', '--connect', daemon.uri]);
 		expect(rawControl.test(text.stdout)).toBe(false);
 		expect(text.stdout).toMatch(/seen: \\e\]2;pwned\^G \(pid \d+\) on udp 0\.0\.0\.0:53/);
-		const json = JSON.parse((await kvmnet(['doctor', '--json', '--connect', daemon.uri])).stdout) as {results: {id: string; seen: string}[]};
+		const json = JSON.parse((await kvmnet(['doctor', '--json', '--connect', daemon.uri])).stdout) as {
+			results: {id: string; seen: string}[];
+		};
 		expect(json.results.find((r) => r.id === 'dns-dhcp-ports')!.seen).toContain(`${processName} (pid `);
 	});
 
-	it('plans a network on a bridge and subnet nothing uses: not café\'s (virbr0, 192.168.100.0/24), not the LAN\'s', async () => {
+	it("plans a network on a bridge and subnet nothing uses: not café's (virbr0, 192.168.100.0/24), not the LAN's", async () => {
 		const result = await kvmnet(['plan', '--mode', 'isolated', '--format', 'json', '--connect', daemon.uri]);
 		expect(result.exitCode, result.stderr).toBe(0);
 		const plan = JSON.parse(result.stdout) as Plan;
@@ -193,7 +239,18 @@ describe.skipIf(!isRoot)('hostile names on a real libvirtd, links and OVS in a n
 
 	it('a plan attaches to the VMs named --all and --domain=victim, and undo detaches them', async () => {
 		const out = join(work, 'plan');
-		const saved = await kvmnet(['plan', '--mode', 'isolated', '--name', 'hn-iso', '--vms=--all,--domain=victim', '--out', out, '--connect', daemon.uri]);
+		const saved = await kvmnet([
+			'plan',
+			'--mode',
+			'isolated',
+			'--name',
+			'hn-iso',
+			'--vms=--all,--domain=victim',
+			'--out',
+			out,
+			'--connect',
+			daemon.uri,
+		]);
 		expect(saved.exitCode, saved.stderr).toBe(0);
 		const applied = await kvmnet(['apply', join(out, 'plan.json'), '--yes', '--connect', daemon.uri]);
 		expect(applied.exitCode, applied.stdout + applied.stderr).toBe(0);
@@ -216,7 +273,8 @@ describe.skipIf(!isRoot)('hostile names on a real libvirtd, links and OVS in a n
 		it('a raw OSC 2 sequence would retitle the pane (so the check below can fail)', async () => {
 			const probe = await TmuxSession.start(['sh', '-c', "printf '\\033]2;pwned\\007'; sleep 30"]);
 			try {
-				for (let i = 0; i < 40 && (await probe.display('#{pane_title}')) !== 'pwned'; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+				for (let i = 0; i < 40 && (await probe.display('#{pane_title}')) !== 'pwned'; i++)
+					await new Promise((resolve) => setTimeout(resolve, 50));
 				expect(await probe.display('#{pane_title}')).toBe('pwned');
 			} finally {
 				await probe.kill();
@@ -225,16 +283,21 @@ describe.skipIf(!isRoot)('hostile names on a real libvirtd, links and OVS in a n
 
 		it('shows escaped names in every view and the details, and the pane keeps its title', async () => {
 			const ns = daemon.namespace;
-			session = await TmuxSession.start(['ip', 'netns', 'exec', ns, process.execPath, cliPath, '--connect', daemon.uri], {env: {OVS_RUNDIR: ovs.dir, OVS_DBDIR: ovs.dir}});
+			session = await TmuxSession.start(
+				['ip', 'netns', 'exec', ns, process.execPath, cliPath, '--connect', daemon.uri],
+				{env: {OVS_RUNDIR: ovs.dir, OVS_DBDIR: ovs.dir}},
+			);
 			await session.waitFor('Path from NICs to VMs', 15_000);
 			const title = await session.display('#{pane_title}');
 			expect(title).not.toContain('pwned');
 			await session.keys('2');
 			const nics = await session.waitFor('x\\e[2J');
-			for (const shown of ['y^G1', 'b\\e]2;pwned^G', 'c\\x9b2J', 'd^?', 'o\\e[2J', 'p\\e]2;pwned^G']) expect(nics, shown).toContain(shown);
+			for (const shown of ['y^G1', 'b\\e]2;pwned^G', 'c\\x9b2J', 'd^?', 'o\\e[2J', 'p\\e]2;pwned^G'])
+				expect(nics, shown).toContain(shown);
 			await session.keys('4');
 			const list = await session.waitFor('--network=default');
-			for (const shown of ['--all', '--inactive', 'café', `it's "q"`, 'a b', 'back\\slash', 'tab^Ihere', 'x<y&z']) expect(list, shown).toContain(shown);
+			for (const shown of ['--all', '--inactive', 'café', `it's "q"`, 'a b', 'back\\slash', 'tab^Ihere', 'x<y&z'])
+				expect(list, shown).toContain(shown);
 			expect(list).toMatch(/--network=default +isolated +inactive +no +virbr6 +10\.206\.0\.1\/24/);
 			expect(list).toMatch(/ default +isolated +active +no +virbr1 +10\.205\.0\.1\/24/);
 			// The VMs view, and the first VM's details with its XML: the name keeps its leading space.

@@ -29,7 +29,14 @@ function fakeTool(name: string, options: {ignoreTerm?: boolean} = {}): {dir: str
 	mkdirSync(dir, {recursive: true});
 	const log = join(dir, 'starts.log');
 	writeFileSync(log, '');
-	const script = ['#!/bin/sh', `echo "$$ $*" >> ${log}`, ...(options.ignoreTerm ? ["trap '' TERM"] : []), `KVMT_HB_MARK=${marker} sleep 1000 &`, 'wait', ''];
+	const script = [
+		'#!/bin/sh',
+		`echo "$$ $*" >> ${log}`,
+		...(options.ignoreTerm ? ["trap '' TERM"] : []),
+		`KVMT_HB_MARK=${marker} sleep 1000 &`,
+		'wait',
+		'',
+	];
 	writeFileSync(join(dir, name), script.join('\n'));
 	chmodSync(join(dir, name), 0o755);
 	return {dir, starts: () => readFileSync(log, 'utf8').split('\n').filter(Boolean).length};
@@ -91,7 +98,9 @@ describe('the runner bounds every command', () => {
 		for (const bad of ['0', '3601', '1.5', '-2', '2s', 'abc', '1e3', '0x10']) {
 			const error = timeoutSetting({KVMNET_TIMEOUT: bad});
 			expect(error, bad).toBeInstanceOf(Error);
-			expect((error as Error).message).toBe(`KVMNET_TIMEOUT: ${JSON.stringify(bad)} is not a whole number of seconds from 1 to 3600 (how long kvmnet waits for virsh, ip and the other tools it runs)`);
+			expect((error as Error).message).toBe(
+				`KVMNET_TIMEOUT: ${JSON.stringify(bad)} is not a whole number of seconds from 1 to 3600 (how long kvmnet waits for virsh, ip and the other tools it runs)`,
+			);
 		}
 		expect(new Runner({env: {}}).scanTimeoutMs).toBe(30_000);
 		expect(new Runner({env: {KVMNET_TIMEOUT: '7'}}).scanTimeoutMs).toBe(7000);
@@ -104,14 +113,16 @@ describe('the runner bounds every command', () => {
 		expect(cpuFlags(readFileSync('/proc/cpuinfo', 'utf8'))).toBe(flags);
 	});
 
-	it("a command whose child holds its pipe open is stopped with its whole group at the scan limit", async () => {
+	it('a command whose child holds its pipe open is stopped with its whole group at the scan limit', async () => {
 		const fake = fakeTool('hang');
 		const runner = new Runner({scanTimeoutMs: 500});
 		const started = Date.now();
 		const result = await runner.run([join(fake.dir, 'hang')]);
 		expect(Date.now() - started).toBeLessThan(2500);
 		expect(result).toMatchObject({ok: false, timedOut: true, timeoutMs: 500, scanLimit: true});
-		expect(describeFailure(result)).toBe(`${join(fake.dir, 'hang')} did not answer within 0.5 s (KVMNET_TIMEOUT) and was stopped`);
+		expect(describeFailure(result)).toBe(
+			`${join(fake.dir, 'hang')} did not answer within 0.5 s (KVMNET_TIMEOUT) and was stopped`,
+		);
 		expect(await noStrays()).toEqual([]);
 	});
 
@@ -164,10 +175,23 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 
 	beforeAll(async () => {
 		ns = await Namespace.create('hb');
-		await ns.ipBatch(['link add hbv0 type veth peer name hbv0p', 'link add hbv1 type veth peer name hbv1p', 'link set hbv0 up', 'link set hbv0p up', 'addr add 10.91.0.1/24 dev hbv0']);
+		await ns.ipBatch([
+			'link add hbv0 type veth peer name hbv0p',
+			'link add hbv1 type veth peer name hbv1p',
+			'link set hbv0 up',
+			'link set hbv0p up',
+			'addr add 10.91.0.1/24 dev hbv0',
+		]);
 		mkdirSync(stateDir, {recursive: true});
 		// A libvirtd that accepts connections and never says a word (a unix socket works across network namespaces).
-		hungLibvirtd = execa(process.execPath, ['-e', `require('node:net').createServer(() => {}).listen(${JSON.stringify(socket)}, () => console.log('listening'))`], {reject: false});
+		hungLibvirtd = execa(
+			process.execPath,
+			[
+				'-e',
+				`require('node:net').createServer(() => {}).listen(${JSON.stringify(socket)}, () => console.log('listening'))`,
+			],
+			{reject: false},
+		);
 		ours.add(hungLibvirtd.pid!);
 		await new Promise<void>((resolve) => hungLibvirtd!.stdout!.once('data', () => resolve()));
 	});
@@ -182,9 +206,29 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 
 	/** kvmnet in the namespace with `fakes` first on its own PATH (only its own). */
 	function kvmnet(args: string[], options: {fakes?: string; timeout?: string; env?: Record<string, string>} = {}) {
-		const env = Object.entries({KVMNET_STATE_DIR: stateDir, ...(options.timeout === undefined ? {} : {KVMNET_TIMEOUT: options.timeout}), ...options.env}).map(([k, v]) => `${k}=${v}`);
+		const env = Object.entries({
+			KVMNET_STATE_DIR: stateDir,
+			...(options.timeout === undefined ? {} : {KVMNET_TIMEOUT: options.timeout}),
+			...options.env,
+		}).map(([k, v]) => `${k}=${v}`);
 		const path = `${options.fakes ? `${options.fakes}:` : ''}${process.env['PATH']}`;
-		const argv = ['netns', 'exec', ns.name, 'env', '-u', 'LIBVIRT_DEFAULT_URI', '-u', 'SSH_CONNECTION', '-u', 'KVMNET_TIMEOUT', `PATH=${path}`, ...env, process.execPath, cliPath, ...args];
+		const argv = [
+			'netns',
+			'exec',
+			ns.name,
+			'env',
+			'-u',
+			'LIBVIRT_DEFAULT_URI',
+			'-u',
+			'SSH_CONNECTION',
+			'-u',
+			'KVMNET_TIMEOUT',
+			`PATH=${path}`,
+			...env,
+			process.execPath,
+			cliPath,
+			...args,
+		];
 		return execa('ip', argv, {reject: false, stdin: 'ignore', timeout: 60_000});
 	}
 
@@ -201,7 +245,9 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 		expect(result.ms).toBeGreaterThanOrEqual(2000);
 		expect(result.exitCode).toBe(1);
 		expect(result.stdout).toContain('libvirt at qemu:///system may be hung (virsh did not answer)');
-		expect(result.stdout).toContain('libvirt: virsh did not answer within 2 s (KVMNET_TIMEOUT): libvirt at qemu:///system may be hung');
+		expect(result.stdout).toContain(
+			'libvirt: virsh did not answer within 2 s (KVMNET_TIMEOUT): libvirt at qemu:///system may be hung',
+		);
 		expect(result.stdout).toMatch(/== NICs \(5\) ==/);
 		expect(result.stdout).toMatch(/^hbv0 +veth +up .*10\.91\.0\.1\/24/m);
 		expect(result.stdout).toMatch(/^hbv1 +veth +down/m);
@@ -212,8 +258,16 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 		const result = await timed(kvmnet(['inventory', '--json'], {fakes: virsh.dir, timeout: '2'}));
 		expect(result.ms).toBeLessThan(6000);
 		const model = JSON.parse(result.stdout) as HostModel;
-		expect(model.header.libvirt).toMatchObject({uri: 'qemu:///system', reachable: false, timeout: 'virsh did not answer within 2 s (KVMNET_TIMEOUT)'});
-		expect(model.problems).toContainEqual({area: 'libvirt', message: 'virsh did not answer within 2 s (KVMNET_TIMEOUT): libvirt at qemu:///system may be hung', timeout: 'virsh did not answer within 2 s (KVMNET_TIMEOUT)'});
+		expect(model.header.libvirt).toMatchObject({
+			uri: 'qemu:///system',
+			reachable: false,
+			timeout: 'virsh did not answer within 2 s (KVMNET_TIMEOUT)',
+		});
+		expect(model.problems).toContainEqual({
+			area: 'libvirt',
+			message: 'virsh did not answer within 2 s (KVMNET_TIMEOUT): libvirt at qemu:///system may be hung',
+			timeout: 'virsh did not answer within 2 s (KVMNET_TIMEOUT)',
+		});
 		expect(model.nics.map((n) => n.name).sort()).toEqual(['hbv0', 'hbv0p', 'hbv1', 'hbv1p', 'lo']);
 		expect(await noStrays()).toEqual([]);
 	});
@@ -231,7 +285,9 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 		const result = await timed(kvmnet(['inventory', '--connect', uri], {timeout: '2'}));
 		expect(result.ms).toBeLessThan(6000);
 		expect(result.exitCode).toBe(1);
-		expect(result.stdout).toContain(`libvirt: virsh did not answer within 2 s (KVMNET_TIMEOUT): libvirt at ${uri} may be hung`);
+		expect(result.stdout).toContain(
+			`libvirt: virsh did not answer within 2 s (KVMNET_TIMEOUT): libvirt at ${uri} may be hung`,
+		);
 		expect(result.stdout).toMatch(/^hbv0 +veth/m);
 		// The real virsh is gone too (its command line names the socket, under the work directory).
 		expect(await noStrays()).toEqual([]);
@@ -242,23 +298,33 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 		expect(ip.starts()).toBe(1);
 		expect(result.ms).toBeLessThan(6000);
 		expect(result.exitCode).toBe(1);
-		expect(result.stdout).toContain('nics: ip did not answer within 2 s (KVMNET_TIMEOUT): the network interfaces, addresses and routes could not be read');
+		expect(result.stdout).toContain(
+			'nics: ip did not answer within 2 s (KVMNET_TIMEOUT): the network interfaces, addresses and routes could not be read',
+		);
 		expect(result.stdout).toMatch(/^libvirt \S+ at test:\/\/\/default$/m);
 		expect(result.stdout).toContain('== NICs (0) ==');
 		expect(await noStrays()).toEqual([]);
 	});
 
-	it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('killed by %s in the middle of a scan, kvmnet leaves no process behind', async (signal) => {
-		const before = virsh.starts();
-		// Not under `ip netns exec`, which forks: the signal must reach kvmnet itself, as from a terminal or kill.
-		const run = execa(process.execPath, [cliPath, 'inventory'], {reject: false, stdin: 'ignore', env: {PATH: `${virsh.dir}:${process.env['PATH']}`, KVMNET_TIMEOUT: '30'}});
-		for (let i = 0; virsh.starts() === before && i < 100; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-		expect(strays().length).toBeGreaterThan(0);
-		run.kill(signal);
-		const result = await run;
-		expect(result.signal).toBe(signal);
-		expect(await noStrays()).toEqual([]);
-	});
+	it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)(
+		'killed by %s in the middle of a scan, kvmnet leaves no process behind',
+		async (signal) => {
+			const before = virsh.starts();
+			// Not under `ip netns exec`, which forks: the signal must reach kvmnet itself, as from a terminal or kill.
+			const run = execa(process.execPath, [cliPath, 'inventory'], {
+				reject: false,
+				stdin: 'ignore',
+				env: {PATH: `${virsh.dir}:${process.env['PATH']}`, KVMNET_TIMEOUT: '30'},
+			});
+			for (let i = 0; virsh.starts() === before && i < 100; i++)
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			expect(strays().length).toBeGreaterThan(0);
+			run.kill(signal);
+			const result = await run;
+			expect(result.signal).toBe(signal);
+			expect(await noStrays()).toEqual([]);
+		},
+	);
 
 	it('a bad KVMNET_TIMEOUT is refused with exit 2, naming it and the rule, before anything runs', async () => {
 		const before = virsh.starts();
@@ -271,7 +337,9 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 		] as const) {
 			const result = await timed(kvmnet([...args], {fakes: virsh.dir, timeout: value}));
 			expect(result.exitCode, value).toBe(2);
-			expect(result.stderr).toBe(`kvmnet: KVMNET_TIMEOUT: "${value}" is not a whole number of seconds from 1 to 3600 (how long kvmnet waits for virsh, ip and the other tools it runs)`);
+			expect(result.stderr).toBe(
+				`kvmnet: KVMNET_TIMEOUT: "${value}" is not a whole number of seconds from 1 to 3600 (how long kvmnet waits for virsh, ip and the other tools it runs)`,
+			);
 			expect(result.stdout).toBe('');
 		}
 		expect(virsh.starts()).toBe(before);
@@ -279,17 +347,24 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 
 	it('plan --out /proc/x ends at once with exit 2, before any scan, and writes nothing anywhere', async () => {
 		const before = virsh.starts();
-		const result = await timed(kvmnet(['plan', '--mode', 'nat', '--out', '/proc/x'], {fakes: virsh.dir, timeout: '30'}));
+		const result = await timed(
+			kvmnet(['plan', '--mode', 'nat', '--out', '/proc/x'], {fakes: virsh.dir, timeout: '30'}),
+		);
 		expect(result.ms).toBeLessThan(1000);
 		expect(result.exitCode).toBe(2);
-		expect(result.stderr).toBe('kvmnet: --out: cannot create the directory /proc/x: this file system does not allow new files here (like /proc)');
+		expect(result.stderr).toBe(
+			'kvmnet: --out: cannot create the directory /proc/x: this file system does not allow new files here (like /proc)',
+		);
 		expect(result.stdout).toBe('');
 		expect(virsh.starts()).toBe(before);
 		expect(readdirSync(stateDir)).toEqual([]);
 		const file = join(work, 'a-file');
 		writeFileSync(file, 'x');
 		for (const [out, message] of [
-			['/proc/x/y/z', 'cannot create the directory /proc/x: this file system does not allow new files here (like /proc)'],
+			[
+				'/proc/x/y/z',
+				'cannot create the directory /proc/x: this file system does not allow new files here (like /proc)',
+			],
 			['/proc', 'cannot write in /proc: this file system does not allow new files here (like /proc)'],
 			['/dev/null/x', 'cannot use /dev/null/x: /dev/null exists and is not a directory'],
 			[file, `cannot use ${file}: ${file} exists and is not a directory`],
@@ -302,7 +377,9 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 		}
 		const fix = await timed(kvmnet(['doctor', '--demo', '--fix', 'forwarding', '--out', '/proc/x']));
 		expect(fix.exitCode).toBe(2);
-		expect(fix.stderr).toBe('kvmnet: --out: cannot create the directory /proc/x: this file system does not allow new files here (like /proc)');
+		expect(fix.stderr).toBe(
+			'kvmnet: --out: cannot create the directory /proc/x: this file system does not allow new files here (like /proc)',
+		);
 		expect(readdirSync(stateDir)).toEqual([]);
 	});
 
@@ -335,7 +412,10 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 		async function shellRunning(args: string[], fakes: string, timeout: string): Promise<TmuxSession> {
 			session = await TmuxSession.start(['ip', 'netns', 'exec', ns.name, 'env', `PS1=${prompt} `, 'sh']);
 			await session.waitFor(prompt);
-			await session.keys('-l', `env PATH=${fakes}:$PATH KVMNET_TIMEOUT=${timeout} ${process.execPath} ${cliPath} ${args.join(' ')}; echo "status=$?"`);
+			await session.keys(
+				'-l',
+				`env PATH=${fakes}:$PATH KVMNET_TIMEOUT=${timeout} ${process.execPath} ${cliPath} ${args.join(' ')}; echo "status=$?"`,
+			);
 			await session.keys('Enter');
 			return session;
 		}
@@ -348,15 +428,18 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 			return Date.now() - started;
 		}
 
-		it.each([['q'], ['C-c']])('%s quits at once while "Scanning this host…" is shown, and the scan is killed', async (key) => {
-			const before = virsh.starts();
-			const tmux = await shellRunning([], virsh.dir, '30');
-			await tmux.waitFor('Scanning this host…');
-			expect(virsh.starts()).toBe(before + 1);
-			await tmux.keys(key);
-			expect(await backToShell(tmux)).toBeLessThan(1000);
-			expect(await noStrays()).toEqual([]);
-		});
+		it.each([['q'], ['C-c']])(
+			'%s quits at once while "Scanning this host…" is shown, and the scan is killed',
+			async (key) => {
+				const before = virsh.starts();
+				const tmux = await shellRunning([], virsh.dir, '30');
+				await tmux.waitFor('Scanning this host…');
+				expect(virsh.starts()).toBe(before + 1);
+				await tmux.keys(key);
+				expect(await backToShell(tmux)).toBeLessThan(1000);
+				expect(await noStrays()).toEqual([]);
+			},
+		);
 
 		it('after the timeout: the NICs and the message naming virsh; r scans again; q quits', async () => {
 			const before = virsh.starts();
@@ -371,7 +454,9 @@ describe.skipIf(!isRoot)('kvmnet with a tool that never answers', () => {
 			await tmux.keys('?');
 			// The help screen wraps the whole message at 80 columns.
 			const help = await tmux.waitFor('kvmnet keys');
-			expect(help.replace(/\s+/g, ' ')).toContain('libvirt: virsh did not answer within 2 s (KVMNET_TIMEOUT): libvirt at qemu:///system may be hung');
+			expect(help.replace(/\s+/g, ' ')).toContain(
+				'libvirt: virsh did not answer within 2 s (KVMNET_TIMEOUT): libvirt at qemu:///system may be hung',
+			);
 			await tmux.keys('Escape', 'r');
 			await tmux.waitFor('Refreshing…');
 			await until(() => virsh.starts() === before + 2, 2000);

@@ -21,8 +21,13 @@ describe.skipIf(!isRoot)('inventory against a real libvirtd in a namespace', () 
 			`<network><name>labnat</name><forward mode='nat'/><bridge name='virbr9' stp='on' delay='0'/>
 			<ip address='10.123.0.1' prefix='24'><dhcp><range start='10.123.0.100' end='10.123.0.150'/></dhcp></ip></network>`,
 		);
-		writeFileSync(join(dir, 'spare.xml'), `<network><name>spare</name><bridge name='virbr8'/><ip address='10.124.0.1' prefix='24'/></network>`);
-		await daemon.virsh(`net-define ${dir}/labnat.xml; net-start labnat; net-autostart labnat; net-define ${dir}/spare.xml`);
+		writeFileSync(
+			join(dir, 'spare.xml'),
+			`<network><name>spare</name><bridge name='virbr8'/><ip address='10.124.0.1' prefix='24'/></network>`,
+		);
+		await daemon.virsh(
+			`net-define ${dir}/labnat.xml; net-start labnat; net-autostart labnat; net-define ${dir}/spare.xml`,
+		);
 		model = await inventoryJson(['--connect', daemon.uri], {namespace: daemon.namespace});
 	});
 
@@ -39,7 +44,15 @@ describe.skipIf(!isRoot)('inventory against a real libvirtd in a namespace', () 
 	it('shows the started NAT network with its bridge, subnet and DHCP range', () => {
 		const labnat = model.networks.find((n) => n.name === 'labnat')!;
 		expect(labnat).toMatchObject({mode: 'nat', active: true, autostart: true, persistent: true, bridge: 'virbr9'});
-		expect(labnat.ips).toEqual([{family: 'ipv4', address: '10.123.0.1', prefix: 24, dhcpRanges: [{start: '10.123.0.100', end: '10.123.0.150'}], dhcpHosts: []}]);
+		expect(labnat.ips).toEqual([
+			{
+				family: 'ipv4',
+				address: '10.123.0.1',
+				prefix: 24,
+				dhcpRanges: [{start: '10.123.0.100', end: '10.123.0.150'}],
+				dhcpHosts: [],
+			},
+		]);
 		// The bridge libvirt created is a real kernel bridge in the namespace, with the gateway address.
 		const bridge = model.bridges.find((b) => b.name === 'virbr9')!;
 		expect(bridge.type).toBe('linux');
@@ -47,7 +60,11 @@ describe.skipIf(!isRoot)('inventory against a real libvirtd in a namespace', () 
 	});
 
 	it('shows a defined but stopped network as inactive, with no bridge on the host', () => {
-		expect(model.networks.find((n) => n.name === 'spare')).toMatchObject({mode: 'isolated', active: false, autostart: false});
+		expect(model.networks.find((n) => n.name === 'spare')).toMatchObject({
+			mode: 'isolated',
+			active: false,
+			autostart: false,
+		});
 		expect(model.nics.find((n) => n.name === 'virbr8')).toBeUndefined();
 	});
 

@@ -56,12 +56,30 @@ describe.skipIf(!isRoot)('inventory inside a network namespace', () => {
 	};
 
 	it('lists every link, down and address-less ones too', () => {
-		for (const name of ['lo', 'up0', 'lan0', 'br0', 'vnet7', 'macvtap3', 'mvl0', 'dead0', 'dead1', 'uplink0', 'obr0', 'vnet8']) nic(name);
+		for (const name of [
+			'lo',
+			'up0',
+			'lan0',
+			'br0',
+			'vnet7',
+			'macvtap3',
+			'mvl0',
+			'dead0',
+			'dead1',
+			'uplink0',
+			'obr0',
+			'vnet8',
+		])
+			nic(name);
 		expect(nic('dead0')).toMatchObject({kind: 'veth', state: 'down', addresses: []});
 	});
 
 	it('names kinds, masters, parents and addresses', () => {
-		expect(nic('br0')).toMatchObject({kind: 'bridge', stp: true, addresses: [expect.objectContaining({address: '10.77.0.1', prefix: 24})]});
+		expect(nic('br0')).toMatchObject({
+			kind: 'bridge',
+			stp: true,
+			addresses: [expect.objectContaining({address: '10.77.0.1', prefix: 24})],
+		});
 		expect(nic('up0')).toMatchObject({kind: 'veth', master: 'br0', parent: 'lan0'});
 		expect(nic('vnet7')).toMatchObject({kind: 'tap', master: 'br0'});
 		expect(nic('macvtap3')).toMatchObject({kind: 'macvtap', kindDetail: 'bridge', parent: 'lan0'});
@@ -91,18 +109,37 @@ describe.skipIf(!isRoot)('inventory inside a network namespace', () => {
 	});
 
 	it('finds IPv6 routes and addresses, and a plan whose IPv6 prefix overlaps one is refused, naming it', async () => {
-		expect(model.routes).toContainEqual(expect.objectContaining({destination: 'fd00:99::/64', gateway: 'fd00:88::1', dev: 'lan0'}));
-		expect(nic('lan0').addresses).toContainEqual(expect.objectContaining({family: 'ipv6', address: 'fd00:88::2', prefix: 64, options: ['nodad']}));
-		const plan = (ipv6: string) => runCli(['plan', '--mode', 'nat', '--ipv6', ipv6, '--connect', 'test:///default'], {namespace: ns.name, env: ovs.env});
-		expect(await plan('fd00:99::1/64')).toMatchObject({exitCode: 2, stderr: 'kvmnet: ipv6: fd00:99::1/64 overlaps the route to fd00:99::/64 on lan0'});
-		expect(await plan('fd00:88:0:0:8000::1/65')).toMatchObject({exitCode: 2, stderr: 'kvmnet: ipv6: fd00:88:0:0:8000::1/65 overlaps the route to fd00:88::/64 on lan0'});
+		expect(model.routes).toContainEqual(
+			expect.objectContaining({destination: 'fd00:99::/64', gateway: 'fd00:88::1', dev: 'lan0'}),
+		);
+		expect(nic('lan0').addresses).toContainEqual(
+			expect.objectContaining({family: 'ipv6', address: 'fd00:88::2', prefix: 64, options: ['nodad']}),
+		);
+		const plan = (ipv6: string) =>
+			runCli(['plan', '--mode', 'nat', '--ipv6', ipv6, '--connect', 'test:///default'], {
+				namespace: ns.name,
+				env: ovs.env,
+			});
+		expect(await plan('fd00:99::1/64')).toMatchObject({
+			exitCode: 2,
+			stderr: 'kvmnet: ipv6: fd00:99::1/64 overlaps the route to fd00:99::/64 on lan0',
+		});
+		expect(await plan('fd00:88:0:0:8000::1/65')).toMatchObject({
+			exitCode: 2,
+			stderr: 'kvmnet: ipv6: fd00:88:0:0:8000::1/65 overlaps the route to fd00:88::/64 on lan0',
+		});
 		expect(await plan('fd00:98::1/64')).toMatchObject({exitCode: 0, stdout: expect.stringContaining('fd00:98::1')});
 	});
 
 	it('tells Open vSwitch installed but stopped from its missing socket, without running ovs-vsctl', async () => {
-		const stopped = await inventoryJson(['--connect', 'test:///default'], {namespace: ns.name, env: {...ovs.env, OVS_RUNDIR: `${ovs.dir}/not-running`}});
+		const stopped = await inventoryJson(['--connect', 'test:///default'], {
+			namespace: ns.name,
+			env: {...ovs.env, OVS_RUNDIR: `${ovs.dir}/not-running`},
+		});
 		expect(stopped.capabilities.ovs).toBe('stopped');
-		expect(stopped.problems).toEqual([{area: 'ovs', message: expect.stringContaining(`database socket ${ovs.dir}/not-running/db.sock does not exist`)}]);
+		expect(stopped.problems).toEqual([
+			{area: 'ovs', message: expect.stringContaining(`database socket ${ovs.dir}/not-running/db.sock does not exist`)},
+		]);
 		expect(stopped.scan.commands.map((argv) => argv[0]).sort()).toEqual(['ip', 'virsh']);
 	});
 
@@ -112,9 +149,15 @@ describe.skipIf(!isRoot)('inventory inside a network namespace', () => {
 			env: {...ovs.env, SSH_CONNECTION: '10.88.0.50 51234 10.88.0.2 22'},
 		});
 		expect(withSsh.header.ssh).toEqual({clientAddress: '10.88.0.50', serverAddress: '10.88.0.2', interface: 'lan0'});
-		const overIpv6 = await inventoryJson(['--connect', 'test:///default'], {namespace: ns.name, env: {...ovs.env, SSH_CONNECTION: 'fd00:88::50 51234 fd00:88::2 22'}});
+		const overIpv6 = await inventoryJson(['--connect', 'test:///default'], {
+			namespace: ns.name,
+			env: {...ovs.env, SSH_CONNECTION: 'fd00:88::50 51234 fd00:88::2 22'},
+		});
 		expect(overIpv6.header.ssh).toEqual({clientAddress: 'fd00:88::50', serverAddress: 'fd00:88::2', interface: 'lan0'});
-		const lost = await inventoryJson(['--connect', 'test:///default'], {namespace: ns.name, env: {...ovs.env, SSH_CONNECTION: '203.0.113.9 5 10.88.0.2 22'}});
+		const lost = await inventoryJson(['--connect', 'test:///default'], {
+			namespace: ns.name,
+			env: {...ovs.env, SSH_CONNECTION: '203.0.113.9 5 10.88.0.2 22'},
+		});
 		expect(lost.header.ssh).toMatchObject({clientAddress: '203.0.113.9', error: expect.stringContaining('no route')});
 	});
 });

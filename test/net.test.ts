@@ -14,7 +14,8 @@ describe('IPv6 prefixes', () => {
 	it('parses address/prefix and bare addresses, and refuses what is not IPv6', () => {
 		expect(parseCidr6('fd00:18::2/64')).toEqual({network: [0xfd00, 0x18, 0, 0, 0, 0, 0, 2], prefix: 64});
 		expect(parseCidr6('::1')).toEqual({network: [0, 0, 0, 0, 0, 0, 0, 1], prefix: 128});
-		for (const bad of ['10.0.0.0/8', 'fd00::/129', 'fd00::/64/1', 'fd00::/x', 'default']) expect(parseCidr6(bad)).toBeUndefined();
+		for (const bad of ['10.0.0.0/8', 'fd00::/129', 'fd00::/64/1', 'fd00::/x', 'default'])
+			expect(parseCidr6(bad)).toBeUndefined();
 	});
 
 	it('overlap reads only the shorter prefix, both ways', () => {
@@ -39,7 +40,11 @@ describe('IPv6 prefixes', () => {
 });
 
 describe('the gateway pinged while a change waits for confirmation', () => {
-	const route = (destination: string, gateway?: string): Route => ({destination, dev: 'eth0', ...(gateway ? {gateway} : {})});
+	const route = (destination: string, gateway?: string): Route => ({
+		destination,
+		dev: 'eth0',
+		...(gateway ? {gateway} : {}),
+	});
 
 	it('is the IPv4 default gateway, else a global IPv6 one, never a link-local one', () => {
 		expect(pingableGateway([route('default', 'fe80::1'), route('default', '192.0.2.1')])).toBe('192.0.2.1');

@@ -1,7 +1,14 @@
 import {readFileSync} from 'node:fs';
 import {describe, expect, it} from 'vitest';
 import {ParseError} from '../source/core/parse-util.js';
-import {escapeControlsInJsonStrings, parseIpLinks, parseIpRoutes, parseRouteGet, parseSysfsInteger, splitJsonDocuments} from '../source/core/parse-ip.js';
+import {
+	escapeControlsInJsonStrings,
+	parseIpLinks,
+	parseIpRoutes,
+	parseRouteGet,
+	parseSysfsInteger,
+	splitJsonDocuments,
+} from '../source/core/parse-ip.js';
 
 // Captured from a real namespace: br0 (STP on, 10.9.0.1/24) with ports up0 (veth) and tap0 (tap),
 // macvtap mvt0 and macvlan mvl0 on peer0, xo0 whose veth peer is in another namespace, dn0/dn1 down.
@@ -25,7 +32,12 @@ describe('ip -j -d -batch output', () => {
 		expect(byName['br0']).toMatchObject({kind: 'bridge', stp: true, adminUp: true});
 		// The kernel dropped br0's IPv6 address when the bridge went down before the capture.
 		expect(byName['br0']!.addresses).toEqual([{family: 'ipv4', address: '10.9.0.1', prefix: 24, scope: 'global'}]);
-		expect(byName['up0']).toMatchObject({kind: 'veth', master: 'br0', parent: 'peer0', bridgePortState: expect.any(String)});
+		expect(byName['up0']).toMatchObject({
+			kind: 'veth',
+			master: 'br0',
+			parent: 'peer0',
+			bridgePortState: expect.any(String),
+		});
 		expect(byName['tap0']).toMatchObject({kind: 'tap', master: 'br0'});
 		expect(byName['mvt0']).toMatchObject({kind: 'macvtap', kindDetail: 'bridge', parent: 'peer0'});
 		expect(byName['mvl0']).toMatchObject({kind: 'macvlan', kindDetail: 'private', parent: 'peer0'});
@@ -36,17 +48,32 @@ describe('ip -j -d -batch output', () => {
 	});
 
 	it('keeps unicast routes and drops the kernel local/broadcast ones', () => {
-		expect(parseIpRoutes(routes)).toEqual([{destination: '10.9.0.0/24', dev: 'br0', table: 'main', protocol: 'kernel', prefsrc: '10.9.0.1'}]);
+		expect(parseIpRoutes(routes)).toEqual([
+			{destination: '10.9.0.0/24', dev: 'br0', table: 'main', protocol: 'kernel', prefsrc: '10.9.0.1'},
+		]);
 		expect(parseRouteGet(routeGet)).toBe('br0');
 	});
 
 	it('adds sysfs facts: physical, wireless, speed, driver, SR-IOV', () => {
 		const [nic] = parseIpLinks(
-			[{ifindex: 2, ifname: 'enp3s0f0', flags: ['UP'], mtu: 1500, operstate: 'UP', link_type: 'ether', address: '52:54:00:00:00:01', addr_info: []}],
+			[
+				{
+					ifindex: 2,
+					ifname: 'enp3s0f0',
+					flags: ['UP'],
+					mtu: 1500,
+					operstate: 'UP',
+					link_type: 'ether',
+					address: '52:54:00:00:00:01',
+					addr_info: [],
+				},
+			],
 			{enp3s0f0: {hasDevice: true, speedMbps: 10000, driver: 'ixgbe', sriovTotalVfs: 63, sriovNumVfs: 4}},
 		);
 		expect(nic).toMatchObject({kind: 'physical', speedMbps: 10000, driver: 'ixgbe', sriov: {totalVfs: 63, numVfs: 4}});
-		const [wifi] = parseIpLinks([{ifindex: 3, ifname: 'wlp2s0', mtu: 1500, operstate: 'UP', addr_info: []}], {wlp2s0: {hasDevice: true, wireless: true}});
+		const [wifi] = parseIpLinks([{ifindex: 3, ifname: 'wlp2s0', mtu: 1500, operstate: 'UP', addr_info: []}], {
+			wlp2s0: {hasDevice: true, wireless: true},
+		});
 		expect(wifi).toMatchObject({kind: 'wireless', wireless: true});
 	});
 
@@ -80,7 +107,8 @@ describe('malformed ip output', () => {
 // iproute2 6.1 prints control characters other than \b \f \n \r \t raw inside JSON strings (seen with
 // `ip link add $'x\e[2J' type veth peer name $'y\a1'` and an alias ending in \x01): JSON.parse refuses them.
 describe('ip JSON with raw control characters inside strings', () => {
-	const link = (index: number, name: string, extra = '') => `{"ifindex":${index},"ifname":"${name}","flags":["UP"],"mtu":1500,"operstate":"UP"${extra},"addr_info":[{"family":"inet","local":"10.${index}.0.1","prefixlen":24}]}`;
+	const link = (index: number, name: string, extra = '') =>
+		`{"ifindex":${index},"ifname":"${name}","flags":["UP"],"mtu":1500,"operstate":"UP"${extra},"addr_info":[{"family":"inet","local":"10.${index}.0.1","prefixlen":24}]}`;
 	const normal = [link(1, 'lo'), link(2, 'eth0'), link(3, 'br0')];
 
 	it('parses ESC, BEL and other C0 characters in names and aliases, keeping them exactly', () => {
@@ -104,7 +132,9 @@ describe('ip JSON with raw control characters inside strings', () => {
 	});
 
 	it('escapes only inside strings: whitespace between tokens stays, escapes already there are kept', () => {
-		expect(escapeControlsInJsonStrings('[\n\t{"a":"x\x1by","b":"\\"\x01"}\n]')).toBe('[\n\t{"a":"x\\u001by","b":"\\"\\u0001"}\n]');
+		expect(escapeControlsInJsonStrings('[\n\t{"a":"x\x1by","b":"\\"\x01"}\n]')).toBe(
+			'[\n\t{"a":"x\\u001by","b":"\\"\\u0001"}\n]',
+		);
 		expect(escapeControlsInJsonStrings('{"a":"plain"}')).toBe('{"a":"plain"}');
 		// A raw newline inside a string (an older iproute2) splits the line but not the document.
 		expect(splitJsonDocuments('[{"ifname":"a\nb"}]\n[]\n')).toEqual([[{ifname: 'a\nb'}], []]);

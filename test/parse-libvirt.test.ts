@@ -2,7 +2,14 @@ import {execFileSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
-import {domainNetworkParts, parseDomainXml, parseNetworkXml, parseTestDriverHost, parseVirshInfo, parseVirshVersion} from '../source/core/parse-libvirt.js';
+import {
+	domainNetworkParts,
+	parseDomainXml,
+	parseNetworkXml,
+	parseTestDriverHost,
+	parseVirshInfo,
+	parseVirshVersion,
+} from '../source/core/parse-libvirt.js';
 import {ParseError} from '../source/core/parse-util.js';
 
 describe('libvirt XML and virsh text', () => {
@@ -25,14 +32,17 @@ describe('libvirt XML and virsh text', () => {
 	it('reads what libvirt printed the same with or without the validator, and catches a dump cut off', () => {
 		// Real dumps: the demo host's every network and VM, as virsh prints them from the test driver.
 		const host = fileURLToPath(new URL('../source/demo/host.xml', import.meta.url));
-		const virsh = (...args: string[]) => execFileSync('virsh', ['-q', '-c', `test://${host}`, ...args], {encoding: 'utf8'});
+		const virsh = (...args: string[]) =>
+			execFileSync('virsh', ['-q', '-c', `test://${host}`, ...args], {encoding: 'utf8'});
 		const networks = virsh('net-list', '--all', '--name').split('\n').filter(Boolean);
 		const domains = virsh('list', '--all', '--name').split('\n').filter(Boolean);
 		expect(networks.length).toBeGreaterThan(5);
 		for (const name of networks) {
 			const xml = virsh('net-dumpxml', name);
 			expect(parseNetworkXml(xml, {fromLibvirt: true})).toEqual(parseNetworkXml(xml));
-			expect(() => parseNetworkXml(xml.slice(0, xml.length / 2), {fromLibvirt: true})).toThrow(/network XML: invalid XML: it does not end with <\/network>/);
+			expect(() => parseNetworkXml(xml.slice(0, xml.length / 2), {fromLibvirt: true})).toThrow(
+				/network XML: invalid XML: it does not end with <\/network>/,
+			);
 		}
 		for (const name of domains) {
 			const xml = virsh('dumpxml', name);
@@ -41,9 +51,12 @@ describe('libvirt XML and virsh text', () => {
 		}
 	});
 
-	it('parses only the name, uuid and interfaces of a real VM\'s XML, with the same result as the whole document', () => {
+	it("parses only the name, uuid and interfaces of a real VM's XML, with the same result as the whole document", () => {
 		// A q35 VM as a real libvirtd (qemu driver) prints it: 8 KB, mostly controllers, disks and consoles.
-		const xml = readFileSync(fileURLToPath(new URL('./fixtures/captured/domain-qemu-web01.xml', import.meta.url)), 'utf8');
+		const xml = readFileSync(
+			fileURLToPath(new URL('./fixtures/captured/domain-qemu-web01.xml', import.meta.url)),
+			'utf8',
+		);
 		const parts = domainNetworkParts(xml)!;
 		expect(parts.length).toBeLessThan(xml.length / 5);
 		expect(parts.match(/<interface /g)).toHaveLength(3);
@@ -58,27 +71,55 @@ describe('libvirt XML and virsh text', () => {
 		expect(domainNetworkParts('<domain><name>x</name><devices/></domain>')).toBeUndefined();
 		expect(domainNetworkParts(xml.replace('\n  <devices>\n', '\n<devices>\n'))).toBeUndefined();
 		expect(domainNetworkParts(xml.replace(/\n    <\/interface>/g, '</interface>'))).toBeUndefined();
-		expect(parseDomainXml('<domain type="kvm">\n  <name>solo</name>\n</domain>\n', {fromLibvirt: true})).toMatchObject({name: 'solo', interfaces: []});
+		expect(parseDomainXml('<domain type="kvm">\n  <name>solo</name>\n</domain>\n', {fromLibvirt: true})).toMatchObject({
+			name: 'solo',
+			interfaces: [],
+		});
 	});
 
 	it('keeps names exact: leading and trailing spaces, tabs, quotes and entities (libvirt accepts them all)', () => {
-		const network = parseNetworkXml(`<network>\n  <name> lead&amp;&lt;&apos;&quot;\t</name>\n  <bridge name='virbr3'/>\n  <ip address='10.0.0.1' prefix='24'>\n  </ip>\n</network>\n`, {fromLibvirt: true});
-		expect(network).toMatchObject({name: ' lead&<\'"\t', bridge: 'virbr3', ips: [{address: '10.0.0.1', prefix: 24, dhcpRanges: []}]});
+		const network = parseNetworkXml(
+			`<network>\n  <name> lead&amp;&lt;&apos;&quot;\t</name>\n  <bridge name='virbr3'/>\n  <ip address='10.0.0.1' prefix='24'>\n  </ip>\n</network>\n`,
+			{fromLibvirt: true},
+		);
+		expect(network).toMatchObject({
+			name: ' lead&<\'"\t',
+			bridge: 'virbr3',
+			ips: [{address: '10.0.0.1', prefix: 24, dhcpRanges: []}],
+		});
 		const xml = `<domain type='qemu'>\n  <name>trail </name>\n  <uuid>6e4c5a3c-0f57-4c4c-9d3a-2b6f1f0a7c11</uuid>\n  <devices>\n    <interface type='network'>\n      <source network=' lead'/>\n    </interface>\n  </devices>\n</domain>\n`;
 		for (const parsed of [parseDomainXml(xml), parseDomainXml(xml, {fromLibvirt: true})]) {
-			expect(parsed).toMatchObject({name: 'trail ', uuid: '6e4c5a3c-0f57-4c4c-9d3a-2b6f1f0a7c11', interfaces: [{type: 'network', source: ' lead'}]});
+			expect(parsed).toMatchObject({
+				name: 'trail ',
+				uuid: '6e4c5a3c-0f57-4c4c-9d3a-2b6f1f0a7c11',
+				interfaces: [{type: 'network', source: ' lead'}],
+			});
 		}
 	});
 
 	it('reads a netmask as a prefix and a network without DHCP', () => {
-		const n = parseNetworkXml(`<network><name>n</name><forward/><ip address='10.0.0.1' netmask='255.255.240.0'/></network>`);
-		expect(n).toMatchObject({mode: 'nat', ips: [{family: 'ipv4', address: '10.0.0.1', prefix: 20, dhcpRanges: [], dhcpHosts: []}]});
+		const n = parseNetworkXml(
+			`<network><name>n</name><forward/><ip address='10.0.0.1' netmask='255.255.240.0'/></network>`,
+		);
+		expect(n).toMatchObject({
+			mode: 'nat',
+			ips: [{family: 'ipv4', address: '10.0.0.1', prefix: 20, dhcpRanges: [], dhcpHosts: []}],
+		});
 	});
 
 	it('reads virsh net-info, dominfo and version', () => {
-		expect(parseVirshInfo('Name:           lab\nActive:         yes\nAutostart:      no\nBridge:         virbr3\n')).toEqual({name: 'lab', active: 'yes', autostart: 'no', bridge: 'virbr3'});
-		expect(parseVirshInfo('State:          shut off\nCPU(s):         2\n')).toMatchObject({state: 'shut off', 'cpu(s)': '2'});
-		expect(parseVirshVersion('Compiled against library: libvirt 9.0.0\nUsing library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\nRunning hypervisor: QEMU 7.2.0\n')).toEqual({
+		expect(
+			parseVirshInfo('Name:           lab\nActive:         yes\nAutostart:      no\nBridge:         virbr3\n'),
+		).toEqual({name: 'lab', active: 'yes', autostart: 'no', bridge: 'virbr3'});
+		expect(parseVirshInfo('State:          shut off\nCPU(s):         2\n')).toMatchObject({
+			state: 'shut off',
+			'cpu(s)': '2',
+		});
+		expect(
+			parseVirshVersion(
+				'Compiled against library: libvirt 9.0.0\nUsing library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\nRunning hypervisor: QEMU 7.2.0\n',
+			),
+		).toEqual({
 			library: '9.0.0',
 			hypervisor: 'QEMU 7.2.0',
 		});

@@ -28,7 +28,17 @@ describe.skipIf(!isRoot)('plans on a real libvirtd', () => {
 		await ovs.start(daemon.namespace);
 		const ns = daemon.namespace;
 		await run(['ip', '-n', ns, '-batch', '-'], {
-			input: ['link add lan0 type veth peer name lan0p', 'link add lan1 type veth peer name lan1p', 'link add brport0 type veth peer name brport0p', 'link add br0 type bridge', 'link set brport0 master br0', 'link set br0 up', 'link set lan0 up', 'link set lan0p up', 'link set lan1 up']
+			input: [
+				'link add lan0 type veth peer name lan0p',
+				'link add lan1 type veth peer name lan1p',
+				'link add brport0 type veth peer name brport0p',
+				'link add br0 type bridge',
+				'link set brport0 master br0',
+				'link set br0 up',
+				'link set lan0 up',
+				'link set lan0p up',
+				'link set lan1 up',
+			]
 				.map((l) => `${l}\n`)
 				.join(''),
 		});
@@ -57,10 +67,27 @@ describe.skipIf(!isRoot)('plans on a real libvirtd', () => {
 	}
 
 	const cases: [string, Params, (name: string) => Promise<void>][] = [
-		['nat', {name: 'p-nat', bridge: 'kvbr1', uplink: 'lan0'}, async () => expect((await daemon.exec(['ip', '-j', 'addr', 'show', 'kvbr1'])).stdout).toContain('"local":"192.168.100.1"')],
-		['route', {name: 'p-route', bridge: 'kvbr2', uplink: 'lan0'}, async () => expect((await daemon.exec(['ip', 'link', 'show', 'kvbr2'])).stdout).toContain('kvbr2')],
-		['isolated', {name: 'p-iso', bridge: 'kvbr3'}, async () => expect((await daemon.exec(['ip', 'link', 'show', 'kvbr3'])).stdout).toContain('kvbr3')],
-		['open', {name: 'p-open', bridge: 'kvbr4'}, async () => expect((await daemon.exec(['ip', 'link', 'show', 'kvbr4'])).stdout).toContain('kvbr4')],
+		[
+			'nat',
+			{name: 'p-nat', bridge: 'kvbr1', uplink: 'lan0'},
+			async () =>
+				expect((await daemon.exec(['ip', '-j', 'addr', 'show', 'kvbr1'])).stdout).toContain('"local":"192.168.100.1"'),
+		],
+		[
+			'route',
+			{name: 'p-route', bridge: 'kvbr2', uplink: 'lan0'},
+			async () => expect((await daemon.exec(['ip', 'link', 'show', 'kvbr2'])).stdout).toContain('kvbr2'),
+		],
+		[
+			'isolated',
+			{name: 'p-iso', bridge: 'kvbr3'},
+			async () => expect((await daemon.exec(['ip', 'link', 'show', 'kvbr3'])).stdout).toContain('kvbr3'),
+		],
+		[
+			'open',
+			{name: 'p-open', bridge: 'kvbr4'},
+			async () => expect((await daemon.exec(['ip', 'link', 'show', 'kvbr4'])).stdout).toContain('kvbr4'),
+		],
 		['bridge', {name: 'p-bridge', bridge: 'br0'}, async () => undefined],
 		['macvtap-bridge', {name: 'p-mvb', uplink: 'lan0'}, async () => undefined],
 		['macvtap-private', {name: 'p-mvp', uplink: 'lan0'}, async () => undefined],
@@ -82,22 +109,53 @@ describe.skipIf(!isRoot)('plans on a real libvirtd', () => {
 		// The daemon's parser accepts the VM interface inside a domain.
 		const domain = `<domain type='qemu'><name>vm-${params.name}</name><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os><devices>${plan.interfaceXml}</devices></domain>`;
 		writeFileSync(join(dir, 'domain.xml'), domain);
-		const defined = await daemon.virsh(`define ${join(dir, 'domain.xml')}; list --all --name; undefine vm-${params.name}`);
+		const defined = await daemon.virsh(
+			`define ${join(dir, 'domain.xml')}; list --all --name; undefine vm-${params.name}`,
+		);
 		expect(defined.stdout.split('\n')).toContain(`vm-${params.name}`);
 	});
 
 	it('the inventory then shows every network with the mode it was planned as', async () => {
 		const after = await inventoryJson(['--connect', daemon.uri], {namespace: daemon.namespace, env: ovs.env});
 		const modes = Object.fromEntries(after.networks.map((n) => [n.name, n.mode]));
-		expect(modes).toMatchObject({'p-nat': 'nat', 'p-route': 'route', 'p-iso': 'isolated', 'p-open': 'open', 'p-bridge': 'bridge', 'p-mvb': 'macvtap-bridge', 'p-mvp': 'macvtap-private', 'p-mvv': 'macvtap-vepa', 'p-mvpt': 'macvtap-passthrough', 'p-ovs': 'ovs', 'p-vlan': 'ovs'});
+		expect(modes).toMatchObject({
+			'p-nat': 'nat',
+			'p-route': 'route',
+			'p-iso': 'isolated',
+			'p-open': 'open',
+			'p-bridge': 'bridge',
+			'p-mvb': 'macvtap-bridge',
+			'p-mvp': 'macvtap-private',
+			'p-mvv': 'macvtap-vepa',
+			'p-mvpt': 'macvtap-passthrough',
+			'p-ovs': 'ovs',
+			'p-vlan': 'ovs',
+		});
 	});
 
 	it('libvirt itself refuses what this kernel or version cannot do: an SR-IOV pool without VFs, <vlan> on a Linux bridge', async () => {
-		writeFileSync(join(dir, 'sr.xml'), networkXml({name: 'p-sr', forward: {mode: 'hostdev', managed: true, pf: 'lan0'}}));
-		const sr = await run(['virsh', '-c', daemon.uri, `net-define ${join(dir, 'sr.xml')}; net-start p-sr`]).catch((e: Error) => e.message);
+		writeFileSync(
+			join(dir, 'sr.xml'),
+			networkXml({name: 'p-sr', forward: {mode: 'hostdev', managed: true, pf: 'lan0'}}),
+		);
+		const sr = await run(['virsh', '-c', daemon.uri, `net-define ${join(dir, 'sr.xml')}; net-start p-sr`]).catch(
+			(e: Error) => e.message,
+		);
 		expect(String(sr)).toMatch(/No usable Vf's present on SRIOV PF lan0/);
-		writeFileSync(join(dir, 'vl.xml'), networkXml({name: 'p-vl', forward: {mode: 'bridge'}, bridge: {name: 'br0'}, vlan: {tags: [{id: 100}], trunk: false}}));
-		const vl = await run(['virsh', '-c', daemon.uri, `net-define ${join(dir, 'vl.xml')}`]).catch((e: Error) => e.message);
-		expect(String(vl)).toMatch(/<vlan> element specified for network p-vl, whose type doesn't support vlan configuration/);
+		writeFileSync(
+			join(dir, 'vl.xml'),
+			networkXml({
+				name: 'p-vl',
+				forward: {mode: 'bridge'},
+				bridge: {name: 'br0'},
+				vlan: {tags: [{id: 100}], trunk: false},
+			}),
+		);
+		const vl = await run(['virsh', '-c', daemon.uri, `net-define ${join(dir, 'vl.xml')}`]).catch(
+			(e: Error) => e.message,
+		);
+		expect(String(vl)).toMatch(
+			/<vlan> element specified for network p-vl, whose type doesn't support vlan configuration/,
+		);
 	});
 });

@@ -16,18 +16,61 @@ beforeAll(async () => {
 });
 
 const plan = (mode: string, params: Params = {}): Plan => {
-	const result = makePlan(mode, params, demo, {uri: 'test:///default', directory: (name) => `/tmp/kvmnet-plans/${name}`});
-	if (!result.plan) throw new Error(`${mode} ${JSON.stringify(params)} was refused: ${result.errors.map((e) => e.message).join('; ')}`);
+	const result = makePlan(mode, params, demo, {
+		uri: 'test:///default',
+		directory: (name) => `/tmp/kvmnet-plans/${name}`,
+	});
+	if (!result.plan)
+		throw new Error(`${mode} ${JSON.stringify(params)} was refused: ${result.errors.map((e) => e.message).join('; ')}`);
 	return result.plan;
 };
 
 // Parameters each mode needs beyond its defaults on the demo host, and edge values for a second run.
 const cases: [string, Params, Params][] = [
-	['nat', {}, {subnet: '172.31.255.248/29', gateway: '172.31.255.249', 'dhcp-start': '172.31.255.250', 'dhcp-end': '172.31.255.254', ipv6: 'fd00:ffff::1/126', domain: 'a-b.example', uplink: 'eth0', vms: 'web01,db01', mac: '52:54:00:ff:ff:fe'}],
+	[
+		'nat',
+		{},
+		{
+			subnet: '172.31.255.248/29',
+			gateway: '172.31.255.249',
+			'dhcp-start': '172.31.255.250',
+			'dhcp-end': '172.31.255.254',
+			ipv6: 'fd00:ffff::1/126',
+			domain: 'a-b.example',
+			uplink: 'eth0',
+			vms: 'web01,db01',
+			mac: '52:54:00:ff:ff:fe',
+		},
+	],
 	['bridge', {}, {name: 'n'.repeat(50), bridge: 'br-fifteen-byte', uplink: 'eth0', vms: 'lab01', model: 'e1000e'}],
-	['route', {}, {subnet: '10.255.0.0/16', gateway: '10.255.255.254', 'dhcp-start': '', 'dhcp-end': '', uplink: 'wlan0'}],
-	['isolated', {}, {subnet: '172.16.0.0/30', gateway: '172.16.0.1', 'dhcp-start': '172.16.0.2', 'dhcp-end': '172.16.0.2', autostart: 'no', model: 'rtl8139'}],
-	['open', {}, {subnet: '100.0.0.0/8', gateway: '100.0.0.1', 'dhcp-start': '100.255.255.1', 'dhcp-end': '100.255.255.254', ipv6: '2001:db8:ffff::1/64'}],
+	[
+		'route',
+		{},
+		{subnet: '10.255.0.0/16', gateway: '10.255.255.254', 'dhcp-start': '', 'dhcp-end': '', uplink: 'wlan0'},
+	],
+	[
+		'isolated',
+		{},
+		{
+			subnet: '172.16.0.0/30',
+			gateway: '172.16.0.1',
+			'dhcp-start': '172.16.0.2',
+			'dhcp-end': '172.16.0.2',
+			autostart: 'no',
+			model: 'rtl8139',
+		},
+	],
+	[
+		'open',
+		{},
+		{
+			subnet: '100.0.0.0/8',
+			gateway: '100.0.0.1',
+			'dhcp-start': '100.255.255.1',
+			'dhcp-end': '100.255.255.254',
+			ipv6: '2001:db8:ffff::1/64',
+		},
+	],
 	['macvtap-bridge', {}, {uplink: 'eth3', vms: 'web01'}],
 	['macvtap-private', {}, {uplink: 'eth1', model: 'vmxnet3'}],
 	['macvtap-vepa', {}, {uplink: 'eth1', mac: '02:00:00:00:00:01'}],
@@ -61,7 +104,8 @@ describe('a plan for every mode on the demo host', () => {
 				}
 				expect(await validateInterfaceXml(p.interfaceXml)).toBe('');
 				for (const step of p.steps) {
-					for (const file of step.writes ?? []) if (file.path.includes('/interface-')) expect(await validateInterfaceXml(file.content)).toBe('');
+					for (const file of step.writes ?? [])
+						if (file.path.includes('/interface-')) expect(await validateInterfaceXml(file.content)).toBe('');
 				}
 			});
 		}
@@ -71,10 +115,29 @@ describe('a plan for every mode on the demo host', () => {
 describe('what the plans contain', () => {
 	it('NAT: net-define, net-start, autostart, each with its undo, and the file it writes', () => {
 		const p = plan('nat', {name: 'labx', vms: 'web01'});
-		expect(p.steps.map((s) => s.run.slice(3, 4)[0] ?? s.run[0])).toEqual(['net-define', 'net-start', 'net-autostart', 'attach-device']);
-		expect(p.steps[0]).toMatchObject({run: ['virsh', '-c', 'test:///default', 'net-define', '--file', '/tmp/kvmnet-plans/labx/network-labx.xml'], undo: ['virsh', '-c', 'test:///default', 'net-undefine', '--network', 'labx']});
+		expect(p.steps.map((s) => s.run.slice(3, 4)[0] ?? s.run[0])).toEqual([
+			'net-define',
+			'net-start',
+			'net-autostart',
+			'attach-device',
+		]);
+		expect(p.steps[0]).toMatchObject({
+			run: ['virsh', '-c', 'test:///default', 'net-define', '--file', '/tmp/kvmnet-plans/labx/network-labx.xml'],
+			undo: ['virsh', '-c', 'test:///default', 'net-undefine', '--network', 'labx'],
+		});
 		expect(p.steps[0]!.writes![0]!.content).toBe(`${p.networkXml}\n`);
-		expect(p.steps[3]!.run).toEqual(['virsh', '-c', 'test:///default', 'attach-device', '--domain', 'web01', '--file', '/tmp/kvmnet-plans/labx/interface-web01.xml', '--config', '--live']);
+		expect(p.steps[3]!.run).toEqual([
+			'virsh',
+			'-c',
+			'test:///default',
+			'attach-device',
+			'--domain',
+			'web01',
+			'--file',
+			'/tmp/kvmnet-plans/labx/interface-web01.xml',
+			'--config',
+			'--live',
+		]);
 		expect(p.steps[3]!.writes![0]!.content).toMatch(/<mac address="52:54:00:[\da-f:]{8}"\/>/);
 	});
 
@@ -84,12 +147,20 @@ describe('what the plans contain', () => {
 		expect(p.steps.filter((s) => s.touchesSsh).map((s) => s.run.slice(0, 3))).toEqual([['nmcli', 'connection', 'up']]);
 		expect(p.warnings[0]).toMatch(/changes eth0, which carries your SSH session/);
 		// Each family's gateway goes to its own setting (an IPv6 gateway in ipv4.gateway is refused by nmcli).
-		expect(p.steps[0]!.run.join(' ')).toContain('ipv4.method manual ipv4.addresses 192.0.2.10/24 ipv4.gateway 192.0.2.1 ipv6.method manual ipv6.addresses 2001:db8:1::10/64 ipv6.gateway fe80::1');
+		expect(p.steps[0]!.run.join(' ')).toContain(
+			'ipv4.method manual ipv4.addresses 192.0.2.10/24 ipv4.gateway 192.0.2.1 ipv6.method manual ipv6.addresses 2001:db8:1::10/64 ipv6.gateway fe80::1',
+		);
 	});
 
 	it('bridge with plain iproute2 moves addresses, both default routes and the MAC, each undoable', () => {
-		const host: HostModel = {...demo, capabilities: {...demo.capabilities, networkManager: {kind: 'iproute2', reason: 'test', connections: {}}}};
-		const result = makePlan('bridge', {bridge: 'br9', uplink: 'eth0'}, host, {uri: 'test:///default', directory: () => '/tmp/p'});
+		const host: HostModel = {
+			...demo,
+			capabilities: {...demo.capabilities, networkManager: {kind: 'iproute2', reason: 'test', connections: {}}},
+		};
+		const result = makePlan('bridge', {bridge: 'br9', uplink: 'eth0'}, host, {
+			uri: 'test:///default',
+			directory: () => '/tmp/p',
+		});
 		const runs = result.plan!.steps.map((s) => s.run.join(' '));
 		expect(runs.slice(0, 10)).toEqual([
 			'ip link add name br9 type bridge stp_state 0',
@@ -111,33 +182,63 @@ describe('what the plans contain', () => {
 			['ip', '-6', '-j', 'route', 'show', 'default'],
 			['ip', '-6', 'route', 'replace', 'default', 'via', 'fe80::1', 'dev', 'eth0'],
 		]);
-		expect(result.plan!.warnings).toContain("The host changes are made with ip and are lost at reboot: add them to your distribution's network configuration to keep them.");
+		expect(result.plan!.warnings).toContain(
+			"The host changes are made with ip and are lost at reboot: add them to your distribution's network configuration to keep them.",
+		);
 	});
 
 	it('netplan and ifupdown write their own files, and say why', () => {
 		for (const kind of ['netplan', 'ifupdown'] as const) {
-			const host: HostModel = {...demo, capabilities: {...demo.capabilities, networkManager: {kind, reason: `${kind} found`, connections: {}}}};
-			const p = makePlan('bridge', {bridge: 'br9', uplink: 'eth1'}, host, {uri: 'test:///default', directory: () => '/tmp/p'}).plan!;
+			const host: HostModel = {
+				...demo,
+				capabilities: {...demo.capabilities, networkManager: {kind, reason: `${kind} found`, connections: {}}},
+			};
+			const p = makePlan('bridge', {bridge: 'br9', uplink: 'eth1'}, host, {
+				uri: 'test:///default',
+				directory: () => '/tmp/p',
+			}).plan!;
 			const file = p.steps.flatMap((s) => s.writes ?? []).find((w) => w.path.startsWith('/etc/'))!;
-			expect(file.path).toBe(kind === 'netplan' ? '/etc/netplan/90-kvmnet-br9.yaml' : '/etc/network/interfaces.d/kvmnet-br9');
+			expect(file.path).toBe(
+				kind === 'netplan' ? '/etc/netplan/90-kvmnet-br9.yaml' : '/etc/network/interfaces.d/kvmnet-br9',
+			);
 			expect(file.content).toContain(kind === 'netplan' ? 'interfaces: [eth1]' : 'bridge_ports eth1');
 			expect(p.manager).toEqual({kind, reason: `${kind} found`});
 		}
 	});
 
-	it('netplan and ifupdown keep the uplink\'s static IPv4 and IPv6 settings; what router advertisements gave is left to them', () => {
+	it("netplan and ifupdown keep the uplink's static IPv4 and IPv6 settings; what router advertisements gave is left to them", () => {
 		const files = Object.fromEntries(
 			(['netplan', 'ifupdown'] as const).map((kind) => {
-				const host: HostModel = {...demo, capabilities: {...demo.capabilities, networkManager: {kind, reason: `${kind} found`, connections: {}}}};
-				const p = makePlan('bridge', {bridge: 'br9', uplink: 'eth0'}, host, {uri: 'test:///default', directory: () => '/tmp/p'}).plan!;
+				const host: HostModel = {
+					...demo,
+					capabilities: {...demo.capabilities, networkManager: {kind, reason: `${kind} found`, connections: {}}},
+				};
+				const p = makePlan('bridge', {bridge: 'br9', uplink: 'eth0'}, host, {
+					uri: 'test:///default',
+					directory: () => '/tmp/p',
+				}).plan!;
 				return [kind, p.steps.flatMap((s) => s.writes ?? []).find((w) => w.path.startsWith('/etc/'))!.content];
 			}),
 		);
 		// eth0: 192.0.2.10/24 with a static default route, 2001:db8:1::10/64 with a default route from an RA (fe80::1).
-		expect(files['netplan']).toContain(['      addresses:', '        - 192.0.2.10/24', '        - 2001:db8:1::10/64', '      routes:', '        - to: default', '          via: 192.0.2.1', ''].join('\n'));
+		expect(files['netplan']).toContain(
+			[
+				'      addresses:',
+				'        - 192.0.2.10/24',
+				'        - 2001:db8:1::10/64',
+				'      routes:',
+				'        - to: default',
+				'          via: 192.0.2.1',
+				'',
+			].join('\n'),
+		);
 		expect(files['netplan']).not.toContain('fe80::1');
-		expect(files['ifupdown']).toContain(['iface br9 inet static', '    address 192.0.2.10/24', '    gateway 192.0.2.1'].join('\n'));
-		expect(files['ifupdown']).toContain(['iface br9 inet6 static', '    address 2001:db8:1::10/64', '    gateway fe80::1'].join('\n'));
+		expect(files['ifupdown']).toContain(
+			['iface br9 inet static', '    address 192.0.2.10/24', '    gateway 192.0.2.1'].join('\n'),
+		);
+		expect(files['ifupdown']).toContain(
+			['iface br9 inet6 static', '    address 2001:db8:1::10/64', '    gateway fe80::1'].join('\n'),
+		);
 	});
 
 	it('SR-IOV goes through 0 VFs, writes a udev rule so the VFs survive reboot', () => {
@@ -150,22 +251,57 @@ describe('what the plans contain', () => {
 	});
 
 	it('VLAN by sub-interface: VLAN device and bridge first, then the network on that bridge', () => {
-		const host: HostModel = {...demo, capabilities: {...demo.capabilities, networkManager: {kind: 'iproute2', reason: 'test', connections: {}}}};
-		const p = makePlan('vlan', {'vlan-method': 'subinterface', vlan: '300', uplink: 'eth3', bridge: 'br300'}, host, {uri: 'test:///default', directory: () => '/tmp/p'}).plan!;
-		expect(p.steps[0]!.run).toEqual(['ip', 'link', 'add', 'link', 'eth3', 'name', 'eth3.300', 'type', 'vlan', 'id', '300']);
+		const host: HostModel = {
+			...demo,
+			capabilities: {...demo.capabilities, networkManager: {kind: 'iproute2', reason: 'test', connections: {}}},
+		};
+		const p = makePlan('vlan', {'vlan-method': 'subinterface', vlan: '300', uplink: 'eth3', bridge: 'br300'}, host, {
+			uri: 'test:///default',
+			directory: () => '/tmp/p',
+		}).plan!;
+		expect(p.steps[0]!.run).toEqual([
+			'ip',
+			'link',
+			'add',
+			'link',
+			'eth3',
+			'name',
+			'eth3.300',
+			'type',
+			'vlan',
+			'id',
+			'300',
+		]);
 		expect(parseNetworkXml(p.networkXml!)).toMatchObject({mode: 'bridge', bridge: 'br300'});
 	});
 });
 
 describe('a host whose links and routes could not be read', () => {
 	it('gets no plan in any mode, with a message that says why (no subnet is picked blindly)', () => {
-		const blind: HostModel = {...demo, nics: [], routes: [], problems: [...demo.problems, {area: 'nics', message: 'cannot read ip JSON: invalid JSON at offset 0'}]};
+		const blind: HostModel = {
+			...demo,
+			nics: [],
+			routes: [],
+			problems: [...demo.problems, {area: 'nics', message: 'cannot read ip JSON: invalid JSON at offset 0'}],
+		};
 		for (const mode of modes) {
-			const result = makePlan(mode.id, {}, blind, {uri: 'test:///default', directory: (name) => `/tmp/kvmnet-plans/${name}`});
+			const result = makePlan(mode.id, {}, blind, {
+				uri: 'test:///default',
+				directory: (name) => `/tmp/kvmnet-plans/${name}`,
+			});
 			expect(result.plan).toBeUndefined();
-			expect(result.errors).toEqual([{field: 'host', message: expect.stringMatching(/^host: this host's network interfaces and routes could not be read \(cannot read ip JSON: invalid JSON at offset 0\)/)}]);
+			expect(result.errors).toEqual([
+				{
+					field: 'host',
+					message: expect.stringMatching(
+						/^host: this host's network interfaces and routes could not be read \(cannot read ip JSON: invalid JSON at offset 0\)/,
+					),
+				},
+			]);
 		}
 		// The same host with its facts read plans as usual.
-		expect(makePlan('nat', {}, demo, {uri: 'test:///default', directory: (name) => `/tmp/kvmnet-plans/${name}`}).plan).toBeDefined();
+		expect(
+			makePlan('nat', {}, demo, {uri: 'test:///default', directory: (name) => `/tmp/kvmnet-plans/${name}`}).plan,
+		).toBeDefined();
 	});
 });

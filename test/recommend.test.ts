@@ -48,13 +48,19 @@ describe('recommendation', () => {
 			expect(findMode(result.mode)!.unavailable(wifiOnly)).toBeUndefined();
 			if (result.runnerUp) expect(findMode(result.runnerUp)!.unavailable(wifiOnly)).toBeUndefined();
 		}
-		const lan = recommend({reachableFromLan: true, internet: true, isolatedFromHost: false, maxThroughput: false, vlans: false}, wifiOnly);
+		const lan = recommend(
+			{reachableFromLan: true, internet: true, isolatedFromHost: false, maxThroughput: false, vlans: false},
+			wifiOnly,
+		);
 		expect(lan.mode).toBe('route');
 		expect(lan.passedOver).toEqual([
 			'Bridge (VMs on the LAN): this host has only a Wi-Fi uplink, and Wi-Fi cannot be bridged',
 			'macvtap bridge: this host has only a Wi-Fi uplink, and macvtap does not work on Wi-Fi',
 		]);
-		const fast = recommend({reachableFromLan: false, internet: true, isolatedFromHost: false, maxThroughput: true, vlans: false}, wifiOnly);
+		const fast = recommend(
+			{reachableFromLan: false, internet: true, isolatedFromHost: false, maxThroughput: true, vlans: false},
+			wifiOnly,
+		);
 		expect(fast.mode).toBe('nat');
 		expect(fast.passedOver[0]).toMatch(/^SR-IOV VF pool: this host has no SR-IOV capable NIC/);
 	});

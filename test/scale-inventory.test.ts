@@ -9,7 +9,8 @@ export function largeHostCommands(): string[] {
 	const lines: string[] = [];
 	for (let b = 0; b < 20; b++) {
 		lines.push(`link add sbr${b} type bridge`, `link set sbr${b} up`);
-		for (let t = 0; t < 20; t++) lines.push(`tuntap add dev st${b}x${t} mode tap`, `link set st${b}x${t} master sbr${b}`);
+		for (let t = 0; t < 20; t++)
+			lines.push(`tuntap add dev st${b}x${t} mode tap`, `link set st${b}x${t} master sbr${b}`);
 	}
 	for (let v = 0; v < 270; v++) lines.push(`link add sva${v} type veth peer name svb${v}`);
 	for (let m = 0; m < 40; m++) lines.push(`link add link sva${m} name smv${m} type macvlan mode bridge`);
@@ -42,6 +43,11 @@ describe.skipIf(!isRoot)('inventory of a namespace with 1,000 links', () => {
 
 	it('runs the same handful of processes as for a small host, not one per link', () => {
 		// ovs-vsctl runs only where its database socket exists (not on this test's host namespace).
-		expect(model.scan.commands.map((argv) => argv[0]).filter((tool) => tool !== 'ovs-vsctl').sort()).toEqual(['ip', 'virsh']);
+		expect(
+			model.scan.commands
+				.map((argv) => argv[0])
+				.filter((tool) => tool !== 'ovs-vsctl')
+				.sort(),
+		).toEqual(['ip', 'virsh']);
 	});
 });

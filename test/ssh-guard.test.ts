@@ -27,18 +27,46 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 	let daemon: Libvirtd;
 	let laptop: Namespace;
 	const work = mkdtempSync(join(tmpdir(), 'kvmnet-guard-'));
-	const env = () => ({...(process.env as Record<string, string>), KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', LIBVIRT_DEFAULT_URI: daemon.uri, SSH_CONNECTION: `${laptopAddress} 50022 ${hostAddress} 22`});
+	const env = () => ({
+		...(process.env as Record<string, string>),
+		KVMNET_STATE_DIR: join(work, 'state'),
+		KVMNET_NETWORK_MANAGER: 'iproute2',
+		LIBVIRT_DEFAULT_URI: daemon.uri,
+		SSH_CONNECTION: `${laptopAddress} 50022 ${hostAddress} 22`,
+	});
 	const journals = () => join(work, 'state', 'journals');
-	const laptopReachesHost = async () => (await run(['ip', 'netns', 'exec', laptop.name, process.execPath, '-e', canConnect]).then(() => true, () => false));
+	const laptopReachesHost = async () =>
+		await run(['ip', 'netns', 'exec', laptop.name, process.execPath, '-e', canConnect]).then(
+			() => true,
+			() => false,
+		);
 	const processes: {kill: (signal: NodeJS.Signals) => boolean}[] = [];
 
 	beforeAll(async () => {
 		daemon = await Libvirtd.start('guard');
 		laptop = await Namespace.create('laptop');
-		await run(['ip', 'link', 'add', 'lap0', 'netns', laptop.name, 'type', 'veth', 'peer', 'name', 'uplink0', 'netns', daemon.namespace]);
+		await run([
+			'ip',
+			'link',
+			'add',
+			'lap0',
+			'netns',
+			laptop.name,
+			'type',
+			'veth',
+			'peer',
+			'name',
+			'uplink0',
+			'netns',
+			daemon.namespace,
+		]);
 		await laptop.ipBatch(['link set lap0 up', `addr add ${laptopAddress}/24 dev lap0`]);
-		await run(['ip', '-n', daemon.namespace, '-batch', '-'], {input: `link set uplink0 up\naddr add ${hostAddress}/24 dev uplink0\nroute add default via 10.77.0.1\n`});
-		const listener = spawn('ip', ['netns', 'exec', daemon.namespace, process.execPath, '-e', server], {stdio: ['ignore', 'pipe', 'inherit']});
+		await run(['ip', '-n', daemon.namespace, '-batch', '-'], {
+			input: `link set uplink0 up\naddr add ${hostAddress}/24 dev uplink0\nroute add default via 10.77.0.1\n`,
+		});
+		const listener = spawn('ip', ['netns', 'exec', daemon.namespace, process.execPath, '-e', server], {
+			stdio: ['ignore', 'pipe', 'inherit'],
+		});
 		processes.push(listener);
 		await new Promise((resolve) => listener.stdout.once('data', resolve));
 		for (let i = 0; i < 50 && !(await laptopReachesHost()); i++) await new Promise((r) => setTimeout(r, 100));
@@ -52,7 +80,24 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 
 	async function bridgePlan(name: string, bridge: string): Promise<string> {
 		const out = join(work, name);
-		const result = await runCli(['plan', '--connect', daemon.uri, '--mode', 'bridge', '--name', name, '--bridge', bridge, '--uplink', 'uplink0', '--out', out], {namespace: daemon.namespace, env: env()});
+		const result = await runCli(
+			[
+				'plan',
+				'--connect',
+				daemon.uri,
+				'--mode',
+				'bridge',
+				'--name',
+				name,
+				'--bridge',
+				bridge,
+				'--uplink',
+				'uplink0',
+				'--out',
+				out,
+			],
+			{namespace: daemon.namespace, env: env()},
+		);
 		expect(result.exitCode, result.stderr).toBe(0);
 		return join(out, 'plan.json');
 	}
@@ -63,12 +108,26 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		expect(plan.steps.filter((s) => s.touchesSsh).length).toBeGreaterThanOrEqual(3);
 		expect(plan.warnings[0]).toMatch(/change uplink0, which carries your SSH session/);
 		// One connection, opened before and used after the apply: it must stay up the whole time.
-		const session = spawn('ip', ['netns', 'exec', laptop.name, process.execPath, '-e', `const s = require('net').connect(2222, '${hostAddress}'); s.setEncoding('utf8'); s.on('data', (d) => console.log('ECHO ' + d.trim())); s.on('close', () => { console.log('CLOSED'); process.exit(0); }); process.stdin.on('data', (d) => s.write(d));`], {stdio: ['pipe', 'pipe', 'inherit']});
+		const session = spawn(
+			'ip',
+			[
+				'netns',
+				'exec',
+				laptop.name,
+				process.execPath,
+				'-e',
+				`const s = require('net').connect(2222, '${hostAddress}'); s.setEncoding('utf8'); s.on('data', (d) => console.log('ECHO ' + d.trim())); s.on('close', () => { console.log('CLOSED'); process.exit(0); }); process.stdin.on('data', (d) => s.write(d));`,
+			],
+			{stdio: ['pipe', 'pipe', 'inherit']},
+		);
 		processes.push(session);
 		const echoes: string[] = [];
 		session.stdout.setEncoding('utf8').on('data', (d: string) => echoes.push(...d.trim().split('\n')));
 		session.stdin.write('before\n');
-		const applied = await runCli(['apply', planFile, '--yes', '--guard-seconds', '30'], {namespace: daemon.namespace, env: env()});
+		const applied = await runCli(['apply', planFile, '--yes', '--guard-seconds', '30'], {
+			namespace: daemon.namespace,
+			env: env(),
+		});
 		expect(applied.exitCode, applied.stdout).toBe(0);
 		expect(applied.stdout).toContain('Guard started');
 		expect(applied.stdout).toContain('Run "kvmnet confirm" within 30 s');
@@ -86,7 +145,12 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		session.kill('SIGKILL');
 		// The undo moves the SSH session's interface back, so the guard carries it out: the process that asked for it
 		// is killed as soon as the guard has started, as a dropped SSH session would, and the undo still ends.
-		const undo = execa('ip', ['netns', 'exec', daemon.namespace, process.execPath, cliPath, 'undo', '--yes'], {env: env(), stdin: 'ignore', buffer: false, reject: false});
+		const undo = execa('ip', ['netns', 'exec', daemon.namespace, process.execPath, cliPath, 'undo', '--yes'], {
+			env: env(),
+			stdin: 'ignore',
+			buffer: false,
+			reject: false,
+		});
 		await new Promise<void>((resolve, reject) => {
 			let seen = '';
 			undo.stdout!.on('data', (chunk: Buffer) => {
@@ -98,7 +162,8 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		undo.kill('SIGKILL');
 		await undo;
 		const started = Date.now();
-		while (JSON.parse(readFileSync(journal.path, 'utf8')).status !== 'undone' && Date.now() - started < 20_000) await new Promise((r) => setTimeout(r, 200));
+		while (JSON.parse(readFileSync(journal.path, 'utf8')).status !== 'undone' && Date.now() - started < 20_000)
+			await new Promise((r) => setTimeout(r, 200));
 		expect(JSON.parse(readFileSync(journal.path, 'utf8')).status).toBe('undone');
 		expect(readFileSync(`${journal.path}.guard.log`, 'utf8')).toContain('Every completed step was undone.');
 		expect(await laptopReachesHost()).toBe(true);
@@ -113,19 +178,45 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		const routeStep = plan.steps.find((s) => s.run.join(' ') === 'ip route replace default via 10.77.0.1 dev brbad')!;
 		// Bundled inside the project so its imports (execa…) resolve from node_modules.
 		const child = fileURLToPath(new URL('../node_modules/.cache/kvmnet-test/sabotaged-apply.mjs', import.meta.url));
-		await build({entryPoints: [fileURLToPath(new URL('./harness/sabotaged-apply.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', outfile: child, packages: 'external', logLevel: 'error'});
+		await build({
+			entryPoints: [fileURLToPath(new URL('./harness/sabotaged-apply.ts', import.meta.url))],
+			bundle: true,
+			platform: 'node',
+			format: 'esm',
+			outfile: child,
+			packages: 'external',
+			logLevel: 'error',
+		});
 		const fakes = [
 			{argv: addStep.run, stdout: ''},
-			{argv: addStep.verify!.run, stdout: `[{"ifname":"brbad","addr_info":[{"local":"${hostAddress}","prefixlen":24}]}]`},
+			{
+				argv: addStep.verify!.run,
+				stdout: `[{"ifname":"brbad","addr_info":[{"local":"${hostAddress}","prefixlen":24}]}]`,
+			},
 			{argv: routeStep.run, stdout: ''},
 			{argv: routeStep.verify!.run, stdout: '[{"dst":"default","gateway":"10.77.0.1","dev":"brbad"}]'},
 		];
 		// The app runs inside the host namespace, so the guard it starts does too, as on a real host.
-		const app = spawn('ip', ['netns', 'exec', daemon.namespace, process.execPath, child, planFile, journals(), cliPath, JSON.stringify(fakes), '12'], {
-			cwd: fileURLToPath(new URL('..', import.meta.url)),
-			env: env(),
-			stdio: ['ignore', 'pipe', 'inherit'],
-		});
+		const app = spawn(
+			'ip',
+			[
+				'netns',
+				'exec',
+				daemon.namespace,
+				process.execPath,
+				child,
+				planFile,
+				journals(),
+				cliPath,
+				JSON.stringify(fakes),
+				'12',
+			],
+			{
+				cwd: fileURLToPath(new URL('..', import.meta.url)),
+				env: env(),
+				stdio: ['ignore', 'pipe', 'inherit'],
+			},
+		);
 		processes.push(app);
 		const line = await new Promise<string>((resolve, reject) => {
 			app.stdout.setEncoding('utf8').once('data', resolve);
@@ -149,22 +240,32 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		// The host is reachable as soon as the uplink has its address back; the guard may still be undoing the
 		// remaining steps, so the journal is read once it has a final status.
 		const readJournal = () => JSON.parse(readFileSync(journalPath, 'utf8')) as Journal;
-		while (readJournal().status === 'rolling-back' && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 200));
+		while (readJournal().status === 'rolling-back' && Date.now() - started < 30_000)
+			await new Promise((r) => setTimeout(r, 200));
 		const journal = readJournal();
 		expect(journal.guard?.actedAt).toBeDefined();
 		// The guard checks each step before undoing it: the faked steps' effects are not there, so it leaves them alone.
 		expect(journal.status).toBe('undone');
 		expect(journal.leftovers).toEqual([]);
-		expect(readFileSync(`${journalPath}.guard.log`, 'utf8')).toContain(`[4] Not in place any more (brbad has ${hostAddress}/24: not so`);
-		expect(readFileSync(`${journalPath}.guard.log`, 'utf8')).toMatch(/guard: (the applying process is gone|no confirmation before the deadline); undoing/);
+		expect(readFileSync(`${journalPath}.guard.log`, 'utf8')).toContain(
+			`[4] Not in place any more (brbad has ${hostAddress}/24: not so`,
+		);
+		expect(readFileSync(`${journalPath}.guard.log`, 'utf8')).toMatch(
+			/guard: (the applying process is gone|no confirmation before the deadline); undoing/,
+		);
 		const uplink = JSON.parse((await daemon.exec(['ip', '-j', 'addr', 'show', 'uplink0'])).stdout)[0];
 		expect(uplink.master).toBeUndefined();
 		expect(uplink.addr_info.map((a: {local: string}) => a.local)).toContain(hostAddress);
-		expect((await daemon.exec(['ip', 'link', 'show', 'brbad']).catch((e: Error) => e.message)).toString()).toMatch(/does not exist/);
+		expect((await daemon.exec(['ip', 'link', 'show', 'brbad']).catch((e: Error) => e.message)).toString()).toMatch(
+			/does not exist/,
+		);
 	});
 
 	const newestJournal = () => {
-		const name = readdirSync(journals()).filter((f) => f.endsWith('.json')).sort().pop()!;
+		const name = readdirSync(journals())
+			.filter((f) => f.endsWith('.json'))
+			.sort()
+			.pop()!;
 		return JSON.parse(readFileSync(join(journals(), name), 'utf8')) as Journal;
 	};
 	const settled = async (timeoutMs: number) => {
@@ -183,7 +284,10 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		const shim = new FaultShim(['ip', 'virsh']);
 		for (let k = 0; k < plan.steps.length; k++) {
 			const before = await namespaceSnapshot(daemon, env());
-			const applied = await runCli(['apply', planFile, '--yes', '--guard-seconds', '30'], {namespace: daemon.namespace, env: {...env(), ...shim.env(plan.steps[k]!.run, 'kill-after', {folder: plan.directory})}});
+			const applied = await runCli(['apply', planFile, '--yes', '--guard-seconds', '30'], {
+				namespace: daemon.namespace,
+				env: {...env(), ...shim.env(plan.steps[k]!.run, 'kill-after', {folder: plan.directory})},
+			});
 			expect(applied.exitCode, `step ${k + 1}: ${applied.stdout}${applied.stderr}`).toBeUndefined();
 			expect(applied.stdout).toMatch(/Guard started \(pid \d+\) and watching/);
 			const killed = Date.now();
@@ -191,7 +295,9 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 			expect(shim.reset(), `the fault fired at step ${k + 1}`).toBe(true);
 			expect(journal.status, `step ${k + 1}`).toBe('rolled-back');
 			expect(journal.guard?.actedAt).toBeDefined();
-			expect(readFileSync(`${journal.path}.guard.log`, 'utf8')).toContain('guard: the applying process is gone; undoing');
+			expect(readFileSync(`${journal.path}.guard.log`, 'utf8')).toContain(
+				'guard: the applying process is gone; undoing',
+			);
 			expect(await laptopReachesHost(), `the laptop reaches the host after a kill at step ${k + 1}`).toBe(true);
 			expect(Date.now() - killed).toBeLessThan(20_000);
 			expect(await namespaceSnapshot(daemon, env()), `the host after a kill at step ${k + 1}`).toEqual(before);
@@ -204,7 +310,15 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		const shim = new FaultShim(['ip', 'virsh']);
 		const before = await namespaceSnapshot(daemon, env());
 		// The app is frozen during step 2, the guard is killed, then the app goes on.
-		const app = execa('ip', ['netns', 'exec', daemon.namespace, process.execPath, cliPath, 'apply', planFile, '--yes'], {env: {...env(), ...shim.env(plan.steps[1]!.run, 'signal', {signal: 'STOP', folder: plan.directory})}, stdin: 'ignore', reject: false});
+		const app = execa(
+			'ip',
+			['netns', 'exec', daemon.namespace, process.execPath, cliPath, 'apply', planFile, '--yes'],
+			{
+				env: {...env(), ...shim.env(plan.steps[1]!.run, 'signal', {signal: 'STOP', folder: plan.directory})},
+				stdin: 'ignore',
+				reject: false,
+			},
+		);
 		for (let i = 0; i < 200 && !shim.fired(); i++) await new Promise((r) => setTimeout(r, 50));
 		const ready = `${newestJournal().path}.guard-ready`;
 		expect(existsSync(ready)).toBe(true);
@@ -212,14 +326,19 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		process.kill(app.pid!, 'SIGCONT');
 		const result = await app;
 		expect(result.exitCode, String(result.stdout)).toBe(1);
-		expect(String(result.stdout)).toMatch(/The SSH guard \(pid \d+\) is gone, so nothing would restore the network if this connection dropped: stopped before step 3/);
+		expect(String(result.stdout)).toMatch(
+			/The SSH guard \(pid \d+\) is gone, so nothing would restore the network if this connection dropped: stopped before step 3/,
+		);
 		expect(newestJournal().status).toBe('rolled-back');
 		expect(await namespaceSnapshot(daemon, env())).toEqual(before);
 	});
 
 	it('kvmnet confirm after the guard undid the change says so', async () => {
 		const planFile = await bridgePlan('g-late', 'brlate');
-		const applied = await runCli(['apply', planFile, '--yes', '--guard-seconds', '10'], {namespace: daemon.namespace, env: env()});
+		const applied = await runCli(['apply', planFile, '--yes', '--guard-seconds', '10'], {
+			namespace: daemon.namespace,
+			env: env(),
+		});
 		expect(applied.exitCode, applied.stderr).toBe(0);
 		const journal = await (async () => {
 			for (let i = 0; i < 100; i++) {
@@ -240,7 +359,10 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 		const planFile = await bridgePlan('g-tty', 'brtty');
 		const before = await namespaceSnapshot(daemon, env());
 		const {KVMNET_STATE_DIR, KVMNET_NETWORK_MANAGER, LIBVIRT_DEFAULT_URI, SSH_CONNECTION} = env();
-		const session = await TmuxSession.start(['ip', 'netns', 'exec', daemon.namespace, process.execPath, cliPath, 'apply', planFile, '--guard-seconds', '60'], {env: {KVMNET_STATE_DIR, KVMNET_NETWORK_MANAGER, LIBVIRT_DEFAULT_URI, SSH_CONNECTION}});
+		const session = await TmuxSession.start(
+			['ip', 'netns', 'exec', daemon.namespace, process.execPath, cliPath, 'apply', planFile, '--guard-seconds', '60'],
+			{env: {KVMNET_STATE_DIR, KVMNET_NETWORK_MANAGER, LIBVIRT_DEFAULT_URI, SSH_CONNECTION}},
+		);
 		try {
 			await session.waitFor(/Apply these \d+ steps\? \[y\/N\]/, 15_000);
 			await session.keys('y', 'Enter');

@@ -16,7 +16,8 @@ function fakeSysfs(): string {
 		symlinkSync(join(devices, `drivers/${driver}`), join(device, 'driver'));
 		mkdirSync(join(net, name));
 		symlinkSync(device, join(net, name, 'device'));
-		for (const [file, content] of Object.entries(files)) writeFileSync(file.startsWith('device/') ? join(device, file.slice(7)) : join(net, name, file), content);
+		for (const [file, content] of Object.entries(files))
+			writeFileSync(file.startsWith('device/') ? join(device, file.slice(7)) : join(net, name, file), content);
 		for (const dir of extraDirs) mkdirSync(join(net, name, dir));
 	};
 	nic('enp3s0f0', 'ixgbe', {speed: '10000\n', 'device/sriov_totalvfs': '63\n', 'device/sriov_numvfs': '4\n'});
@@ -30,7 +31,14 @@ describe('sysfs facts', () => {
 	const net = fakeSysfs();
 
 	it('reads speed, driver and SR-IOV counts of a device-backed NIC', async () => {
-		expect(await readSysfsFacts(net, 'enp3s0f0')).toEqual({hasDevice: true, wireless: false, speedMbps: 10000, driver: 'ixgbe', sriovTotalVfs: 63, sriovNumVfs: 4});
+		expect(await readSysfsFacts(net, 'enp3s0f0')).toEqual({
+			hasDevice: true,
+			wireless: false,
+			speedMbps: 10000,
+			driver: 'ixgbe',
+			sriovTotalVfs: 63,
+			sriovNumVfs: 4,
+		});
 	});
 
 	it('finds a wireless NIC and treats speed -1 as unknown', async () => {

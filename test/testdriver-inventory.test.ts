@@ -45,8 +45,14 @@ describe('inventory through virsh -c test:///…/host.xml', () => {
 
 		const byName = Object.fromEntries(model.networks.map((n) => [n.name, n]));
 		expect(byName['default']).toMatchObject({active: true, persistent: true, autostart: false, bridge: 'virbr0'});
-		expect(byName['default']!.ips[0]).toMatchObject({address: '192.168.122.1', prefix: 24, dhcpRanges: [{start: '192.168.122.2', end: '192.168.122.254'}]});
-		expect(byName['default']!.ips[0]!.dhcpHosts).toEqual([{ip: '192.168.122.10', mac: '52:54:00:01:00:01', name: 'web01'}]);
+		expect(byName['default']!.ips[0]).toMatchObject({
+			address: '192.168.122.1',
+			prefix: 24,
+			dhcpRanges: [{start: '192.168.122.2', end: '192.168.122.254'}],
+		});
+		expect(byName['default']!.ips[0]!.dhcpHosts).toEqual([
+			{ip: '192.168.122.10', mac: '52:54:00:01:00:01', name: 'web01'},
+		]);
 		expect(byName['lab-nat6']!.ips.map((ip) => ip.family)).toEqual(['ipv4', 'ipv6']);
 		expect(byName['lab-nat6']!.domain).toBe('lab.internal');
 		expect(byName['routed']!.forwardDev).toBe('eth0');
@@ -65,10 +71,16 @@ describe('inventory through virsh -c test:///…/host.xml', () => {
 		expect(vms['db01']!.state).toBe('shut off');
 		expect(vms['web01']!.state).toBe('running');
 		const types = model.vms.flatMap((vm) => vm.interfaces.map((i) => i.type));
-		expect(new Set(types)).toEqual(new Set(['network', 'bridge', 'direct', 'hostdev', 'user', 'ethernet', 'vhostuser']));
+		expect(new Set(types)).toEqual(
+			new Set(['network', 'bridge', 'direct', 'hostdev', 'user', 'ethernet', 'vhostuser']),
+		);
 		const hostdev = vms['db01']!.interfaces.find((i) => i.type === 'hostdev')!;
 		expect(hostdev).toMatchObject({source: '0000:03:10.2', vlan: {tags: [{id: 42}], trunk: false}});
-		expect(vms['lab01']!.interfaces.find((i) => i.type === 'direct')).toMatchObject({source: 'eth1', sourceMode: 'bridge', model: 'virtio'});
+		expect(vms['lab01']!.interfaces.find((i) => i.type === 'direct')).toMatchObject({
+			source: 'eth1',
+			sourceMode: 'bridge',
+			model: 'virtio',
+		});
 		expect(vms['lab01']!.interfaces.find((i) => i.portgroup)).toMatchObject({source: 'ovs', portgroup: 'trunk'});
 	});
 
@@ -77,7 +89,11 @@ describe('inventory through virsh -c test:///…/host.xml', () => {
 		const demo = await loadDemoHost();
 		const strip = (model: HostModel) => ({
 			networks: model.networks.map(({xml, uuid, ...rest}) => rest),
-			vms: model.vms.map((vm) => ({name: vm.name, state: vm.state, interfaces: vm.interfaces.map(({target, ...rest}) => rest)})),
+			vms: model.vms.map((vm) => ({
+				name: vm.name,
+				state: vm.state,
+				interfaces: vm.interfaces.map(({target, ...rest}) => rest),
+			})),
 		});
 		expect(strip(demo)).toEqual(strip(live));
 	});
@@ -91,9 +107,13 @@ describe('inventory through virsh -c test:///…/host.xml', () => {
 	it('reads networks whose names need quoting in virsh (space, quote, semicolon)', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'kvmnet-names-'));
 		const names = ['lab net', "it's", 'a;b', 'say "hi"', 'back\\slash'];
-		const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+		const escape = (s: string) =>
+			s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 		const file = join(dir, 'host.xml');
-		writeFileSync(file, `<node>${names.map((n, i) => `<network><name>${escape(n)}</name><bridge name='vb${i}'/></network>`).join('')}</node>`);
+		writeFileSync(
+			file,
+			`<node>${names.map((n, i) => `<network><name>${escape(n)}</name><bridge name='vb${i}'/></network>`).join('')}</node>`,
+		);
 		const model = await scanHost({connect: `test://${file}`});
 		expect(model.problems.filter((p) => p.area === 'libvirt')).toEqual([]);
 		expect(model.networks.map((n) => n.name).sort()).toEqual([...names].sort());
@@ -103,7 +123,9 @@ describe('inventory through virsh -c test:///…/host.xml', () => {
 	it('an unreachable URI is a problem with libvirt own words, not a crash', async () => {
 		const model = await scanHost({connect: 'test:///nonexistent/host.xml'});
 		expect(model.header.libvirt.reachable).toBe(false);
-		expect(model.problems.find((p) => p.area === 'libvirt')?.message).toMatch(/not reachable: virsh failed \(exit 1\): error:/);
+		expect(model.problems.find((p) => p.area === 'libvirt')?.message).toMatch(
+			/not reachable: virsh failed \(exit 1\): error:/,
+		);
 		const cli = await runCli(['inventory', '--connect', 'test:///nonexistent/host.xml']);
 		expect(cli.exitCode).toBe(1);
 		expect(cli.stdout).toContain('libvirt not reachable at test:///nonexistent/host.xml');

@@ -84,15 +84,18 @@ describe('kvmnet in a terminal (tmux, 80x24)', () => {
 		expect(screen).toContain('› NIC eth0');
 	});
 
-	it.skipIf(existsSync('/var/run/libvirt/libvirt-sock'))('falls back to the demo host with a banner when no libvirt answers', async () => {
-		session = await TmuxSession.start([process.execPath, cliPath]);
-		const screen = await session.waitFor('DEMO HOST');
-		expect(screen).toContain('no libvirt reachable on this machine. Press ? for how to connect');
-		await session.keys('?');
-		const help = await session.waitFor('kvmnet keys');
-		expect(help).toMatch(/No libvirt answers at qemu:\/\/\/system/);
-		expect(help).toContain('--connect');
-	});
+	it.skipIf(existsSync('/var/run/libvirt/libvirt-sock'))(
+		'falls back to the demo host with a banner when no libvirt answers',
+		async () => {
+			session = await TmuxSession.start([process.execPath, cliPath]);
+			const screen = await session.waitFor('DEMO HOST');
+			expect(screen).toContain('no libvirt reachable on this machine. Press ? for how to connect');
+			await session.keys('?');
+			const help = await session.waitFor('kvmnet keys');
+			expect(help).toMatch(/No libvirt answers at qemu:\/\/\/system/);
+			expect(help).toContain('--connect');
+		},
+	);
 
 	it('plans a NAT network in the wizard and saves it, without changing anything', async () => {
 		const state = mkdtempSync(join(tmpdir(), 'kvmnet-state-'));
@@ -109,8 +112,15 @@ describe('kvmnet in a terminal (tmux, 80x24)', () => {
 		await session.keys('s');
 		await session.waitFor('Saved 4 files in');
 		const [folder] = readdirSync(join(state, 'plans'));
-		expect(readdirSync(join(state, 'plans', folder!)).sort()).toEqual(['interface.xml', 'network-lab-nat.xml', 'plan.json', 'plan.sh']);
-		expect(readFileSync(join(state, 'plans', folder!, 'network-lab-nat.xml'), 'utf8')).toContain('<name>lab-nat</name>');
+		expect(readdirSync(join(state, 'plans', folder!)).sort()).toEqual([
+			'interface.xml',
+			'network-lab-nat.xml',
+			'plan.json',
+			'plan.sh',
+		]);
+		expect(readFileSync(join(state, 'plans', folder!, 'network-lab-nat.xml'), 'utf8')).toContain(
+			'<name>lab-nat</name>',
+		);
 		await session.keys('q', 'q');
 		expect(await session.waitForExit()).toBe(0);
 	});

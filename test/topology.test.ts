@@ -62,7 +62,13 @@ describe('topology of the demo host', () => {
 	});
 
 	it('marks a bridge with no uplink as such', () => {
-		const model: HostModel = {...demo, networks: [], vms: [], bridges: [{name: 'lonely', type: 'linux', ports: [], addresses: []}], nics: []};
+		const model: HostModel = {
+			...demo,
+			networks: [],
+			vms: [],
+			bridges: [{name: 'lonely', type: 'linux', ports: [], addresses: []}],
+			nics: [],
+		};
 		expect(topologyRows(buildTopology(model)).map((r) => r.node.label)).toEqual(['bridge lonely (no uplink)']);
 	});
 });

@@ -20,16 +20,36 @@ describe.skipIf(!isRoot)('the TUI with an interrupted apply', () => {
 	const journals = join(work, 'state', 'journals');
 	const sessions: TmuxSession[] = [];
 	const networks = async () => (await daemon.virsh('net-list --all --name')).stdout.trim();
-	const newestJournal = () => JSON.parse(readFileSync(join(journals, readdirSync(journals).filter((f) => f.endsWith('.json')).sort().pop()!), 'utf8')) as Journal;
+	const newestJournal = () =>
+		JSON.parse(
+			readFileSync(
+				join(
+					journals,
+					readdirSync(journals)
+						.filter((f) => f.endsWith('.json'))
+						.sort()
+						.pop()!,
+				),
+				'utf8',
+			),
+		) as Journal;
 	const app = async (extra: Record<string, string> = {}) => {
-		const session = await TmuxSession.start(['ip', 'netns', 'exec', daemon.namespace, process.execPath, cliPath, '--connect', daemon.uri], {env: {KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', ...extra}});
+		const session = await TmuxSession.start(
+			['ip', 'netns', 'exec', daemon.namespace, process.execPath, cliPath, '--connect', daemon.uri],
+			{env: {KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', ...extra}},
+		);
 		sessions.push(session);
 		return session;
 	};
 
 	beforeAll(async () => {
 		daemon = await Libvirtd.start('tuirec');
-		env = {...(process.env as Record<string, string>), KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', LIBVIRT_DEFAULT_URI: daemon.uri};
+		env = {
+			...(process.env as Record<string, string>),
+			KVMNET_STATE_DIR: join(work, 'state'),
+			KVMNET_NETWORK_MANAGER: 'iproute2',
+			LIBVIRT_DEFAULT_URI: daemon.uri,
+		};
 	});
 	afterAll(async () => {
 		for (const session of sessions) await session.kill();
@@ -38,10 +58,20 @@ describe.skipIf(!isRoot)('the TUI with an interrupted apply', () => {
 
 	it('offers to undo an apply that was SIGKILLed at step 2, and u undoes it', async () => {
 		const out = join(work, 'killed');
-		expect((await runCli(['plan', '--mode', 'isolated', '--name', 'tr-kill', '--bridge', 'kvtr1', '--out', out], {namespace: daemon.namespace, env})).exitCode).toBe(0);
+		expect(
+			(
+				await runCli(['plan', '--mode', 'isolated', '--name', 'tr-kill', '--bridge', 'kvtr1', '--out', out], {
+					namespace: daemon.namespace,
+					env,
+				})
+			).exitCode,
+		).toBe(0);
 		const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')) as Plan;
 		const shim = new FaultShim(['virsh']);
-		const killed = await runCli(['apply', join(out, 'plan.json'), '--yes'], {namespace: daemon.namespace, env: {...env, ...shim.env(plan.steps[1]!.run, 'kill-after', {folder: plan.directory})}});
+		const killed = await runCli(['apply', join(out, 'plan.json'), '--yes'], {
+			namespace: daemon.namespace,
+			env: {...env, ...shim.env(plan.steps[1]!.run, 'kill-after', {folder: plan.directory})},
+		});
 		expect(killed.exitCode).toBeUndefined();
 		expect(await networks()).toContain('tr-kill');
 		const session = await app();
@@ -62,7 +92,9 @@ describe.skipIf(!isRoot)('the TUI with an interrupted apply', () => {
 	it('SIGTERM while the TUI applies: the steps are rolled back, then it exits with 143', async () => {
 		const shim = new FaultShim(['virsh']);
 		// The network XML file's folder is made by the app, so the fault matches the start step by its name only.
-		const session = await app(shim.env(['virsh', '-c', daemon.uri, 'net-start', '--network', 'tr-term'], 'signal', {signal: 'TERM'}));
+		const session = await app(
+			shim.env(['virsh', '-c', daemon.uri, 'net-start', '--network', 'tr-term'], 'signal', {signal: 'TERM'}),
+		);
 		await session.waitFor(/ 4 Networks \d+ /, 15_000);
 		await session.keys('n', 'Down', 'Down', 'Down', 'Enter');
 		await session.waitFor('Isolated (host-only): new network');

@@ -17,8 +17,14 @@ describe.skipIf(!isRoot)('undo from any state, one change at a time', () => {
 	let env: Record<string, string>;
 	const work = mkdtempSync(join(tmpdir(), 'kvmnet-undo-'));
 	const journals = join(work, 'state', 'journals');
-	const kvmnet = (args: string[], extra: Record<string, string> = {}) => runCli(args, {namespace: daemon.namespace, env: {...env, ...extra}});
-	const networks = async () => (await daemon.virsh('net-list --all --name')).stdout.split('\n').map((l) => l.trim()).filter(Boolean).sort();
+	const kvmnet = (args: string[], extra: Record<string, string> = {}) =>
+		runCli(args, {namespace: daemon.namespace, env: {...env, ...extra}});
+	const networks = async () =>
+		(await daemon.virsh('net-list --all --name')).stdout
+			.split('\n')
+			.map((l) => l.trim())
+			.filter(Boolean)
+			.sort();
 
 	async function plan(name: string, bridge: string): Promise<string> {
 		const out = join(work, name);
@@ -30,7 +36,12 @@ describe.skipIf(!isRoot)('undo from any state, one change at a time', () => {
 
 	beforeAll(async () => {
 		daemon = await Libvirtd.start('undost');
-		env = {...(process.env as Record<string, string>), KVMNET_STATE_DIR: join(work, 'state'), KVMNET_NETWORK_MANAGER: 'iproute2', LIBVIRT_DEFAULT_URI: daemon.uri};
+		env = {
+			...(process.env as Record<string, string>),
+			KVMNET_STATE_DIR: join(work, 'state'),
+			KVMNET_NETWORK_MANAGER: 'iproute2',
+			LIBVIRT_DEFAULT_URI: daemon.uri,
+		};
 	});
 	afterAll(async () => daemon?.stop());
 
@@ -46,7 +57,10 @@ describe.skipIf(!isRoot)('undo from any state, one change at a time', () => {
 		expect(list.stderr).toMatch(/skipped .*20990101-000000-foreign-2\.json: not a kvmnet journal/);
 		expect(list.stdout).toMatch(new RegExp(`^${idOf(applied.stdout)}: isolated u-read \\(applied\\)`, 'm'));
 		const confirm = await kvmnet(['confirm']);
-		expect(confirm).toMatchObject({exitCode: 2, stderr: expect.stringContaining('no apply is waiting for confirmation')});
+		expect(confirm).toMatchObject({
+			exitCode: 2,
+			stderr: expect.stringContaining('no apply is waiting for confirmation'),
+		});
 		const undone = await kvmnet(['undo', '--yes']);
 		expect(undone.exitCode, undone.stderr).toBe(0);
 		expect(undone.stderr).toMatch(/skipped a journal that cannot be read: .*cut-1\.json/);
@@ -62,7 +76,9 @@ describe.skipIf(!isRoot)('undo from any state, one change at a time', () => {
 		expect(undone.stdout).toContain(`Undoing ${idOf(first.stdout)}: isolated u-old`);
 		expect(await networks()).toEqual(expect.arrayContaining(['u-new']));
 		expect(await networks()).not.toContain('u-old');
-		expect((await kvmnet(['undo', idOf(first.stdout), '--yes'])).stderr).toMatch(/isolated u-old \(undone\).*: nothing to undo/);
+		expect((await kvmnet(['undo', idOf(first.stdout), '--yes'])).stderr).toMatch(
+			/isolated u-old \(undone\).*: nothing to undo/,
+		);
 		expect((await kvmnet(['undo', 'nosuch', '--yes'])).stderr).toContain('there is no journal nosuch');
 		expect((await kvmnet(['undo', '--yes'])).exitCode).toBe(0);
 		expect(await networks()).not.toContain('u-new');
@@ -72,7 +88,10 @@ describe.skipIf(!isRoot)('undo from any state, one change at a time', () => {
 		const applied = await kvmnet(['apply', await plan('u-used', 'kvu4'), '--yes']);
 		expect(applied.exitCode).toBe(0);
 		const vm = join(work, 'late.xml');
-		writeFileSync(vm, "<domain type='qemu'><name>late</name><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os><devices><interface type='network'><source network='u-used'/></interface></devices></domain>\n");
+		writeFileSync(
+			vm,
+			"<domain type='qemu'><name>late</name><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os><devices><interface type='network'><source network='u-used'/></interface></devices></domain>\n",
+		);
 		await daemon.virsh(`define ${vm}`);
 		const refused = await kvmnet(['undo', '--yes']);
 		expect(refused.exitCode).toBe(2);
@@ -88,7 +107,9 @@ describe.skipIf(!isRoot)('undo from any state, one change at a time', () => {
 	it('asks on a terminal only: without --yes and without a terminal, nothing is undone', async () => {
 		const applied = await kvmnet(['apply', await plan('u-ask', 'kvu5'), '--yes']);
 		expect(applied.exitCode).toBe(0);
-		expect((await kvmnet(['undo'])).stderr).toContain('undo asks before changing the host; pass --yes when not on a terminal');
+		expect((await kvmnet(['undo'])).stderr).toContain(
+			'undo asks before changing the host; pass --yes when not on a terminal',
+		);
 		expect(await networks()).toContain('u-ask');
 		expect((await kvmnet(['undo', '--yes'])).exitCode).toBe(0);
 	});
@@ -107,7 +128,11 @@ describe.skipIf(!isRoot)('undo from any state, one change at a time', () => {
 		expect(shim.fired()).toBe(true);
 		const second = await kvmnet(['apply', await plan('u-lock2', 'kvu7'), '--yes']);
 		expect(second.exitCode).toBe(2);
-		expect(second.stderr).toMatch(new RegExp(`another kvmnet is changing this host: pid ${first.pid}, apply isolated "u-lock" .*Nothing was changed`));
+		expect(second.stderr).toMatch(
+			new RegExp(
+				`another kvmnet is changing this host: pid ${first.pid}, apply isolated "u-lock" .*Nothing was changed`,
+			),
+		);
 		const undo = await kvmnet(['undo', '--yes']);
 		expect(undo.exitCode).toBe(2);
 		expect(undo.stderr).toContain(`pid ${first.pid}`);
@@ -116,7 +141,18 @@ describe.skipIf(!isRoot)('undo from any state, one change at a time', () => {
 		expect(await networks()).toContain('u-lock');
 		expect(await networks()).not.toContain('u-lock2');
 		expect((await kvmnet(['undo', '--yes'])).exitCode).toBe(0);
-		const last = JSON.parse(readFileSync(join(journals, (await import('node:fs')).readdirSync(journals).filter((f) => f.includes('u-lock-')).pop()!), 'utf8')) as Journal;
+		const last = JSON.parse(
+			readFileSync(
+				join(
+					journals,
+					(await import('node:fs'))
+						.readdirSync(journals)
+						.filter((f) => f.includes('u-lock-'))
+						.pop()!,
+				),
+				'utf8',
+			),
+		) as Journal;
 		expect(last.status).toBe('undone');
 	});
 });

@@ -8,7 +8,14 @@ import {virshBatch} from '../source/host/virsh.js';
 
 const uri = `test://${fileURLToPath(new URL('../source/demo/host.xml', import.meta.url))}`;
 const runner = new Runner();
-const commands = [['net-list', '--all'], ['net-dumpxml', 'default'], ['list', '--all', '--name'], ['dumpxml', 'web01'], ['net-dumpxml', 'no-such-network'], ['net-info', 'default']];
+const commands = [
+	['net-list', '--all'],
+	['net-dumpxml', 'default'],
+	['list', '--all', '--name'],
+	['dumpxml', 'web01'],
+	['net-dumpxml', 'no-such-network'],
+	['net-info', 'default'],
+];
 
 /** Real virsh's whole answer to the batch, as one string. */
 async function wholeAnswer(tag: string): Promise<string> {

@@ -18,7 +18,8 @@ describe('visible', () => {
 	});
 
 	it('leaves ordinary text alone (the same string, no copy), non-ASCII and quotes included', () => {
-		for (const text of ['café', `it's "q"`, 'a b', 'back\\slash', '--network=default', '🙂 ü ÿ \u00a0', '']) expect(visible(text)).toBe(text);
+		for (const text of ['café', `it's "q"`, 'a b', 'back\\slash', '--network=default', '🙂 ü ÿ \u00a0', ''])
+			expect(visible(text)).toBe(text);
 	});
 
 	it('keeps newlines only when asked (XML, a log), still showing the rest', () => {

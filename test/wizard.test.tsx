@@ -14,7 +14,14 @@ const down = (n: number) => '\x1b[B'.repeat(n);
 
 async function openWizard() {
 	const dir = mkdtempSync(join(tmpdir(), 'kvmnet-wizard-'));
-	const app = render(<App load={() => loadDemoHost()} theme={plainTheme} planDirectory={(name) => join(dir, name)} save={(plan) => savePlan(plan, plan.directory)} />);
+	const app = render(
+		<App
+			load={() => loadDemoHost()}
+			theme={plainTheme}
+			planDirectory={(name) => join(dir, name)}
+			save={(plan) => savePlan(plan, plan.directory)}
+		/>,
+	);
 	await until(app.lastFrame, 'NIC eth0');
 	app.stdin.write('n');
 	await until(app.lastFrame, 'New network: choose a mode');
@@ -79,7 +86,19 @@ describe('the wizard', () => {
 	});
 
 	it('a mode this host cannot do is dimmed and refused with the reason', async () => {
-		const view = render(<App load={async () => ({...(await loadDemoHost()), capabilities: {iommuGroups: 0, ovs: 'missing', networkManager: {kind: 'iproute2', reason: '', connections: {}}}})} theme={plainTheme} />);
+		const view = render(
+			<App
+				load={async () => ({
+					...(await loadDemoHost()),
+					capabilities: {
+						iommuGroups: 0,
+						ovs: 'missing',
+						networkManager: {kind: 'iproute2', reason: '', connections: {}},
+					},
+				})}
+				theme={plainTheme}
+			/>,
+		);
 		await until(view.lastFrame, 'NIC eth0');
 		view.stdin.write(`n${down(12)}`);
 		let frame = await until(view.lastFrame, '› Open vSwitch ✗');
@@ -110,7 +129,8 @@ describe('the wizard', () => {
 		const {app} = await openWizard();
 		app.stdin.write('c');
 		let frame = await until(app.lastFrame, 'Compare the modes');
-		for (const title of ['NAT', 'Routed', 'macvtap VEPA', 'SR-IOV VF pool', 'Open vSwitch']) expect(frame).toContain(title);
+		for (const title of ['NAT', 'Routed', 'macvtap VEPA', 'SR-IOV VF pool', 'Open vSwitch'])
+			expect(frame).toContain(title);
 		// ink-testing-library's terminal is 100 columns: three comparison columns a page, two pages.
 		expect(frame).toContain('(columns 1/2)');
 		app.stdin.write('\x1b[C');

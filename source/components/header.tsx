@@ -16,7 +16,9 @@ export function Header({model}: {model?: HostModel}) {
 			<Text wrap="truncate-end">{libvirt}</Text>
 			{model?.source === 'demo' ? (
 				<Text wrap="truncate-end" inverse color={theme.warning}>
-					{model.demoReason ? ' DEMO HOST: no libvirt reachable on this machine. Press ? for how to connect. ' : ' DEMO HOST (--demo): not this machine. '}
+					{model.demoReason
+						? ' DEMO HOST: no libvirt reachable on this machine. Press ? for how to connect. '
+						: ' DEMO HOST (--demo): not this machine. '}
 				</Text>
 			) : null}
 		</Box>

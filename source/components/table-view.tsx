@@ -21,7 +21,7 @@ export function TableView({table, cursor, offset, height, width}: Props) {
 			<Text bold wrap="truncate-end">
 				{`  ${formatCells(table.columns, widths, width - 2)}`}
 			</Text>
-			{visible.length === 0 ? <Text dimColor={theme.useDim}>  (none on this host)</Text> : null}
+			{visible.length === 0 ? <Text dimColor={theme.useDim}> (none on this host)</Text> : null}
 			{visible.map((row, i) => {
 				const index = offset + i;
 				const selected = index === cursor;

@@ -7,7 +7,8 @@ import {visible} from '../core/visible.js';
 
 function safe(children: ReactNode): ReactNode {
 	if (typeof children === 'string') return visible(children);
-	if (Array.isArray(children)) return Children.map(children, (child) => (typeof child === 'string' ? visible(child) : child));
+	if (Array.isArray(children))
+		return Children.map(children, (child) => (typeof child === 'string' ? visible(child) : child));
 	return children;
 }
 

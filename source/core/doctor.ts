@@ -3,7 +3,18 @@
 // commands, it comes as plan steps with their undo, applied through the same engine as the wizard's plans.
 // Pure: the host layer (host/scan-doctor.ts) gathers DoctorFacts.
 import type {HostModel, LibvirtNetwork, Vm} from './model.js';
-import {formatCidr4, formatCidr6, isLinkLocal6, networkOf, overlaps, overlaps6, parseCidr6, parseIpv4, type Cidr4, type Cidr6} from './net.js';
+import {
+	formatCidr4,
+	formatCidr6,
+	isLinkLocal6,
+	networkOf,
+	overlaps,
+	overlaps6,
+	parseCidr6,
+	parseIpv4,
+	type Cidr4,
+	type Cidr6,
+} from './net.js';
 import {escapeRegExp, type Plan, type PlanStep} from './plan.js';
 
 export type CheckStatus = 'fail' | 'warn' | 'pass' | 'n/a';
@@ -115,7 +126,16 @@ function networksInUse(host: HostModel): Map<string, Vm[]> {
 function networkChecks(host: HostModel): CheckResult[] {
 	const uri = host.header.libvirt.uri;
 	if (!host.header.libvirt.reachable) {
-		return [{id: 'networks', group: 'libvirt', title: 'libvirt networks', status: 'n/a', seen: `libvirt at ${uri} is not reachable: ${host.header.libvirt.error ?? 'unknown error'}`, why: 'Without libvirt, no network can be checked.'}];
+		return [
+			{
+				id: 'networks',
+				group: 'libvirt',
+				title: 'libvirt networks',
+				status: 'n/a',
+				seen: `libvirt at ${uri} is not reachable: ${host.header.libvirt.error ?? 'unknown error'}`,
+				why: 'Without libvirt, no network can be checked.',
+			},
+		];
 	}
 	const virsh = (...args: string[]) => ['virsh', '-c', uri, ...args];
 	// The host's network names go in the option form: given positionally, a name such as `--all` is read as an option.
@@ -132,24 +152,48 @@ function networkChecks(host: HostModel): CheckResult[] {
 				title,
 				status: users.length > 0 ? 'fail' : 'warn',
 				seen: `network ${name} is not defined`,
-				why: users.length > 0 ? `${list(users.map((vm) => vm.name))} cannot start: their interfaces name a network that does not exist.` : 'VMs made with virt-install or virt-manager use the network "default" unless told otherwise.',
-				fix: {text: `Create it: press n for the wizard, pick NAT and name it ${name} (or point the VMs at another network).`},
+				why:
+					users.length > 0
+						? `${list(users.map((vm) => vm.name))} cannot start: their interfaces name a network that does not exist.`
+						: 'VMs made with virt-install or virt-manager use the network "default" unless told otherwise.',
+				fix: {
+					text: `Create it: press n for the wizard, pick NAT and name it ${name} (or point the VMs at another network).`,
+				},
 			});
 			continue;
 		}
 		const steps: PlanStep[] = [];
 		const info = virsh('net-info', '--network', name);
-		if (!network.active) steps.push({title: `Start network ${name}`, run: virsh('net-start', '--network', name), undo: virsh('net-destroy', '--network', name), verify: {run: info, pattern: 'Active:\\s+yes', proves: `network ${name} is active`}});
+		if (!network.active)
+			steps.push({
+				title: `Start network ${name}`,
+				run: virsh('net-start', '--network', name),
+				undo: virsh('net-destroy', '--network', name),
+				verify: {run: info, pattern: 'Active:\\s+yes', proves: `network ${name} is active`},
+			});
 		if (network.persistent && !network.autostart) {
-			steps.push({title: `Start network ${name} at boot`, run: virsh('net-autostart', '--network', name), undo: virsh('net-autostart', '--network', name, '--disable'), verify: {run: info, pattern: 'Autostart:\\s+yes', proves: `network ${name} starts at boot`}});
+			steps.push({
+				title: `Start network ${name} at boot`,
+				run: virsh('net-autostart', '--network', name),
+				undo: virsh('net-autostart', '--network', name, '--disable'),
+				verify: {run: info, pattern: 'Autostart:\\s+yes', proves: `network ${name} starts at boot`},
+			});
 		}
-		const problems = [!network.active ? 'inactive' : '', network.persistent && !network.autostart ? 'not started at boot' : ''].filter(Boolean);
+		const problems = [
+			!network.active ? 'inactive' : '',
+			network.persistent && !network.autostart ? 'not started at boot' : '',
+		].filter(Boolean);
 		results.push({
 			id,
 			group: 'libvirt',
 			title,
 			status: !network.active && users.length > 0 ? 'fail' : problems.length > 0 ? 'warn' : 'pass',
-			seen: problems.length > 0 ? `network ${name} is ${problems.join(' and ')}` : network.persistent ? `network ${name} is active and starts at boot` : `network ${name} is active (transient: not started at boot, gone once stopped)`,
+			seen:
+				problems.length > 0
+					? `network ${name} is ${problems.join(' and ')}`
+					: network.persistent
+						? `network ${name} is active and starts at boot`
+						: `network ${name} is active (transient: not started at boot, gone once stopped)`,
 			why: `A VM whose network is down cannot start ("network '${name}' is not active"); one not started at boot is down after every reboot. If starting fails, libvirt's own error appears in the log.`,
 			...(steps.length > 0 ? {fix: {text: steps.map((s) => s.run.join(' ')).join('; '), steps}} : {}),
 		});
@@ -163,19 +207,24 @@ function networkChecks(host: HostModel): CheckResult[] {
 const forwardingModes = new Set(['nat', 'route', 'open']);
 
 /** IPv6 networks that make libvirt turn IPv6 forwarding on when they start. */
-const ipv6ForwardingNetworks = (host: HostModel) => host.networks.filter((n) => forwardingModes.has(n.mode) && n.ips.some((ip) => ip.family === 'ipv6'));
+const ipv6ForwardingNetworks = (host: HostModel) =>
+	host.networks.filter((n) => forwardingModes.has(n.mode) && n.ips.some((ip) => ip.family === 'ipv6'));
 
 /**
  * Interfaces whose router-advertised routes the kernel drops once IPv6 forwarding is on: accept_ra 1 (or 0 while
  * "all" is 1). Forwarding only leaves them alone with accept_ra 2. libvirt's own test, in the same words.
  */
 const raRoutesAtRisk = (facts: DoctorFacts) =>
-	facts.raInterfaces.filter((i) => i.acceptRa === '1' || (i.acceptRa === '0' && facts.sysctl['net.ipv6.conf.all.accept_ra'] === '1'));
+	facts.raInterfaces.filter(
+		(i) => i.acceptRa === '1' || (i.acceptRa === '0' && facts.sysctl['net.ipv6.conf.all.accept_ra'] === '1'),
+	);
 
 /** sysctl's name for a per-interface key: with "/" separators when the interface name has a dot (eth0.100). */
-const interfaceKey = (family: 'ipv4' | 'ipv6', name: string, key: string) => (name.includes('.') ? `net/${family}/conf/${name}/${key}` : `net.${family}.conf.${name}.${key}`);
+const interfaceKey = (family: 'ipv4' | 'ipv6', name: string, key: string) =>
+	name.includes('.') ? `net/${family}/conf/${name}/${key}` : `net.${family}.conf.${name}.${key}`;
 
-const acceptRaSteps = (facts: DoctorFacts) => raRoutesAtRisk(facts).map((i) => sysctlStep(interfaceKey('ipv6', i.interface, 'accept_ra'), '2', i.acceptRa));
+const acceptRaSteps = (facts: DoctorFacts) =>
+	raRoutesAtRisk(facts).map((i) => sysctlStep(interfaceKey('ipv6', i.interface, 'accept_ra'), '2', i.acceptRa));
 
 function routerAdvertisementCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const base = {id: 'ipv6-ra', group: 'kernel' as const, title: 'IPv6 router advertisements under forwarding'};
@@ -186,7 +235,15 @@ function routerAdvertisementCheck(host: HostModel, facts: DoctorFacts): CheckRes
 	const atRisk = raRoutesAtRisk(facts);
 	if (atRisk.length === 0) {
 		const safe = facts.raInterfaces.map((i) => `${i.interface} (accept_ra ${i.acceptRa ?? '?'})`);
-		return {...base, status: 'pass', seen: safe.length === 0 ? 'no routes from router advertisements' : `routes from router advertisements only on ${list(safe)}`, why};
+		return {
+			...base,
+			status: 'pass',
+			seen:
+				safe.length === 0
+					? 'no routes from router advertisements'
+					: `routes from router advertisements only on ${list(safe)}`,
+			why,
+		};
 	}
 	const steps = acceptRaSteps(facts);
 	return {
@@ -194,14 +251,18 @@ function routerAdvertisementCheck(host: HostModel, facts: DoctorFacts): CheckRes
 		status: 'fail',
 		seen: `${list(atRisk.map((i) => `${i.interface} (accept_ra ${i.acceptRa})`))} ${atRisk.length === 1 ? 'has' : 'have'} routes from router advertisements, and ${list(networks.map((n) => n.name))} need${networks.length === 1 ? 's' : ''} IPv6 forwarding`,
 		why,
-		fix: {text: `${steps.map((s) => s.run.join(' ')).join('; ')} (to keep it after reboot, put it in /etc/sysctl.d/)`, steps},
+		fix: {
+			text: `${steps.map((s) => s.run.join(' ')).join('; ')} (to keep it after reboot, put it in /etc/sysctl.d/)`,
+			steps,
+		},
 	};
 }
 
 function forwardingCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const forwarding = host.networks.filter((n) => n.active && forwardingModes.has(n.mode));
 	const base = {id: 'forwarding', group: 'kernel' as const, title: 'IP forwarding'};
-	const why = 'NAT, routed and open networks move packets between the VMs and the LAN through the host: with forwarding off, VMs reach the host and nothing beyond it.';
+	const why =
+		'NAT, routed and open networks move packets between the VMs and the LAN through the host: with forwarding off, VMs reach the host and nothing beyond it.';
 	if (forwarding.length === 0) return {...base, status: 'n/a', seen: 'no active NAT, routed or open network', why};
 	const steps: PlanStep[] = [];
 	const seen: string[] = [];
@@ -211,7 +272,9 @@ function forwardingCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const withIpv6 = forwarding.filter((n) => n.ips.some((ip) => ip.family === 'ipv6'));
 	if (withIpv6.length > 0) {
 		const ipv6 = facts.sysctl['net.ipv6.conf.all.forwarding'];
-		seen.push(`net.ipv6.conf.all.forwarding = ${ipv6 ?? '?'} (${list(withIpv6.map((n) => n.name))} ${withIpv6.length === 1 ? 'has' : 'have'} IPv6)`);
+		seen.push(
+			`net.ipv6.conf.all.forwarding = ${ipv6 ?? '?'} (${list(withIpv6.map((n) => n.name))} ${withIpv6.length === 1 ? 'has' : 'have'} IPv6)`,
+		);
 		// accept_ra=2 first: forwarding would otherwise drop the routes router advertisements gave (the default route).
 		if (ipv6 === '0') steps.push(...acceptRaSteps(facts), sysctlStep('net.ipv6.conf.all.forwarding', '1', ipv6));
 	}
@@ -220,17 +283,27 @@ function forwardingCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 		status: steps.length > 0 ? 'fail' : 'pass',
 		seen: `${seen.join('; ')} with ${plural(forwarding.length, 'forwarding network')} active (${list(forwarding.map((n) => n.name))})`,
 		why: `${why} libvirt turns it on when it starts such a network; something turned it off since (a sysctl.d file, a firewall script).`,
-		...(steps.length > 0 ? {fix: {text: `${steps.map((s) => s.run.join(' ')).join('; ')} (and find what turned it off: grep -r forward /etc/sysctl.conf /etc/sysctl.d)`, steps}} : {}),
+		...(steps.length > 0
+			? {
+					fix: {
+						text: `${steps.map((s) => s.run.join(' ')).join('; ')} (and find what turned it off: grep -r forward /etc/sysctl.conf /etc/sysctl.d)`,
+						steps,
+					},
+				}
+			: {}),
 	};
 }
 
 /** Host bridges (not libvirt's own NAT/routed bridges) that VMs are plugged into: bridge-mode networks and type=bridge interfaces. */
 function vmHostBridges(host: HostModel): string[] {
 	const bridges = new Set<string>();
-	for (const network of host.networks) if (network.mode === 'bridge' && network.bridge && network.active) bridges.add(network.bridge);
+	for (const network of host.networks)
+		if (network.mode === 'bridge' && network.bridge && network.active) bridges.add(network.bridge);
 	const libvirtBridges = new Set(host.networks.map((n) => n.bridge).filter(Boolean));
 	for (const vm of host.vms) {
-		for (const nic of vm.interfaces) if (nic.type === 'bridge' && nic.source && !libvirtBridges.has(nic.source) && nic.virtualport !== 'openvswitch') bridges.add(nic.source);
+		for (const nic of vm.interfaces)
+			if (nic.type === 'bridge' && nic.source && !libvirtBridges.has(nic.source) && nic.virtualport !== 'openvswitch')
+				bridges.add(nic.source);
 	}
 	return [...bridges].filter((name) => host.bridges.some((b) => b.name === name && b.type === 'linux')).sort();
 }
@@ -249,16 +322,34 @@ function acceptsBridge(facts: DoctorFacts, bridge: string): boolean {
 
 function bridgeNetfilterCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const keys = sysctlKeys.filter((key) => key.startsWith('net.bridge.'));
-	const base = {id: 'bridge-netfilter', group: 'kernel' as const, title: 'bridged traffic and the host firewall (br_netfilter)'};
-	const why = 'With net.bridge.bridge-nf-call-* = 1, frames crossing a Linux bridge go through the host\'s iptables FORWARD chain: a DROP policy there (Docker sets one) silently drops bridged guests\' DHCP and traffic.';
+	const base = {
+		id: 'bridge-netfilter',
+		group: 'kernel' as const,
+		title: 'bridged traffic and the host firewall (br_netfilter)',
+	};
+	const why =
+		"With net.bridge.bridge-nf-call-* = 1, frames crossing a Linux bridge go through the host's iptables FORWARD chain: a DROP policy there (Docker sets one) silently drops bridged guests' DHCP and traffic.";
 	const bridges = vmHostBridges(host);
 	const on = keys.filter((key) => facts.sysctl[key] === '1');
-	if (keys.every((key) => facts.sysctl[key] === undefined)) return {...base, status: 'pass', seen: 'br_netfilter is not loaded: bridged frames bypass the firewall', why};
-	if (bridges.length === 0) return {...base, status: 'pass', seen: `${on.length > 0 ? list(on.map((k) => `${k} = 1`)) : 'bridge-nf-call-* are 0'}; no VM is on a host bridge`, why};
+	if (keys.every((key) => facts.sysctl[key] === undefined))
+		return {...base, status: 'pass', seen: 'br_netfilter is not loaded: bridged frames bypass the firewall', why};
+	if (bridges.length === 0)
+		return {
+			...base,
+			status: 'pass',
+			seen: `${on.length > 0 ? list(on.map((k) => `${k} = 1`)) : 'bridge-nf-call-* are 0'}; no VM is on a host bridge`,
+			why,
+		};
 	if (on.length === 0) return {...base, status: 'pass', seen: `bridge-nf-call-* are 0; VMs use ${list(bridges)}`, why};
 	const policy = forwardPolicy(facts);
 	const accepted = bridges.filter((bridge) => acceptsBridge(facts, bridge));
-	if (accepted.length === bridges.length) return {...base, status: 'pass', seen: `${list(on.map((k) => `${k} = 1`))}, and the firewall accepts traffic across ${list(bridges)}`, why};
+	if (accepted.length === bridges.length)
+		return {
+			...base,
+			status: 'pass',
+			seen: `${list(on.map((k) => `${k} = 1`))}, and the firewall accepts traffic across ${list(bridges)}`,
+			why,
+		};
 	const steps = on.map((key) => sysctlStep(key, '0', '1'));
 	return {
 		...base,
@@ -267,7 +358,10 @@ function bridgeNetfilterCheck(host: HostModel, facts: DoctorFacts): CheckResult 
 		why,
 		fix: {
 			text: `${steps.map((s) => s.run.join(' ')).join('; ')} (Docker needs them on for its own containers: if Docker runs here, prefer the DOCKER-USER accept rule instead)`,
-			steps: steps.map((step) => ({...step, risk: 'Docker containers\' port publishing relies on bridge-nf-call-iptables = 1.'})),
+			steps: steps.map((step) => ({
+				...step,
+				risk: "Docker containers' port publishing relies on bridge-nf-call-iptables = 1.",
+			})),
 		},
 	};
 }
@@ -277,9 +371,11 @@ function bridgeNetfilterCheck(host: HostModel, facts: DoctorFacts): CheckResult 
 
 function dockerCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const base = {id: 'docker', group: 'firewall' as const, title: 'Docker and bridged VMs'};
-	const why = 'Docker sets the FORWARD policy to DROP and only lets its own bridges through: VMs on a host bridge lose DHCP and traffic while br_netfilter sends bridged frames through iptables.';
+	const why =
+		'Docker sets the FORWARD policy to DROP and only lets its own bridges through: VMs on a host bridge lose DHCP and traffic while br_netfilter sends bridged frames through iptables.';
 	if (!facts.docker) return {...base, status: 'n/a', seen: 'Docker is not running', why};
-	if (!('rules' in facts.iptables)) return {...base, status: 'n/a', seen: `Docker runs, but the firewall cannot be read: ${facts.iptables.error}`, why};
+	if (!('rules' in facts.iptables))
+		return {...base, status: 'n/a', seen: `Docker runs, but the firewall cannot be read: ${facts.iptables.error}`, why};
 	const rules = facts.iptables.rules;
 	const policy = forwardPolicy(facts);
 	const bridges = vmHostBridges(host);
@@ -287,25 +383,48 @@ function dockerCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const chain = rules.some((r) => r === '-N DOCKER-USER') ? 'DOCKER-USER' : 'FORWARD';
 	// An unconditional DROP or REJECT in DOCKER-USER runs before libvirt's own chains: every VM network is cut off.
 	const blanket = rules.find((r) => /^-A DOCKER-USER -j (DROP|REJECT)\b/.test(r));
-	const vmBridges = [...new Set([...host.networks.filter((n) => n.active && n.bridge && n.mode !== 'ovs').map((n) => n.bridge!), ...bridges])].sort();
+	const vmBridges = [
+		...new Set([
+			...host.networks.filter((n) => n.active && n.bridge && n.mode !== 'ovs').map((n) => n.bridge!),
+			...bridges,
+		]),
+	].sort();
 	if (blanket && vmBridges.length > 0) {
 		return {
 			...base,
 			status: 'fail',
 			seen: `DOCKER-USER has "${blanket}", which drops VM traffic on ${list(vmBridges)} before libvirt's rules see it`,
 			why: 'Docker sends all forwarded traffic through DOCKER-USER first; a rule there that drops everything also drops what libvirt would let through.',
-			fix: {text: `Put accept rules for the VM bridges before it, e.g. ${vmBridges.map((b) => `iptables -I DOCKER-USER -i ${b} -j ACCEPT; iptables -I DOCKER-USER -o ${b} -j ACCEPT`).join('; ')}, or match the DROP to Docker's own interfaces.`},
+			fix: {
+				text: `Put accept rules for the VM bridges before it, e.g. ${vmBridges.map((b) => `iptables -I DOCKER-USER -i ${b} -j ACCEPT; iptables -I DOCKER-USER -o ${b} -j ACCEPT`).join('; ')}, or match the DROP to Docker's own interfaces.`,
+			},
 		};
 	}
 	const missing = bridges.filter((bridge) => !acceptsBridge(facts, bridge));
 	if (policy !== 'DROP' || bridges.length === 0 || !filtered || missing.length === 0) {
-		return {...base, status: 'pass', seen: `Docker runs; FORWARD policy ${policy ?? '?'}; ${bridges.length === 0 ? 'no VM is on a host bridge' : !filtered ? 'bridged frames bypass iptables' : `${list(bridges)} accepted in ${chain}`}`, why};
+		return {
+			...base,
+			status: 'pass',
+			seen: `Docker runs; FORWARD policy ${policy ?? '?'}; ${bridges.length === 0 ? 'no VM is on a host bridge' : !filtered ? 'bridged frames bypass iptables' : `${list(bridges)} accepted in ${chain}`}`,
+			why,
+		};
 	}
 	const steps: PlanStep[] = missing.map((bridge) => {
 		const rule = ['-i', bridge, '-o', bridge, '-j', 'ACCEPT'];
-		return {title: `Let traffic across ${bridge} through Docker's firewall`, run: ['iptables', '-I', chain, ...rule], undo: ['iptables', '-D', chain, ...rule], verify: {run: ['iptables', '-C', chain, ...rule], proves: `${chain} accepts traffic across ${bridge}`}};
+		return {
+			title: `Let traffic across ${bridge} through Docker's firewall`,
+			run: ['iptables', '-I', chain, ...rule],
+			undo: ['iptables', '-D', chain, ...rule],
+			verify: {run: ['iptables', '-C', chain, ...rule], proves: `${chain} accepts traffic across ${bridge}`},
+		};
 	});
-	return {...base, status: 'fail', seen: `Docker runs with FORWARD policy DROP, and nothing accepts ${list(missing)} in ${chain}`, why, fix: {text: steps.map((s) => s.run.join(' ')).join('; '), steps}};
+	return {
+		...base,
+		status: 'fail',
+		seen: `Docker runs with FORWARD policy DROP, and nothing accepts ${list(missing)} in ${chain}`,
+		why,
+		fix: {text: steps.map((s) => s.run.join(' ')).join('; '), steps},
+	};
 }
 
 function hostFirewallCheck(facts: DoctorFacts): CheckResult {
@@ -318,16 +437,23 @@ function hostFirewallCheck(facts: DoctorFacts): CheckResult {
 		seen: active.length > 0 ? `${list(active)} active` : 'neither firewalld nor ufw is active',
 		why: 'firewalld puts libvirt bridges in its "libvirt" zone (guests can reach only DHCP, DNS and SSH on the host) and reloading it removes libvirt\'s rules on older libvirt; ufw\'s DEFAULT_FORWARD_POLICY="DROP" blocks routed and bridged guests.',
 		...(active.length > 0
-			? {fix: {text: `${facts.firewalld ? 'firewalld: allow what guests need with firewall-cmd --zone=libvirt --add-service=…; after firewall-cmd --reload, restart virtnetworkd (or libvirtd) to restore its rules. ' : ''}${facts.ufw ? 'ufw: set DEFAULT_FORWARD_POLICY="ACCEPT" in /etc/default/ufw or add ufw route allow rules for the VM bridges, then ufw reload.' : ''}`.trim()}}
+			? {
+					fix: {
+						text: `${facts.firewalld ? 'firewalld: allow what guests need with firewall-cmd --zone=libvirt --add-service=…; after firewall-cmd --reload, restart virtnetworkd (or libvirtd) to restore its rules. ' : ''}${facts.ufw ? 'ufw: set DEFAULT_FORWARD_POLICY="ACCEPT" in /etc/default/ufw or add ufw route allow rules for the VM bridges, then ufw reload.' : ''}`.trim(),
+					},
+				}
 			: {}),
 	};
 }
 
 function libvirtFirewallCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const base = {id: 'libvirt-firewall', group: 'firewall' as const, title: "libvirt's firewall rules"};
-	const why = 'libvirt adds rules for NAT (masquerade) and for letting its networks\' traffic through; a firewall restart or an iptables-restore/nft flush removes them, and guests lose the internet while everything looks up.';
+	const why =
+		"libvirt adds rules for NAT (masquerade) and for letting its networks' traffic through; a firewall restart or an iptables-restore/nft flush removes them, and guests lose the internet while everything looks up.";
 	const backend = facts.libvirtFirewallBackend;
-	const needing = host.networks.filter((n) => n.active && (n.mode === 'nat' || n.mode === 'route' || n.mode === 'isolated') && n.ips.length > 0);
+	const needing = host.networks.filter(
+		(n) => n.active && (n.mode === 'nat' || n.mode === 'route' || n.mode === 'isolated') && n.ips.length > 0,
+	);
 	if (needing.length === 0) return {...base, status: 'n/a', seen: 'no active NAT, routed or isolated network', why};
 	const nft = facts.nftTables?.some((line) => /\blibvirt_network\b/.test(line));
 	const iptablesRules = 'rules' in facts.iptables ? facts.iptables.rules : undefined;
@@ -336,19 +462,42 @@ function libvirtFirewallCheck(host: HostModel, facts: DoctorFacts): CheckResult 
 	if (nft || chains) {
 		// Guests' forwarded traffic goes through LIBVIRT_FWI/FWO/FWX: each active network's bridge must appear there.
 		const forwardRules = (iptablesRules ?? []).filter((r) => r.startsWith('-A LIBVIRT_FW'));
-		const missing = chains ? needing.filter((n) => n.bridge && !forwardRules.some((r) => r.includes(` ${n.bridge} `))) : [];
-		if (missing.length === 0) return {...base, status: 'pass', seen: `${nft ? 'nft table libvirt_network' : 'iptables chains LIBVIRT_*'} present for ${plural(needing.length, 'active network')}; ${backendText}`, why};
-		return {...base, status: 'fail', seen: `the LIBVIRT_* chains have no rules for ${list(missing.map((n) => `${n.name} (${n.bridge})`))}`, why, fix: {text: 'systemctl restart virtnetworkd (or libvirtd on hosts without modular daemons): libvirt adds every active network\'s rules again without touching running guests.'}};
+		const missing = chains
+			? needing.filter((n) => n.bridge && !forwardRules.some((r) => r.includes(` ${n.bridge} `)))
+			: [];
+		if (missing.length === 0)
+			return {
+				...base,
+				status: 'pass',
+				seen: `${nft ? 'nft table libvirt_network' : 'iptables chains LIBVIRT_*'} present for ${plural(needing.length, 'active network')}; ${backendText}`,
+				why,
+			};
+		return {
+			...base,
+			status: 'fail',
+			seen: `the LIBVIRT_* chains have no rules for ${list(missing.map((n) => `${n.name} (${n.bridge})`))}`,
+			why,
+			fix: {
+				text: "systemctl restart virtnetworkd (or libvirtd on hosts without modular daemons): libvirt adds every active network's rules again without touching running guests.",
+			},
+		};
 	}
 	if (!iptablesRules && facts.nftTables === undefined) {
-		return {...base, status: 'n/a', seen: `cannot read the firewall: ${'error' in facts.iptables ? facts.iptables.error : 'iptables not available'}`, why};
+		return {
+			...base,
+			status: 'n/a',
+			seen: `cannot read the firewall: ${'error' in facts.iptables ? facts.iptables.error : 'iptables not available'}`,
+			why,
+		};
 	}
 	return {
 		...base,
 		status: 'fail',
 		seen: `${plural(needing.length, 'active network')} (${list(needing.map((n) => n.name))}) but neither LIBVIRT_* iptables chains nor an nft libvirt_network table; ${backendText}`,
 		why,
-		fix: {text: 'systemctl restart virtnetworkd (or libvirtd on hosts without modular daemons): libvirt adds every active network\'s rules again without touching running guests.'},
+		fix: {
+			text: "systemctl restart virtnetworkd (or libvirtd on hosts without modular daemons): libvirt adds every active network's rules again without touching running guests.",
+		},
 	};
 }
 
@@ -356,26 +505,47 @@ const isWildcard = (address: string) => address === '0.0.0.0' || address === '::
 
 function dnsDhcpPortsCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const base = {id: 'dns-dhcp-ports', group: 'firewall' as const, title: 'DNS and DHCP ports (53, 67)'};
-	const why = "libvirt starts a dnsmasq per network for DHCP and DNS on the network's own address; another server bound to every address (0.0.0.0 or ::) on port 53 or 67 takes those packets, and the network fails to start (\"Address already in use\") or guests get no lease.";
-	const blockers = facts.listeners.filter((l) => isWildcard(l.address) && !l.libvirtDnsmasq && (l.port === 53 || (l.port === 67 && l.protocol === 'udp')));
-	const served = host.networks.filter((n) => n.ips.length > 0 && n.mode !== 'bridge' && !n.mode.startsWith('macvtap') && n.mode !== 'hostdev');
-	const describe = (l: Listener) => `${l.program ?? 'a process'}${l.pid ? ` (pid ${l.pid})` : ''} on ${l.protocol} ${l.address === '::' ? '[::]' : l.address}:${l.port}`;
+	const why =
+		'libvirt starts a dnsmasq per network for DHCP and DNS on the network\'s own address; another server bound to every address (0.0.0.0 or ::) on port 53 or 67 takes those packets, and the network fails to start ("Address already in use") or guests get no lease.';
+	const blockers = facts.listeners.filter(
+		(l) => isWildcard(l.address) && !l.libvirtDnsmasq && (l.port === 53 || (l.port === 67 && l.protocol === 'udp')),
+	);
+	const served = host.networks.filter(
+		(n) => n.ips.length > 0 && n.mode !== 'bridge' && !n.mode.startsWith('macvtap') && n.mode !== 'hostdev',
+	);
+	const describe = (l: Listener) =>
+		`${l.program ?? 'a process'}${l.pid ? ` (pid ${l.pid})` : ''} on ${l.protocol} ${l.address === '::' ? '[::]' : l.address}:${l.port}`;
 	if (blockers.length === 0) {
 		const others = facts.listeners.filter((l) => !l.libvirtDnsmasq);
-		return {...base, status: 'pass', seen: others.length > 0 ? `only bound to specific addresses: ${list(others.map(describe))}` : 'nothing but libvirt\'s dnsmasq listens on 53 or 67', why};
+		return {
+			...base,
+			status: 'pass',
+			seen:
+				others.length > 0
+					? `only bound to specific addresses: ${list(others.map(describe))}`
+					: "nothing but libvirt's dnsmasq listens on 53 or 67",
+			why,
+		};
 	}
 	// Without root, other users' sockets have no known owner: libvirt's own dnsmasq (bound to 0.0.0.0:67 for DHCP)
 	// cannot be told from a stranger, so that is a warning only.
 	const known = blockers.filter((l) => l.program !== undefined);
 	if (known.length === 0) {
-		return {...base, status: 'warn', seen: `${list(blockers.map(describe))}: cannot tell which program (run as root to see)`, why};
+		return {
+			...base,
+			status: 'warn',
+			seen: `${list(blockers.map(describe))}: cannot tell which program (run as root to see)`,
+			why,
+		};
 	}
 	return {
 		...base,
 		status: served.length > 0 ? 'fail' : 'warn',
 		seen: `${list(known.map(describe))}${served.length > 0 ? `, while ${list(served.map((n) => n.name))} need DNS/DHCP from libvirt` : ''}`,
 		why,
-		fix: {text: `Make ${list([...new Set(blockers.map((l) => l.program ?? 'it'))])} listen only on the addresses it serves (dnsmasq: bind-interfaces plus interface=/listen-address=, or except-interface=virbr*; bind9: listen-on), then restart it and the libvirt networks.`},
+		fix: {
+			text: `Make ${list([...new Set(blockers.map((l) => l.program ?? 'it'))])} listen only on the addresses it serves (dnsmasq: bind-interfaces plus interface=/listen-address=, or except-interface=virbr*; bind9: listen-on), then restart it and the libvirt networks.`,
+		},
 	};
 }
 
@@ -384,7 +554,8 @@ function dnsDhcpPortsCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 
 function subnetOverlapCheck(host: HostModel): CheckResult {
 	const base = {id: 'subnets', group: 'addresses' as const, title: 'subnet overlaps'};
-	const why = 'Two places with the same subnet make the host route one of them wrong: a libvirt network on the LAN\'s own subnet (the host itself on 192.168.122.0/24, say) cuts the host or the guests off from that LAN.';
+	const why =
+		"Two places with the same subnet make the host route one of them wrong: a libvirt network on the LAN's own subnet (the host itself on 192.168.122.0/24, say) cuts the host or the guests off from that LAN.";
 	interface Place {
 		cidr: {v4: Cidr4} | {v6: Cidr6};
 		what: string;
@@ -405,7 +576,13 @@ function subnetOverlapCheck(host: HostModel): CheckResult {
 	for (const network of host.networks) {
 		for (const ip of network.ips) {
 			const cidr = cidrOf(ip.family, ip.address, ip.prefix);
-			if (cidr) places.push({cidr, what: `network ${network.name} (${text(cidr)}${network.active ? '' : ', inactive'})`, ...(network.bridge ? {dev: network.bridge} : {}), network});
+			if (cidr)
+				places.push({
+					cidr,
+					what: `network ${network.name} (${text(cidr)}${network.active ? '' : ', inactive'})`,
+					...(network.bridge ? {dev: network.bridge} : {}),
+					network,
+				});
 		}
 	}
 	const libvirtBridges = new Set(host.networks.map((n) => n.bridge).filter(Boolean));
@@ -416,7 +593,8 @@ function subnetOverlapCheck(host: HostModel): CheckResult {
 			if (cidr) places.push({cidr, what: `${address.address}/${address.prefix} on ${nic.name}`, dev: nic.name});
 		}
 	}
-	const overlapping = (a: Place['cidr'], b: Place['cidr']) => ('v4' in a && 'v4' in b ? overlaps(a.v4, b.v4) : 'v6' in a && 'v6' in b ? overlaps6(a.v6, b.v6) : false);
+	const overlapping = (a: Place['cidr'], b: Place['cidr']) =>
+		'v4' in a && 'v4' in b ? overlaps(a.v4, b.v4) : 'v6' in a && 'v6' in b ? overlaps6(a.v6, b.v6) : false;
 	const clashes: {a: Place; b: Place; active: boolean}[] = [];
 	for (let i = 0; i < places.length; i++) {
 		for (let j = i + 1; j < places.length; j++) {
@@ -425,55 +603,96 @@ function subnetOverlapCheck(host: HostModel): CheckResult {
 			if (!a.network && !b.network) continue;
 			if (a.network && a.network === b.network) continue;
 			if (a.dev && a.dev === b.dev) continue;
-			if (overlapping(a.cidr, b.cidr)) clashes.push({a, b, active: (a.network?.active ?? true) && (b.network?.active ?? true)});
+			if (overlapping(a.cidr, b.cidr))
+				clashes.push({a, b, active: (a.network?.active ?? true) && (b.network?.active ?? true)});
 		}
 	}
-	if (clashes.length === 0) return {...base, status: 'pass', seen: `${plural(places.filter((p) => p.network).length, 'libvirt subnet')}, none overlapping another network or a host address`, why};
+	if (clashes.length === 0)
+		return {
+			...base,
+			status: 'pass',
+			seen: `${plural(places.filter((p) => p.network).length, 'libvirt subnet')}, none overlapping another network or a host address`,
+			why,
+		};
 	return {
 		...base,
 		status: clashes.some((c) => c.active) ? 'fail' : 'warn',
 		seen: clashes.map((c) => `${c.a.what} overlaps ${c.b.what}`).join('; '),
 		why,
-		fix: {text: 'Give the libvirt network a free subnet: virsh net-edit NAME (change <ip address=… >), then net-destroy and net-start it; the wizard (n) proposes a free one.'},
+		fix: {
+			text: 'Give the libvirt network a free subnet: virsh net-edit NAME (change <ip address=… >), then net-destroy and net-start it; the wizard (n) proposes a free one.',
+		},
 	};
 }
 
-const bridgePortsOf = (host: HostModel, bridge: string) => host.bridges.find((b) => b.name === bridge)?.ports.map((p) => p.name) ?? [];
+const bridgePortsOf = (host: HostModel, bridge: string) =>
+	host.bridges.find((b) => b.name === bridge)?.ports.map((p) => p.name) ?? [];
 
 function wifiCheck(host: HostModel): CheckResult {
 	const base = {id: 'wifi', group: 'addresses' as const, title: 'bridges and macvtap on Wi-Fi'};
-	const why = 'A Wi-Fi client link only accepts frames with its own MAC (802.11 without 4-address mode): a bridge or macvtap on it gives guests no traffic. Use NAT or routed on Wi-Fi.';
+	const why =
+		'A Wi-Fi client link only accepts frames with its own MAC (802.11 without 4-address mode): a bridge or macvtap on it gives guests no traffic. Use NAT or routed on Wi-Fi.';
 	const wireless = new Set(host.nics.filter((n) => n.wireless).map((n) => n.name));
 	if (wireless.size === 0) return {...base, status: 'n/a', seen: 'no Wi-Fi interface', why};
 	const found: string[] = [];
-	for (const bridge of host.bridges) for (const port of bridge.ports) if (wireless.has(port.name)) found.push(`bridge ${bridge.name} has Wi-Fi port ${port.name}`);
+	for (const bridge of host.bridges)
+		for (const port of bridge.ports)
+			if (wireless.has(port.name)) found.push(`bridge ${bridge.name} has Wi-Fi port ${port.name}`);
 	for (const network of host.networks) {
 		const devs = [network.forwardDev, ...network.forwardInterfaces].filter((d): d is string => Boolean(d));
-		if (network.mode.startsWith('macvtap') && devs.some((d) => wireless.has(d))) found.push(`network ${network.name} puts macvtap on ${list(devs.filter((d) => wireless.has(d)))}`);
+		if (network.mode.startsWith('macvtap') && devs.some((d) => wireless.has(d)))
+			found.push(`network ${network.name} puts macvtap on ${list(devs.filter((d) => wireless.has(d)))}`);
 	}
-	for (const vm of host.vms) for (const nic of vm.interfaces) if (nic.type === 'direct' && nic.source && wireless.has(nic.source)) found.push(`VM ${vm.name} has macvtap on ${nic.source}`);
+	for (const vm of host.vms)
+		for (const nic of vm.interfaces)
+			if (nic.type === 'direct' && nic.source && wireless.has(nic.source))
+				found.push(`VM ${vm.name} has macvtap on ${nic.source}`);
 	return {
 		...base,
 		status: found.length > 0 ? 'fail' : 'pass',
 		seen: found.length > 0 ? found.join('; ') : `Wi-Fi ${list([...wireless])} is not bridged or under macvtap`,
 		why,
-		...(found.length > 0 ? {fix: {text: 'Move these guests to a NAT or routed network (wizard: n), or bridge a wired NIC instead.'}} : {}),
+		...(found.length > 0
+			? {fix: {text: 'Move these guests to a NAT or routed network (wizard: n), or bridge a wired NIC instead.'}}
+			: {}),
 	};
 }
 
 function macvtapHostCheck(host: HostModel): CheckResult {
 	const base = {id: 'macvtap-host', group: 'addresses' as const, title: 'macvtap guests and the host'};
-	const why = 'A macvtap guest and its host cannot talk to each other through the parent NIC (the NIC sends frames out, never back up): guests reach the LAN but not the host.';
-	const direct = (vm: Vm) => vm.interfaces.length > 0 && vm.interfaces.every((nic) => nic.type === 'direct' || (nic.type === 'network' && host.networks.find((n) => n.name === nic.source)?.mode.startsWith('macvtap')));
-	const users = host.vms.filter((vm) => vm.interfaces.some((nic) => nic.type === 'direct' || (nic.type === 'network' && host.networks.find((n) => n.name === nic.source)?.mode.startsWith('macvtap'))));
+	const why =
+		'A macvtap guest and its host cannot talk to each other through the parent NIC (the NIC sends frames out, never back up): guests reach the LAN but not the host.';
+	const direct = (vm: Vm) =>
+		vm.interfaces.length > 0 &&
+		vm.interfaces.every(
+			(nic) =>
+				nic.type === 'direct' ||
+				(nic.type === 'network' && host.networks.find((n) => n.name === nic.source)?.mode.startsWith('macvtap')),
+		);
+	const users = host.vms.filter((vm) =>
+		vm.interfaces.some(
+			(nic) =>
+				nic.type === 'direct' ||
+				(nic.type === 'network' && host.networks.find((n) => n.name === nic.source)?.mode.startsWith('macvtap')),
+		),
+	);
 	if (users.length === 0) return {...base, status: 'n/a', seen: 'no VM uses macvtap', why};
 	const only = users.filter(direct);
 	return {
 		...base,
 		status: only.length > 0 ? 'warn' : 'pass',
-		seen: only.length > 0 ? `${list(only.map((vm) => vm.name))} ${only.length === 1 ? 'has' : 'have'} only macvtap interfaces: ${only.length === 1 ? 'it cannot' : 'they cannot'} reach this host` : `${list(users.map((vm) => vm.name))} also ${users.length === 1 ? 'has' : 'have'} a non-macvtap interface to reach the host`,
+		seen:
+			only.length > 0
+				? `${list(only.map((vm) => vm.name))} ${only.length === 1 ? 'has' : 'have'} only macvtap interfaces: ${only.length === 1 ? 'it cannot' : 'they cannot'} reach this host`
+				: `${list(users.map((vm) => vm.name))} also ${users.length === 1 ? 'has' : 'have'} a non-macvtap interface to reach the host`,
 		why,
-		...(only.length > 0 ? {fix: {text: 'If they must reach the host, add a second interface on an isolated or NAT network, or use a bridge instead of macvtap.'}} : {}),
+		...(only.length > 0
+			? {
+					fix: {
+						text: 'If they must reach the host, add a second interface on an isolated or NAT network, or use a bridge instead of macvtap.',
+					},
+				}
+			: {}),
 	};
 }
 
@@ -481,7 +700,11 @@ function macvtapHostCheck(host: HostModel): CheckResult {
 // devices and passthrough
 
 function devicesCheck(facts: DoctorFacts): CheckResult {
-	const missing = [!facts.devices.kvm ? '/dev/kvm' : '', !facts.devices.tun ? '/dev/net/tun' : '', !facts.devices.vhostNet ? '/dev/vhost-net' : ''].filter(Boolean);
+	const missing = [
+		!facts.devices.kvm ? '/dev/kvm' : '',
+		!facts.devices.tun ? '/dev/net/tun' : '',
+		!facts.devices.vhostNet ? '/dev/vhost-net' : '',
+	].filter(Boolean);
 	return {
 		id: 'devices',
 		group: 'hardware',
@@ -490,23 +713,39 @@ function devicesCheck(facts: DoctorFacts): CheckResult {
 		seen: missing.length > 0 ? `missing: ${list(missing)}` : 'all three present',
 		why: 'Without /dev/kvm guests run emulated (tens of times slower); without /dev/net/tun libvirt cannot create taps, so no tap-based network works; without /dev/vhost-net virtio networking runs in QEMU (slower).',
 		...(missing.length > 0
-			? {fix: {text: `${!facts.devices.kvm ? 'Enable VT-x/AMD-V in the firmware and load kvm_intel or kvm_amd (modprobe). ' : ''}${!facts.devices.tun ? 'modprobe tun. ' : ''}${!facts.devices.vhostNet ? 'modprobe vhost_net.' : ''}`.trim()}}
+			? {
+					fix: {
+						text: `${!facts.devices.kvm ? 'Enable VT-x/AMD-V in the firmware and load kvm_intel or kvm_amd (modprobe). ' : ''}${!facts.devices.tun ? 'modprobe tun. ' : ''}${!facts.devices.vhostNet ? 'modprobe vhost_net.' : ''}`.trim(),
+					},
+				}
 			: {}),
 	};
 }
 
 function ovsCheck(host: HostModel): CheckResult {
 	const base = {id: 'ovs', group: 'hardware' as const, title: 'Open vSwitch'};
-	const why = 'Networks and interfaces with <virtualport type="openvswitch"> need ovs-vswitchd and its database running: without them, guests on them cannot start.';
-	const users = [...host.networks.filter((n) => n.mode === 'ovs').map((n) => `network ${n.name}`), ...host.vms.filter((vm) => vm.interfaces.some((i) => i.virtualport === 'openvswitch' && i.type === 'bridge')).map((vm) => `VM ${vm.name}`)];
-	if (users.length === 0) return {...base, status: 'n/a', seen: `no OVS network or interface (OVS ${host.capabilities.ovs})`, why};
+	const why =
+		'Networks and interfaces with <virtualport type="openvswitch"> need ovs-vswitchd and its database running: without them, guests on them cannot start.';
+	const users = [
+		...host.networks.filter((n) => n.mode === 'ovs').map((n) => `network ${n.name}`),
+		...host.vms
+			.filter((vm) => vm.interfaces.some((i) => i.virtualport === 'openvswitch' && i.type === 'bridge'))
+			.map((vm) => `VM ${vm.name}`),
+	];
+	if (users.length === 0)
+		return {...base, status: 'n/a', seen: `no OVS network or interface (OVS ${host.capabilities.ovs})`, why};
 	if (host.capabilities.ovs === 'running') return {...base, status: 'pass', seen: `OVS runs for ${list(users)}`, why};
 	return {
 		...base,
 		status: 'fail',
 		seen: `${list(users)} use OVS, but OVS is ${host.capabilities.ovs === 'missing' ? 'not installed' : 'installed and not running'}`,
 		why,
-		fix: {text: host.capabilities.ovs === 'missing' ? 'apt install openvswitch-switch' : 'systemctl enable --now openvswitch-switch'},
+		fix: {
+			text:
+				host.capabilities.ovs === 'missing'
+					? 'apt install openvswitch-switch'
+					: 'systemctl enable --now openvswitch-switch',
+		},
 	};
 }
 
@@ -516,7 +755,16 @@ function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 	const pfs = host.nics.filter((n) => (n.sriov?.totalVfs ?? 0) > 0);
 	const base = {group: 'hardware' as const};
 	if (pools.length === 0 && hostdevVms.length === 0 && pfs.length === 0) {
-		return [{...base, id: 'iommu', title: 'PCI passthrough and SR-IOV', status: 'n/a', seen: 'no SR-IOV NIC, VF pool or passed-through NIC', why: 'Passthrough needs the IOMMU (VT-d/AMD-Vi) and vfio-pci.'}];
+		return [
+			{
+				...base,
+				id: 'iommu',
+				title: 'PCI passthrough and SR-IOV',
+				status: 'n/a',
+				seen: 'no SR-IOV NIC, VF pool or passed-through NIC',
+				why: 'Passthrough needs the IOMMU (VT-d/AMD-Vi) and vfio-pci.',
+			},
+		];
 	}
 	const users = [...pools.map((n) => `network ${n.name}`), ...hostdevVms.map((vm) => `VM ${vm.name}`)];
 	const needed = users.length > 0;
@@ -529,7 +777,11 @@ function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 			seen: `${plural(host.capabilities.iommuGroups, 'IOMMU group')}; vfio-pci ${facts.vfio ? 'available' : 'not available'}${needed ? `; used by ${list(users)}` : ''}`,
 			why: 'A guest can only be given a PCI device (a NIC or a VF) through the IOMMU, with the device bound to vfio-pci: without IOMMU groups, such guests fail to start.',
 			...(host.capabilities.iommuGroups === 0 || !facts.vfio
-				? {fix: {text: `${host.capabilities.iommuGroups === 0 ? 'Enable VT-d / AMD-Vi in the firmware and boot with intel_iommu=on (Intel) or amd_iommu=on, iommu=pt. ' : ''}${!facts.vfio ? 'modprobe vfio-pci (package linux-modules-extra on some kernels).' : ''}`.trim()}}
+				? {
+						fix: {
+							text: `${host.capabilities.iommuGroups === 0 ? 'Enable VT-d / AMD-Vi in the firmware and boot with intel_iommu=on (Intel) or amd_iommu=on, iommu=pt. ' : ''}${!facts.vfio ? 'modprobe vfio-pci (package linux-modules-extra on some kernels).' : ''}`.trim(),
+						},
+					}
 				: {}),
 		},
 	];
@@ -539,14 +791,33 @@ function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 		const title = `VFs for network ${pool.name}`;
 		if (!pool.pfDev) continue;
 		if (!pf) {
-			results.push({...base, id, title, status: 'fail', seen: `PF ${pool.pfDev} of ${pool.name} does not exist on this host`, why: 'A VF pool draws from its PF\'s virtual functions: without the PF, no guest on the pool can start.'});
+			results.push({
+				...base,
+				id,
+				title,
+				status: 'fail',
+				seen: `PF ${pool.pfDev} of ${pool.name} does not exist on this host`,
+				why: "A VF pool draws from its PF's virtual functions: without the PF, no guest on the pool can start.",
+			});
 			continue;
 		}
 		const numVfs = pf.sriov?.numVfs ?? 0;
 		if (numVfs === 0) {
 			const count = pf.sriov?.totalVfs ?? 0;
 			const file = `/sys/class/net/${pf.name}/device/sriov_numvfs`;
-			const steps: PlanStep[] = count > 0 ? [{title: `Create ${count} VFs on ${pf.name}`, run: ['tee', file], input: `${count}\n`, undo: ['tee', file], undoInput: '0\n', verify: {run: ['cat', file], pattern: `^${count}$`, proves: `${pf.name} has ${count} VFs`}}] : [];
+			const steps: PlanStep[] =
+				count > 0
+					? [
+							{
+								title: `Create ${count} VFs on ${pf.name}`,
+								run: ['tee', file],
+								input: `${count}\n`,
+								undo: ['tee', file],
+								undoInput: '0\n',
+								verify: {run: ['cat', file], pattern: `^${count}$`, proves: `${pf.name} has ${count} VFs`},
+							},
+						]
+					: [];
 			results.push({
 				...base,
 				id,
@@ -565,8 +836,14 @@ function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 			title,
 			status: persisted.length > 0 ? 'pass' : 'warn',
 			seen: `${pf.name} has ${numVfs} VFs; ${persisted.length > 0 ? `recreated at boot by ${list(persisted.map((found) => found.file))}` : 'nothing recreates them at boot'}`,
-			why: 'VFs made through sysfs are gone after a reboot, and the pool\'s guests with them, unless a udev rule, netplan (virtual-function-count) or a unit recreates them.',
-			...(persisted.length > 0 ? {} : {fix: {text: `Add /etc/udev/rules.d/70-kvmnet-sriov-${pf.name}.rules: ACTION=="add", SUBSYSTEM=="net", KERNEL=="${pf.name}", ATTR{device/sriov_numvfs}="${numVfs}"`}}),
+			why: "VFs made through sysfs are gone after a reboot, and the pool's guests with them, unless a udev rule, netplan (virtual-function-count) or a unit recreates them.",
+			...(persisted.length > 0
+				? {}
+				: {
+						fix: {
+							text: `Add /etc/udev/rules.d/70-kvmnet-sriov-${pf.name}.rules: ACTION=="add", SUBSYSTEM=="net", KERNEL=="${pf.name}", ATTR{device/sriov_numvfs}="${numVfs}"`,
+						},
+					}),
 		});
 	}
 	return results;
@@ -576,18 +853,30 @@ function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 function libvirtFeaturesCheck(host: HostModel): CheckResult {
 	const base = {id: 'libvirt-features', group: 'libvirt' as const, title: 'libvirt version and the features in use'};
 	const version = host.header.libvirt.version;
-	const why = '<vlan> on a network backed by a plain Linux bridge needs libvirt 11.0 or later (before that only OVS, macvtap and hostdev networks carry VLAN tags): older versions refuse to start such a network.';
-	const bridgeVlans = host.networks.filter((n) => (n.vlan || n.portgroups.some((p) => p.vlan)) && n.mode === 'bridge' && n.virtualport !== 'openvswitch');
+	const why =
+		'<vlan> on a network backed by a plain Linux bridge needs libvirt 11.0 or later (before that only OVS, macvtap and hostdev networks carry VLAN tags): older versions refuse to start such a network.';
+	const bridgeVlans = host.networks.filter(
+		(n) => (n.vlan || n.portgroups.some((p) => p.vlan)) && n.mode === 'bridge' && n.virtualport !== 'openvswitch',
+	);
 	if (!version) return {...base, status: 'n/a', seen: 'the libvirt version is unknown', why};
 	const major = Number(version.split('.')[0]);
-	if (bridgeVlans.length === 0) return {...base, status: 'pass', seen: `libvirt ${version}; no feature in use needs a newer one`, why};
-	if (major >= 11) return {...base, status: 'pass', seen: `libvirt ${version} supports <vlan> on ${list(bridgeVlans.map((n) => n.name))}`, why};
+	if (bridgeVlans.length === 0)
+		return {...base, status: 'pass', seen: `libvirt ${version}; no feature in use needs a newer one`, why};
+	if (major >= 11)
+		return {
+			...base,
+			status: 'pass',
+			seen: `libvirt ${version} supports <vlan> on ${list(bridgeVlans.map((n) => n.name))}`,
+			why,
+		};
 	return {
 		...base,
 		status: 'fail',
 		seen: `libvirt ${version}, and ${list(bridgeVlans.map((n) => n.name))} ${bridgeVlans.length === 1 ? 'uses' : 'use'} <vlan> on a Linux bridge`,
 		why,
-		fix: {text: 'Upgrade libvirt to 11.0+, or carry the VLAN on the host (a VLAN sub-interface enslaved to its own bridge), or use Open vSwitch.'},
+		fix: {
+			text: 'Upgrade libvirt to 11.0+, or carry the VLAN on the host (a VLAN sub-interface enslaved to its own bridge), or use Open vSwitch.',
+		},
 	};
 }
 
@@ -614,11 +903,19 @@ export function runChecks(host: HostModel, facts: DoctorFacts): CheckResult[] {
 		ovsCheck(host),
 		...passthroughCheck(host, facts),
 	];
-	return results.map((r, i) => ({r, i})).sort((a, b) => order[a.r.status] - order[b.r.status] || a.i - b.i).map(({r}) => r);
+	return results
+		.map((r, i) => ({r, i}))
+		.sort((a, b) => order[a.r.status] - order[b.r.status] || a.i - b.i)
+		.map(({r}) => r);
 }
 
 /** A check's status as words: "the check forwarding passes". */
-export const statusWords: Record<CheckStatus, string> = {fail: 'fails', warn: 'warns', pass: 'passes', 'n/a': 'does not apply here'};
+export const statusWords: Record<CheckStatus, string> = {
+	fail: 'fails',
+	warn: 'warns',
+	pass: 'passes',
+	'n/a': 'does not apply here',
+};
 
 /** 0 when everything passes (or does not apply), 1 with warnings, 2 with failures. */
 export function doctorExitCode(results: CheckResult[]): 0 | 1 | 2 {

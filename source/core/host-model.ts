@@ -1,5 +1,15 @@
 // Joins what the scan gathered (links, OVS tables, libvirt objects) into one HostModel.
-import type {Bridge, HostCapabilities, HostHeader, HostModel, LibvirtNetwork, Nic, Problem, Route, Vm} from './model.js';
+import type {
+	Bridge,
+	HostCapabilities,
+	HostHeader,
+	HostModel,
+	LibvirtNetwork,
+	Nic,
+	Problem,
+	Route,
+	Vm,
+} from './model.js';
 
 export interface ScanParts {
 	source: HostModel['source'];
@@ -19,7 +29,9 @@ export interface ScanParts {
 export function assembleHost(parts: ScanParts): HostModel {
 	const ovsNames = new Set(parts.ovsBridges.map((b) => b.name));
 	// OVS bridges appear to the kernel as internal ports (tap devices on the userspace datapath); name them as OVS.
-	const nics = parts.nics.map((nic) => (ovsNames.has(nic.name) && nic.kind !== 'ovs' ? {...nic, kind: 'ovs' as const} : nic));
+	const nics = parts.nics.map((nic) =>
+		ovsNames.has(nic.name) && nic.kind !== 'ovs' ? {...nic, kind: 'ovs' as const} : nic,
+	);
 	const byName = new Map(nics.map((nic) => [nic.name, nic]));
 	const portsByMaster = new Map<string, Nic[]>();
 	for (const nic of nics) {
@@ -36,7 +48,9 @@ export function assembleHost(parts: ScanParts): HostModel {
 				type: 'linux',
 				state: nic.state,
 				addresses: nic.addresses,
-				ports: (portsByMaster.get(nic.name) ?? []).map((port) => (port.bridgePortState ? {name: port.name, state: port.bridgePortState} : {name: port.name})),
+				ports: (portsByMaster.get(nic.name) ?? []).map((port) =>
+					port.bridgePortState ? {name: port.name, state: port.bridgePortState} : {name: port.name},
+				),
 			};
 			if (nic.stp !== undefined) bridge.stp = nic.stp;
 			return bridge;

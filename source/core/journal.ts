@@ -92,7 +92,12 @@ export interface LogLine {
 }
 
 /** Journals that still hold changes on the host, or may: the ones `kvmnet undo` picks from. */
-export const unfinishedStatuses: readonly JournalStatus[] = ['running', 'rolling-back', 'applied', 'rollback-incomplete'];
+export const unfinishedStatuses: readonly JournalStatus[] = [
+	'running',
+	'rolling-back',
+	'applied',
+	'rollback-incomplete',
+];
 
 export const needsUndo = (journal: Pick<Journal, 'status'>) => unfinishedStatuses.includes(journal.status);
 
@@ -119,7 +124,12 @@ export function fileSafeName(name: string): string {
 export function describeJournal(journal: Journal, options: {alive?: boolean} = {}): string {
 	const done = journal.steps.filter((s) => s.state === 'done').length;
 	const running = journal.steps.findIndex((s) => s.state === 'running' || s.state === 'undoing');
-	const where = options.alive && (journal.status === 'running' || journal.status === 'rolling-back') ? `, under way now in pid ${journal.pid}` : running >= 0 ? `, interrupted at step ${running + 1} of ${journal.steps.length}` : `, ${done} of ${journal.steps.length} steps in place`;
+	const where =
+		options.alive && (journal.status === 'running' || journal.status === 'rolling-back')
+			? `, under way now in pid ${journal.pid}`
+			: running >= 0
+				? `, interrupted at step ${running + 1} of ${journal.steps.length}`
+				: `, ${done} of ${journal.steps.length} steps in place`;
 	return `${journal.id}: ${journal.plan.mode} ${journal.plan.params['name'] ?? ''} (${journal.status}${journal.status === 'applied' || journal.status === 'undone' || journal.status === 'rolled-back' ? '' : where}), started ${journal.startedAt}`;
 }
 
@@ -127,7 +137,10 @@ export function describeJournal(journal: Journal, options: {alive?: boolean} = {
  * VMs that use what undoing the journal would remove (its libvirt network, or its bridge) through an interface
  * the plan did not add itself: undoing would leave them without their network, so `kvmnet undo` asks for --force.
  */
-export function vmsUsingWhatUndoRemoves(journal: Pick<Journal, 'plan' | 'steps'>, vms: readonly {name: string; interfaces: readonly {type: string; source?: string; mac?: string}[]}[]): string[] {
+export function vmsUsingWhatUndoRemoves(
+	journal: Pick<Journal, 'plan' | 'steps'>,
+	vms: readonly {name: string; interfaces: readonly {type: string; source?: string; mac?: string}[]}[],
+): string[] {
 	const plan = journal.plan;
 	const network = plan.networkXml ? plan.params['name'] : undefined;
 	const bridge = plan.params['bridge'];
@@ -135,12 +148,17 @@ export function vmsUsingWhatUndoRemoves(journal: Pick<Journal, 'plan' | 'steps'>
 	const ownMacs = new Set(
 		plan.steps
 			.flatMap((step) => step.writes ?? [])
-			.flatMap((file) => [...file.content.matchAll(/<mac address=['"]([0-9a-fA-F:]{17})['"]/g)].map((m) => m[1]!.toLowerCase())),
+			.flatMap((file) =>
+				[...file.content.matchAll(/<mac address=['"]([0-9a-fA-F:]{17})['"]/g)].map((m) => m[1]!.toLowerCase()),
+			),
 	);
 	return vms
 		.filter((vm) =>
 			vm.interfaces.some(
-				(nic) => !ownMacs.has((nic.mac ?? '').toLowerCase()) && ((network !== undefined && nic.type === 'network' && nic.source === network) || (bridge !== undefined && nic.type === 'bridge' && nic.source === bridge)),
+				(nic) =>
+					!ownMacs.has((nic.mac ?? '').toLowerCase()) &&
+					((network !== undefined && nic.type === 'network' && nic.source === network) ||
+						(bridge !== undefined && nic.type === 'bridge' && nic.source === bridge)),
 			),
 		)
 		.map((vm) => vm.name);

@@ -75,7 +75,7 @@ export function parseIpv6(text: string): number[] | undefined {
 export function formatIpv6(groups: number[]): string {
 	let bestStart = -1;
 	let bestLength = 1;
-	for (let i = 0; i < 8; ) {
+	for (let i = 0; i < 8;) {
 		if (groups[i] !== 0) {
 			i++;
 			continue;
@@ -106,14 +106,26 @@ export function ipv6InPrefix(address: number[], network: number[], prefix: numbe
 function subnetsInUse(host: HostModel): {text: string; what: (normalized: string) => string}[] {
 	const found: {text: string; what: (normalized: string) => string}[] = [];
 	for (const route of host.routes) {
-		if (route.destination !== 'default') found.push({text: route.destination, what: () => `the route to ${route.destination}${route.dev ? ` on ${route.dev}` : ''}`});
+		if (route.destination !== 'default')
+			found.push({
+				text: route.destination,
+				what: () => `the route to ${route.destination}${route.dev ? ` on ${route.dev}` : ''}`,
+			});
 	}
 	for (const nic of host.nics) {
 		if (nic.kind === 'loopback') continue;
-		for (const address of nic.addresses) found.push({text: `${address.address}/${address.prefix}`, what: () => `${address.address}/${address.prefix} on ${nic.name}`});
+		for (const address of nic.addresses)
+			found.push({
+				text: `${address.address}/${address.prefix}`,
+				what: () => `${address.address}/${address.prefix} on ${nic.name}`,
+			});
 	}
 	for (const network of host.networks) {
-		for (const ip of network.ips) found.push({text: `${ip.address}/${ip.prefix}`, what: (normalized) => `libvirt network ${network.name} (${normalized})`});
+		for (const ip of network.ips)
+			found.push({
+				text: `${ip.address}/${ip.prefix}`,
+				what: (normalized) => `libvirt network ${network.name} (${normalized})`,
+			});
 	}
 	return found;
 }

@@ -136,7 +136,11 @@ function parseAddresses(value: unknown): IpAddress[] {
 	return addresses;
 }
 
-function kindOf(link: Record<string, unknown>, info: Record<string, unknown> | undefined, facts: SysfsFacts | undefined) {
+function kindOf(
+	link: Record<string, unknown>,
+	info: Record<string, unknown> | undefined,
+	facts: SysfsFacts | undefined,
+) {
 	const infoKind = optionalString(info?.['info_kind']);
 	const data = info?.['info_data'] as Record<string, unknown> | undefined;
 	if (link['link_type'] === 'loopback') return {kind: 'loopback' as NicKind};
@@ -148,7 +152,8 @@ function kindOf(link: Record<string, unknown>, info: Record<string, unknown> | u
 		const kind = kindByInfoKind[infoKind] ?? 'virtual';
 		const mode = optionalString(data?.['mode']);
 		const vlanId = kind === 'vlan' ? optionalNumber(data?.['id']) : undefined;
-		const detail = kind === 'vlan' ? (vlanId === undefined ? undefined : `id ${vlanId}`) : kind === 'virtual' ? infoKind : mode;
+		const detail =
+			kind === 'vlan' ? (vlanId === undefined ? undefined : `id ${vlanId}`) : kind === 'virtual' ? infoKind : mode;
 		return {kind, detail, vlanId};
 	}
 	if (facts?.wireless) return {kind: 'wireless' as NicKind};
@@ -163,7 +168,8 @@ export function parseIpLinks(json: unknown, sysfs: Record<string, SysfsFacts> = 
 		const link = asRecord(item, 'link');
 		const name = optionalString(link['ifname']);
 		const index = optionalNumber(link['ifindex']);
-		if (name === undefined || index === undefined) throw new ParseError('ip -j -d addr', 'a link has no ifname or ifindex');
+		if (name === undefined || index === undefined)
+			throw new ParseError('ip -j -d addr', 'a link has no ifname or ifindex');
 		const facts = sysfs[name];
 		const info = link['linkinfo'] === undefined ? undefined : asRecord(link['linkinfo'], `linkinfo of ${name}`);
 		const flags = asArray(link['flags'] ?? [], `flags of ${name}`).map(String);

@@ -41,7 +41,8 @@ export interface XmlSource {
 
 function parseXml(xml: string, what: string, root: string, source: XmlSource): XmlNode {
 	if (xml.trim() === '') throw new ParseError(what, 'the XML is empty');
-	if (source.fromLibvirt && !xml.trimEnd().endsWith(`</${root}>`)) throw new ParseError(what, `invalid XML: it does not end with </${root}> (cut off?)`);
+	if (source.fromLibvirt && !xml.trimEnd().endsWith(`</${root}>`))
+		throw new ParseError(what, `invalid XML: it does not end with </${root}> (cut off?)`);
 	let tree: unknown;
 	try {
 		tree = parser.parse(xml, !source.fromLibvirt);
@@ -106,7 +107,7 @@ function prefixFromNetmask(netmask: string): number | undefined {
 	const parts = netmask.split('.').map(Number);
 	if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
 	const bits = parts.map((p) => p.toString(2).padStart(8, '0')).join('');
-	return /^1*0*$/.test(bits) ? bits.indexOf('0') === -1 ? 32 : bits.indexOf('0') : undefined;
+	return /^1*0*$/.test(bits) ? (bits.indexOf('0') === -1 ? 32 : bits.indexOf('0')) : undefined;
 }
 
 function parseNetworkIps(network: XmlNode): NetworkIp[] {
@@ -115,7 +116,10 @@ function parseNetworkIps(network: XmlNode): NetworkIp[] {
 		if (address === undefined) return [];
 		const family = attr(ip, 'family') === 'ipv6' || address.includes(':') ? 'ipv6' : 'ipv4';
 		const netmask = attr(ip, 'netmask');
-		const prefix = optionalNumber(attr(ip, 'prefix')) ?? (netmask ? prefixFromNetmask(netmask) : undefined) ?? (family === 'ipv4' ? 24 : 64);
+		const prefix =
+			optionalNumber(attr(ip, 'prefix')) ??
+			(netmask ? prefixFromNetmask(netmask) : undefined) ??
+			(family === 'ipv4' ? 24 : 64);
 		const dhcp = child(ip, 'dhcp');
 		return [
 			{
@@ -231,7 +235,7 @@ function parseDomainNode(domain: XmlNode, xml: string): ParsedDomain {
 		const vmInterface: VmInterface = {type};
 		const sourceText = interfaceSource(type, source);
 		if (sourceText) vmInterface.source = sourceText;
-		const sourceMode = type === 'direct' ? attr(source, 'mode') ?? 'vepa' : undefined;
+		const sourceMode = type === 'direct' ? (attr(source, 'mode') ?? 'vepa') : undefined;
 		if (sourceMode) vmInterface.sourceMode = sourceMode;
 		const portgroup = attr(source, 'portgroup');
 		if (portgroup) vmInterface.portgroup = portgroup;
@@ -272,9 +276,14 @@ export function domainNetworkParts(xml: string): string | undefined {
 	}
 	const devicesStart = xml.indexOf('\n  <devices>\n');
 	const devicesEnd = xml.indexOf('\n  </devices>\n', devicesStart);
-	if (devicesStart < 0 || devicesEnd < 0) return xml.includes('<devices') ? undefined : `${lines.join('\n')}\n</domain>`;
+	if (devicesStart < 0 || devicesEnd < 0)
+		return xml.includes('<devices') ? undefined : `${lines.join('\n')}\n</domain>`;
 	lines.push('  <devices>');
-	for (let at = xml.indexOf('\n    <interface', devicesStart); at >= 0 && at < devicesEnd; at = xml.indexOf('\n    <interface', at + 1)) {
+	for (
+		let at = xml.indexOf('\n    <interface', devicesStart);
+		at >= 0 && at < devicesEnd;
+		at = xml.indexOf('\n    <interface', at + 1)
+	) {
 		const lineEnd = xml.indexOf('\n', at + 1);
 		const opening = xml.slice(at + 1, lineEnd);
 		if (!/^    <interface[ >]/.test(opening)) continue;
@@ -300,7 +309,12 @@ export function parseDomainXml(xml: string, source: XmlSource = {}): ParsedDomai
 
 // The test driver's host file keeps each network and domain as a child of <node>; to show each one's own
 // XML (as net-dumpxml would), the file is read once in document order and each child is written back out.
-const orderedParser = new XMLParser({ignoreAttributes: false, attributeNamePrefix: '@', preserveOrder: true, commentPropName: '#comment'});
+const orderedParser = new XMLParser({
+	ignoreAttributes: false,
+	attributeNamePrefix: '@',
+	preserveOrder: true,
+	commentPropName: '#comment',
+});
 const orderedBuilder = new XMLBuilder({
 	ignoreAttributes: false,
 	attributeNamePrefix: '@',
@@ -324,7 +338,8 @@ export function parseTestDriverHost(xml: string): TestDriverHost {
 	} catch (error) {
 		throw new ParseError('test driver host file', `invalid XML: ${(error as Error).message}`);
 	}
-	const node = ordered.find((item) => typeof item === 'object' && item !== null && 'node' in item) as {node: unknown[]} | undefined;
+	const node = ordered.find((item) => typeof item === 'object' && item !== null && 'node' in item) as
+		{node: unknown[]} | undefined;
 	if (node === undefined) throw new ParseError('test driver host file', 'no <node> element');
 	const result: TestDriverHost = {networks: [], domains: []};
 	for (const item of node.node) {
@@ -333,10 +348,12 @@ export function parseTestDriverHost(xml: string): TestDriverHost {
 		if ('network' in entry) {
 			result.networks.push(orderedBuilder.build([{network: entry['network']}]).trim());
 		} else if ('domain' in entry) {
-			const body = (entry['domain'] ?? []).filter((part) => !(typeof part === 'object' && part !== null && 'test:runstate' in part));
-			const runstate = (entry['domain'] ?? []).find((part) => typeof part === 'object' && part !== null && 'test:runstate' in part) as
-				| Record<string, {'#text'?: unknown}[]>
-				| undefined;
+			const body = (entry['domain'] ?? []).filter(
+				(part) => !(typeof part === 'object' && part !== null && 'test:runstate' in part),
+			);
+			const runstate = (entry['domain'] ?? []).find(
+				(part) => typeof part === 'object' && part !== null && 'test:runstate' in part,
+			) as Record<string, {'#text'?: unknown}[]> | undefined;
 			const state = runstate?.['test:runstate']?.[0]?.['#text'];
 			const attributes = (entry as Record<string, unknown>)[':@'] as Record<string, string> | undefined;
 			const kept = Object.fromEntries(Object.entries(attributes ?? {}).filter(([key]) => !key.startsWith('@xmlns:')));

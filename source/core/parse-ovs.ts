@@ -28,7 +28,11 @@ function table(document: unknown, name: string): Row[] {
 export function parseOvsBridges(output: string): Bridge[] {
 	const documents = splitJsonDocuments(output);
 	if (documents.length !== 3) throw new ParseError('ovs-vsctl output', `expected 3 tables, got ${documents.length}`);
-	const [bridgeRows, portRows, interfaceRows] = [table(documents[0], 'Bridge'), table(documents[1], 'Port'), table(documents[2], 'Interface')];
+	const [bridgeRows, portRows, interfaceRows] = [
+		table(documents[0], 'Bridge'),
+		table(documents[1], 'Port'),
+		table(documents[2], 'Interface'),
+	];
 	const interfaceType = new Map(interfaceRows.map((row) => [uuid(row['_uuid']), String(row['type'] ?? '')]));
 	const ports = new Map(
 		portRows.map((row) => {

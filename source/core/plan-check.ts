@@ -5,21 +5,42 @@ import {fieldIds} from './fields.js';
 import type {FieldError, Plan} from './plan.js';
 
 const doctorParams = ['check', 'name'];
-const planKeys = ['version', 'mode', 'params', 'uri', 'manager', 'directory', 'networkXml', 'interfaceXml', 'steps', 'warnings'];
+const planKeys = [
+	'version',
+	'mode',
+	'params',
+	'uri',
+	'manager',
+	'directory',
+	'networkXml',
+	'interfaceXml',
+	'steps',
+	'warnings',
+];
 const maxText = 4096;
 // Control characters have no place in a plan's values; a newline in a name would end a line of the journal's id.
 // eslint-disable-next-line no-control-regex
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 
 type Json = unknown;
-const isObject = (value: Json): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const isStringArray = (value: Json): value is string[] => Array.isArray(value) && value.every((word) => typeof word === 'string');
+const isObject = (value: Json): value is Record<string, Json> =>
+	typeof value === 'object' && value !== null && !Array.isArray(value);
+const isStringArray = (value: Json): value is string[] =>
+	Array.isArray(value) && value.every((word) => typeof word === 'string');
 
 /** The plan's fields checked one by one; `errors` names each wrong one (e.g. `steps[2].run`), empty when the shape is right. */
 export function checkPlanShape(value: Json): {plan?: Plan; errors: FieldError[]} {
 	const errors: FieldError[] = [];
 	const wrong = (field: string, rule: string) => errors.push({field, message: `${field}: ${rule}`});
-	if (!isObject(value)) return {errors: [{field: 'plan', message: 'plan: the file holds no JSON object (save a plan with kvmnet plan --out DIR, or s in the preview)'}]};
+	if (!isObject(value))
+		return {
+			errors: [
+				{
+					field: 'plan',
+					message: 'plan: the file holds no JSON object (save a plan with kvmnet plan --out DIR, or s in the preview)',
+				},
+			],
+		};
 	const text = (field: string, optional = false, rule?: RegExp) => {
 		const v = value[field];
 		if (v === undefined && optional) return;
@@ -27,29 +48,39 @@ export function checkPlanShape(value: Json): {plan?: Plan; errors: FieldError[]}
 		else if (v.length > maxText) wrong(field, `is longer than ${maxText} characters`);
 		else if (rule && !rule.test(v)) wrong(field, `${JSON.stringify(v.slice(0, 60))} does not match ${rule.source}`);
 	};
-	for (const key of Object.keys(value)) if (!planKeys.includes(key)) wrong(visibleKey(key), `is not part of a kvmnet plan (its parts are: ${planKeys.join(', ')})`);
+	for (const key of Object.keys(value))
+		if (!planKeys.includes(key))
+			wrong(visibleKey(key), `is not part of a kvmnet plan (its parts are: ${planKeys.join(', ')})`);
 	if (value['version'] !== 1) wrong('version', `must be 1, not ${describe(value['version'])}`);
 	text('mode', false, /^[a-z][a-z0-9-]*$/);
 	text('uri');
 	text('directory');
 	text('interfaceXml');
 	text('networkXml', true);
-	if (typeof value['uri'] === 'string' && controlCharacters.test(value['uri'])) wrong('uri', 'holds a control character');
-	if (typeof value['directory'] === 'string' && (controlCharacters.test(value['directory']) || !value['directory'].startsWith('/'))) wrong('directory', 'must be an absolute path without control characters');
+	if (typeof value['uri'] === 'string' && controlCharacters.test(value['uri']))
+		wrong('uri', 'holds a control character');
+	if (
+		typeof value['directory'] === 'string' &&
+		(controlCharacters.test(value['directory']) || !value['directory'].startsWith('/'))
+	)
+		wrong('directory', 'must be an absolute path without control characters');
 	const params = value['params'];
 	if (!isObject(params)) wrong('params', `must be an object of field values, not ${describe(params)}`);
 	else {
 		const allowed: readonly string[] = value['mode'] === 'doctor' ? doctorParams : fieldIds;
 		for (const [key, v] of Object.entries(params)) {
-			if (!allowed.includes(key)) wrong(`params.${visibleKey(key)}`, `is not a field of this plan (the fields are: ${allowed.join(', ')})`);
+			if (!allowed.includes(key))
+				wrong(`params.${visibleKey(key)}`, `is not a field of this plan (the fields are: ${allowed.join(', ')})`);
 			else if (typeof v !== 'string') wrong(`params.${key}`, `must be a string, not ${describe(v)}`);
 			else if (v.length > maxText) wrong(`params.${key}`, `is longer than ${maxText} characters`);
 			else if (controlCharacters.test(v)) wrong(`params.${key}`, 'holds a control character (a newline, an escape…)');
 		}
-		if (value['mode'] === 'doctor' && typeof params['check'] !== 'string') wrong('params.check', 'a doctor fix names its check');
+		if (value['mode'] === 'doctor' && typeof params['check'] !== 'string')
+			wrong('params.check', 'a doctor fix names its check');
 	}
 	const manager = value['manager'];
-	if (!isObject(manager) || typeof manager['kind'] !== 'string' || typeof manager['reason'] !== 'string') wrong('manager', 'must be {kind, reason} as kvmnet writes it');
+	if (!isObject(manager) || typeof manager['kind'] !== 'string' || typeof manager['reason'] !== 'string')
+		wrong('manager', 'must be {kind, reason} as kvmnet writes it');
 	if (!isStringArray(value['warnings'])) wrong('warnings', 'must be a list of strings');
 	const steps = value['steps'];
 	if (!Array.isArray(steps)) wrong('steps', `must be a list, not ${describe(steps)}`);
@@ -62,13 +93,24 @@ export function checkPlanShape(value: Json): {plan?: Plan; errors: FieldError[]}
 			for (const key of ['run', 'undo'] as const) {
 				const argv = step[key];
 				if (argv === undefined && key === 'undo') continue;
-				if (!isStringArray(argv) || argv.length === 0) wrong(`${at}.${key}`, 'must be a non-empty list of strings (an argv)');
+				if (!isStringArray(argv) || argv.length === 0)
+					wrong(`${at}.${key}`, 'must be a non-empty list of strings (an argv)');
 			}
-			for (const key of ['input', 'undoInput', 'risk'] as const) if (step[key] !== undefined && typeof step[key] !== 'string') wrong(`${at}.${key}`, 'must be a string');
+			for (const key of ['input', 'undoInput', 'risk'] as const)
+				if (step[key] !== undefined && typeof step[key] !== 'string') wrong(`${at}.${key}`, 'must be a string');
 			const writes = step['writes'];
-			if (writes !== undefined && (!Array.isArray(writes) || !writes.every((w: Json) => isObject(w) && typeof w['path'] === 'string' && typeof w['content'] === 'string'))) wrong(`${at}.writes`, 'must be a list of {path, content}');
+			if (
+				writes !== undefined &&
+				(!Array.isArray(writes) ||
+					!writes.every((w: Json) => isObject(w) && typeof w['path'] === 'string' && typeof w['content'] === 'string'))
+			)
+				wrong(`${at}.writes`, 'must be a list of {path, content}');
 			const verify = step['verify'];
-			if (verify !== undefined && (!isObject(verify) || !isStringArray(verify['run']) || typeof verify['proves'] !== 'string')) wrong(`${at}.verify`, 'must be {run, proves}');
+			if (
+				verify !== undefined &&
+				(!isObject(verify) || !isStringArray(verify['run']) || typeof verify['proves'] !== 'string')
+			)
+				wrong(`${at}.verify`, 'must be {run, proves}');
 		});
 	}
 	return errors.length > 0 ? {errors} : {plan: value as unknown as Plan, errors};

@@ -30,7 +30,8 @@ export function planMac(vm: string, network: string): string {
 
 export function modeError(id: string, host: HostModel): FieldError | undefined {
 	const mode = findMode(id);
-	if (!mode) return {field: 'mode', message: `mode: "${id}" is not a mode; the modes are: ${modes.map((m) => m.id).join(', ')}`};
+	if (!mode)
+		return {field: 'mode', message: `mode: "${id}" is not a mode; the modes are: ${modes.map((m) => m.id).join(', ')}`};
 	const reason = mode.unavailable(host);
 	return reason ? {field: 'mode', message: `mode: ${mode.title} is not possible on this host: ${reason}`} : undefined;
 }
@@ -49,7 +50,12 @@ export function hostFactsError(host: HostModel): FieldError | undefined {
 	};
 }
 
-export function makePlan(modeId: string, given: Params, host: HostModel, options: PlanOptions): {plan?: Plan; errors: FieldError[]} {
+export function makePlan(
+	modeId: string,
+	given: Params,
+	host: HostModel,
+	options: PlanOptions,
+): {plan?: Plan; errors: FieldError[]} {
 	const unreadable = hostFactsError(host);
 	if (unreadable) return {errors: [unreadable]};
 	const refused = modeError(modeId, host);
@@ -68,8 +74,16 @@ export function makePlan(modeId: string, given: Params, host: HostModel, options
 	// A name with a control character (a link named with an escape sequence) is refused here, as apply refuses it in
 	// a plan file: such a name would reach a log, a script and the journal's lines.
 	// eslint-disable-next-line no-control-regex
-	const controlled = Object.entries(params).filter(([, value]) => value !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(value));
-	if (controlled.length > 0) return {errors: controlled.map(([field]) => ({field, message: `${field}: holds a control character (an escape, a newline…): kvmnet plans use no such names; rename it on the host or pick another`}))};
+	const controlled = Object.entries(params).filter(
+		([, value]) => value !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(value),
+	);
+	if (controlled.length > 0)
+		return {
+			errors: controlled.map(([field]) => ({
+				field,
+				message: `${field}: holds a control character (an escape, a newline…): kvmnet plans use no such names; rename it on the host or pick another`,
+			})),
+		};
 	const {valid, errors} = validateFields(mode.rules, params, host);
 	if (!valid) return {errors};
 	const modeErrors = mode.check?.(valid, host) ?? [];
@@ -95,7 +109,12 @@ export function makePlan(modeId: string, given: Params, host: HostModel, options
 				undo: virsh('net-undefine', '--network', name),
 				verify: {run: info, pattern: `Name:\\s+${escapeRegExp(name)}\\n`, proves: `libvirt knows network ${name}`},
 			},
-			{title: `Start network ${name}`, run: virsh('net-start', '--network', name), undo: virsh('net-destroy', '--network', name), verify: {run: info, pattern: 'Active:\\s+yes', proves: `network ${name} is active`}},
+			{
+				title: `Start network ${name}`,
+				run: virsh('net-start', '--network', name),
+				undo: virsh('net-destroy', '--network', name),
+				verify: {run: info, pattern: 'Active:\\s+yes', proves: `network ${name} is active`},
+			},
 		);
 		if (valid.autostart) {
 			steps.push({
@@ -108,7 +127,10 @@ export function makePlan(modeId: string, given: Params, host: HostModel, options
 	}
 	for (const vm of valid.vms) {
 		// Each VM's interface gets a fixed MAC so that undo detaches exactly the interface the plan added.
-		const spec = {...built.vmInterface, mac: built.vmInterface.mac ?? planMac(vm.name, built.network?.name ?? valid.pci ?? '')};
+		const spec = {
+			...built.vmInterface,
+			mac: built.vmInterface.mac ?? planMac(vm.name, built.network?.name ?? valid.pci ?? ''),
+		};
 		const file = `${directory}/interface-${vm.name}.xml`;
 		const flags = vm.state === 'running' ? ['--config', '--live'] : ['--config'];
 		steps.push({
@@ -116,7 +138,11 @@ export function makePlan(modeId: string, given: Params, host: HostModel, options
 			writes: [{path: file, content: `${interfaceXml(spec)}\n`}],
 			run: virsh('attach-device', '--domain', vm.name, '--file', file, ...flags),
 			undo: virsh('detach-device', '--domain', vm.name, '--file', file, ...flags),
-			verify: {run: virsh('domiflist', '--domain', vm.name, ...(vm.state === 'running' ? [] : ['--inactive'])), pattern: spec.mac, proves: `VM ${vm.name} has the interface ${spec.mac}`},
+			verify: {
+				run: virsh('domiflist', '--domain', vm.name, ...(vm.state === 'running' ? [] : ['--inactive'])),
+				pattern: spec.mac,
+				proves: `VM ${vm.name} has the interface ${spec.mac}`,
+			},
 		});
 	}
 	const warnings = [...built.warnings];
@@ -126,8 +152,14 @@ export function makePlan(modeId: string, given: Params, host: HostModel, options
 			`${touchesSsh.length} step${touchesSsh.length > 1 ? 's change' : ' changes'} ${host.header.ssh?.interface}, which carries your SSH session. Run kvmnet inside tmux or screen, or from a console; apply keeps a guard that restores the network unless you confirm it still works.`,
 		);
 	}
-	if (built.hostChanges.length > 0 && host.capabilities.networkManager.kind === 'iproute2') warnings.push('The host changes are made with ip and are lost at reboot: add them to your distribution\'s network configuration to keep them.');
-	if (valid.vms.length === 0) warnings.push('No VM is attached: add the VM <interface> shown in the preview to a VM (virsh edit VM), or pick VMs in the form.');
+	if (built.hostChanges.length > 0 && host.capabilities.networkManager.kind === 'iproute2')
+		warnings.push(
+			"The host changes are made with ip and are lost at reboot: add them to your distribution's network configuration to keep them.",
+		);
+	if (valid.vms.length === 0)
+		warnings.push(
+			'No VM is attached: add the VM <interface> shown in the preview to a VM (virsh edit VM), or pick VMs in the form.',
+		);
 	const plan: Plan = {
 		version: 1,
 		mode: mode.id,

@@ -40,7 +40,10 @@ type Candidate = [ModeId, string];
 function candidates(a: Answers): Candidate[] {
 	if (a.vlans) {
 		return [
-			['vlan', 'the VMs need tagged VLANs; kvmnet picks Open vSwitch, a host sub-interface or libvirt <vlan> to carry them'],
+			[
+				'vlan',
+				'the VMs need tagged VLANs; kvmnet picks Open vSwitch, a host sub-interface or libvirt <vlan> to carry them',
+			],
 			['ovs', 'Open vSwitch carries VLAN tags and trunks per port'],
 			['bridge', 'a plain bridge on a switch port set to the VLAN (untagged) gives one VLAN'],
 		];
@@ -64,7 +67,10 @@ function candidates(a: Answers): Candidate[] {
 		}
 		return [
 			['bridge', 'the VMs get LAN addresses of their own and everyone, the host included, reaches them'],
-			['macvtap-bridge', 'macvtap puts the VMs on the LAN without building a host bridge (but the host cannot reach them)'],
+			[
+				'macvtap-bridge',
+				'macvtap puts the VMs on the LAN without building a host bridge (but the host cannot reach them)',
+			],
 			['route', 'a routed subnet is reachable from the LAN once the router has a return route, and works on Wi-Fi'],
 		];
 	}
@@ -95,7 +101,12 @@ export function recommend(answers: Answers, host: HostModel): Recommendation {
 		else possible.push([id, reason]);
 	}
 	// NAT and isolated need nothing from the host: the last resort when every better fit is impossible here.
-	if (possible.length === 0) possible.push(answers.internet ? ['nat', 'nothing better fits this host; NAT works everywhere'] : ['isolated', 'nothing better fits this host']);
+	if (possible.length === 0)
+		possible.push(
+			answers.internet
+				? ['nat', 'nothing better fits this host; NAT works everywhere']
+				: ['isolated', 'nothing better fits this host'],
+		);
 	const [first, second] = possible;
 	const recommendation: Recommendation = {mode: first![0], reason: first![1], passedOver};
 	if (second) {

@@ -39,7 +39,12 @@ function stepBlock(step: PlanStep, index: number): string[] {
 	lines.push(step.undo ? `# undo: ${withInput(step.undo, step.undoInput)}` : '# undo: nothing to undo');
 	for (const file of step.writes ?? []) {
 		const marker = heredocMarker(file.content);
-		lines.push(`mkdir -p ${shellQuote(file.path.slice(0, file.path.lastIndexOf('/')) || '/')}`, `cat > ${shellQuote(file.path)} <<'${marker}'`, file.content.replace(/\n$/, ''), marker);
+		lines.push(
+			`mkdir -p ${shellQuote(file.path.slice(0, file.path.lastIndexOf('/')) || '/')}`,
+			`cat > ${shellQuote(file.path)} <<'${marker}'`,
+			file.content.replace(/\n$/, ''),
+			marker,
+		);
 	}
 	lines.push(withInput(step.run, step.input), '');
 	return lines;

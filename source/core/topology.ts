@@ -31,7 +31,10 @@ function interfaceLabel(vm: Vm, iface: VmInterface): string {
 	if (iface.mac) parts.push(iface.mac);
 	if (iface.model) parts.push(iface.model);
 	const words = typeWords[iface.type];
-	if (words) parts.push(`— ${words}${iface.source ? ` ${iface.source}` : ''}${iface.type === 'ethernet' && iface.target ? ` ${iface.target}` : ''}`);
+	if (words)
+		parts.push(
+			`— ${words}${iface.source ? ` ${iface.source}` : ''}${iface.type === 'ethernet' && iface.target ? ` ${iface.target}` : ''}`,
+		);
 	if (iface.vlan) parts.push(`VLAN ${iface.vlan.tags.map((t) => t.id).join(',')}`);
 	return parts.join(' ');
 }
@@ -42,7 +45,8 @@ export function buildTopology(model: HostModel): TopologyNode[] {
 	const networkByName = new Map(model.networks.map((network) => [network.name, network]));
 	const networksOnBridge = new Map<string, string[]>();
 	for (const network of model.networks) {
-		if (network.bridge) networksOnBridge.set(network.bridge, [...(networksOnBridge.get(network.bridge) ?? []), network.name]);
+		if (network.bridge)
+			networksOnBridge.set(network.bridge, [...(networksOnBridge.get(network.bridge) ?? []), network.name]);
 	}
 	const childrenOf = new Map<string, Nic[]>();
 	for (const nic of model.nics) {
@@ -64,8 +68,18 @@ export function buildTopology(model: HostModel): TopologyNode[] {
 			if (iface.target && vm.state === 'running') vmByDevice.set(iface.target, node);
 			const network = iface.type === 'network' && iface.source ? networkByName.get(iface.source) : undefined;
 			const key =
-				iface.type === 'network' ? `network:${iface.source}` : iface.type === 'bridge' ? `bridge:${iface.source}` : iface.type === 'direct' ? `nic:${iface.source}` : `other:${iface.source}`;
-			if (!(iface.target && vm.state === 'running') || network?.mode.startsWith('macvtap') || network?.mode === 'hostdev') {
+				iface.type === 'network'
+					? `network:${iface.source}`
+					: iface.type === 'bridge'
+						? `bridge:${iface.source}`
+						: iface.type === 'direct'
+							? `nic:${iface.source}`
+							: `other:${iface.source}`;
+			if (
+				!(iface.target && vm.state === 'running') ||
+				network?.mode.startsWith('macvtap') ||
+				network?.mode === 'hostdev'
+			) {
 				const list = vmBySource.get(key) ?? [];
 				list.push(node);
 				vmBySource.set(key, list);
@@ -95,13 +109,17 @@ export function buildTopology(model: HostModel): TopologyNode[] {
 		usedBridges.add(name);
 		usedNics.add(name);
 		const bridge = bridgeByName.get(name);
-		const children = (bridge?.ports ?? []).filter((port) => !usedNics.has(port.name)).map((port) => portNode(port.name));
+		const children = (bridge?.ports ?? [])
+			.filter((port) => !usedNics.has(port.name))
+			.map((port) => portNode(port.name));
 		children.push(...take(vmBySource.get(`bridge:${name}`)));
 		const users = networksOnBridge.get(name);
 		const label = [
 			bridge ? `${bridge.type === 'ovs' ? 'OVS bridge' : 'bridge'} ${name}` : `bridge ${name} (missing on this host)`,
 			users ? `— libvirt network ${users.join(', ')}` : '',
-		].join(' ').trim();
+		]
+			.join(' ')
+			.trim();
 		return {kind: 'bridge', name, label, children};
 	};
 
@@ -111,12 +129,19 @@ export function buildTopology(model: HostModel): TopologyNode[] {
 		const children: TopologyNode[] = [];
 		if (network.bridge && !usedBridges.has(network.bridge)) children.push(bridgeNode(network.bridge));
 		children.push(...take(vmBySource.get(`network:${network.name}`)));
-		return {kind: 'network', name: network.name, label: `network ${network.name} (${modeLabels[network.mode]}, ${state})`, children};
+		return {
+			kind: 'network',
+			name: network.name,
+			label: `network ${network.name} (${modeLabels[network.mode]}, ${state})`,
+			children,
+		};
 	};
 
 	const networksOnNic = new Map<string, LibvirtNetwork[]>();
 	for (const network of model.networks) {
-		const devices = new Set([network.forwardDev, network.pfDev, ...network.forwardInterfaces].filter((d): d is string => Boolean(d)));
+		const devices = new Set(
+			[network.forwardDev, network.pfDev, ...network.forwardInterfaces].filter((d): d is string => Boolean(d)),
+		);
 		for (const device of devices) {
 			const list = networksOnNic.get(device) ?? [];
 			list.push(network);
@@ -127,7 +152,8 @@ export function buildTopology(model: HostModel): TopologyNode[] {
 	const nicNode = (nic: Nic): TopologyNode => {
 		usedNics.add(nic.name);
 		const children: TopologyNode[] = [];
-		if (nic.master && !usedBridges.has(nic.master) && bridgeByName.has(nic.master)) children.push(bridgeNode(nic.master));
+		if (nic.master && !usedBridges.has(nic.master) && bridgeByName.has(nic.master))
+			children.push(bridgeNode(nic.master));
 		for (const lower of childrenOf.get(nic.name) ?? []) {
 			if (usedNics.has(lower.name)) continue;
 			if (lower.kind === 'vlan') children.push(nicNode(lower));
@@ -138,21 +164,30 @@ export function buildTopology(model: HostModel): TopologyNode[] {
 			// A bridged network's bridge already sits under the NIC; NAT/routed networks only name this NIC as their exit.
 			if (usedNetworks.has(network.name)) continue;
 			if (network.mode === 'nat' || network.mode === 'route' || network.mode === 'open') {
-				children.push({kind: 'network', name: network.name, label: `network ${network.name} leaves by ${nic.name} (${modeLabels[network.mode]})`, children: []});
+				children.push({
+					kind: 'network',
+					name: network.name,
+					label: `network ${network.name} leaves by ${nic.name} (${modeLabels[network.mode]})`,
+					children: [],
+				});
 			} else {
 				children.push(networkNode(network));
 			}
 		}
-		const detail = [nic.kind, nic.state, nic.speedMbps ? `${nic.speedMbps} Mb/s` : undefined].filter(Boolean).join(', ');
+		const detail = [nic.kind, nic.state, nic.speedMbps ? `${nic.speedMbps} Mb/s` : undefined]
+			.filter(Boolean)
+			.join(', ');
 		return {kind: 'nic', name: nic.name, label: `NIC ${nic.name} (${detail})`, children};
 	};
 
 	const roots: TopologyNode[] = [];
 	const isUplink = (nic: Nic) =>
 		uplinkKinds.has(nic.kind) ||
-		((nic.kind === 'veth' || nic.kind === 'vxlan' || nic.kind === 'vlan') && (nic.master !== undefined || childrenOf.has(nic.name) || networksOnNic.has(nic.name)));
+		((nic.kind === 'veth' || nic.kind === 'vxlan' || nic.kind === 'vlan') &&
+			(nic.master !== undefined || childrenOf.has(nic.name) || networksOnNic.has(nic.name)));
 	for (const nic of model.nics) {
-		if (isUplink(nic) && !usedNics.has(nic.name) && !(nic.kind === 'vlan' && nic.parent && nicByName.has(nic.parent))) roots.push(nicNode(nic));
+		if (isUplink(nic) && !usedNics.has(nic.name) && !(nic.kind === 'vlan' && nic.parent && nicByName.has(nic.parent)))
+			roots.push(nicNode(nic));
 	}
 	// Networks whose bridge is on an uplink were drawn above; the rest (NAT, isolated…) stand on their own.
 	for (const network of model.networks) {
@@ -161,7 +196,13 @@ export function buildTopology(model: HostModel): TopologyNode[] {
 			// The bridge is drawn under its uplink: hang the network's shut-off VMs there by name only.
 			usedNetworks.add(network.name);
 			const extra = take(vmBySource.get(`network:${network.name}`));
-			if (extra.length > 0) roots.push({kind: 'network', name: network.name, label: `network ${network.name} (${modeLabels[network.mode]}) on bridge ${network.bridge}`, children: extra});
+			if (extra.length > 0)
+				roots.push({
+					kind: 'network',
+					name: network.name,
+					label: `network ${network.name} (${modeLabels[network.mode]}) on bridge ${network.bridge}`,
+					children: extra,
+				});
 			continue;
 		}
 		roots.push(networkNode(network));
@@ -174,7 +215,12 @@ export function buildTopology(model: HostModel): TopologyNode[] {
 	}
 	const loose = vmNodes.filter((node) => !placed.has(node));
 	if (loose.length > 0) {
-		roots.push({kind: 'group', name: '', label: 'VM interfaces attached to nothing on this host', children: take(loose)});
+		roots.push({
+			kind: 'group',
+			name: '',
+			label: 'VM interfaces attached to nothing on this host',
+			children: take(loose),
+		});
 	}
 	return roots;
 }

@@ -58,7 +58,13 @@ function vlanNode(vlan: VlanSpec): Node {
 export function pciAddressAttributes(address: string): Node {
 	const match = /^([\da-f]{4}):([\da-f]{2}):([\da-f]{2})\.([0-7])$/i.exec(address);
 	if (!match) throw new Error(`not a PCI address: ${address}`);
-	return {'@type': 'pci', '@domain': `0x${match[1]}`, '@bus': `0x${match[2]}`, '@slot': `0x${match[3]}`, '@function': `0x${match[4]}`};
+	return {
+		'@type': 'pci',
+		'@domain': `0x${match[1]}`,
+		'@bus': `0x${match[2]}`,
+		'@slot': `0x${match[3]}`,
+		'@function': `0x${match[4]}`,
+	};
 }
 
 export function networkXml(spec: NetworkSpec): string {
@@ -71,11 +77,19 @@ export function networkXml(spec: NetworkSpec): string {
 		if (spec.forward.interfaces?.length) forward['interface'] = spec.forward.interfaces.map((dev) => ({'@dev': dev}));
 		network['forward'] = forward;
 	}
-	if (spec.bridge) network['bridge'] = {'@name': spec.bridge.name, ...(spec.bridge.stp === undefined ? {} : {'@stp': spec.bridge.stp ? 'on' : 'off', '@delay': '0'})};
+	if (spec.bridge)
+		network['bridge'] = {
+			'@name': spec.bridge.name,
+			...(spec.bridge.stp === undefined ? {} : {'@stp': spec.bridge.stp ? 'on' : 'off', '@delay': '0'}),
+		};
 	if (spec.virtualport) network['virtualport'] = {'@type': spec.virtualport};
 	if (spec.vlan) network['vlan'] = vlanNode(spec.vlan);
 	if (spec.portgroups?.length) {
-		network['portgroup'] = spec.portgroups.map((pg) => ({'@name': pg.name, ...(pg.isDefault ? {'@default': 'yes'} : {}), ...(pg.vlan ? {vlan: vlanNode(pg.vlan)} : {})}));
+		network['portgroup'] = spec.portgroups.map((pg) => ({
+			'@name': pg.name,
+			...(pg.isDefault ? {'@default': 'yes'} : {}),
+			...(pg.vlan ? {vlan: vlanNode(pg.vlan)} : {}),
+		}));
 	}
 	if (spec.domain) network['domain'] = {'@name': spec.domain};
 	if (spec.ips?.length) {
@@ -93,7 +107,8 @@ export function interfaceXml(spec: InterfaceSpec): string {
 	const iface: Node = {'@type': spec.type};
 	if (spec.type === 'hostdev') iface['@managed'] = 'yes';
 	if (spec.mac) iface['mac'] = {'@address': spec.mac};
-	if (spec.type === 'network') iface['source'] = {'@network': spec.network, ...(spec.portgroup ? {'@portgroup': spec.portgroup} : {})};
+	if (spec.type === 'network')
+		iface['source'] = {'@network': spec.network, ...(spec.portgroup ? {'@portgroup': spec.portgroup} : {})};
 	else iface['source'] = {address: pciAddressAttributes(spec.pciAddress ?? '')};
 	if (spec.model) iface['model'] = {'@type': spec.model};
 	return builder.build({interface: iface}).trim();

@@ -28,7 +28,9 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 		}
 		let cancelled = false;
 		void (async () => {
-			const checked = await service.preflight(plan).catch((error: Error) => ({problems: [error.message], plan: undefined}));
+			const checked = await service
+				.preflight(plan)
+				.catch((error: Error) => ({problems: [error.message], plan: undefined}));
 			if (cancelled) return;
 			if (!checked.plan) {
 				dispatch({type: 'apply-phase', phase: 'refused', problems: checked.problems});
@@ -71,8 +73,22 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 			if (journal.status !== 'applied') dispatch({type: 'apply-phase', phase: 'done'});
 			// The guard is gone and the time ran out unconfirmed: the app keeps the promise itself.
 			const deadline = journal.guard?.deadline ? Date.parse(journal.guard.deadline) : undefined;
-			if (journal.status === 'applied' && !journal.guard?.confirmed && deadline !== undefined && Date.now() > deadline && !service.guardAlive(journal)) {
-				dispatch({type: 'apply-log', line: {time: new Date().toISOString(), step: -1, stream: 'error', text: `No confirmation in time, and the SSH guard (pid ${journal.guard?.pid ?? '?'}) is gone: undoing here.`}});
+			if (
+				journal.status === 'applied' &&
+				!journal.guard?.confirmed &&
+				deadline !== undefined &&
+				Date.now() > deadline &&
+				!service.guardAlive(journal)
+			) {
+				dispatch({
+					type: 'apply-log',
+					line: {
+						time: new Date().toISOString(),
+						step: -1,
+						stream: 'error',
+						text: `No confirmation in time, and the SSH guard (pid ${journal.guard?.pid ?? '?'}) is gone: undoing here.`,
+					},
+				});
 				dispatch({type: 'apply-phase', phase: 'running'});
 				clearInterval(timer);
 				void service.undo(journal, hooks).then(
@@ -84,8 +100,14 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 				);
 				return;
 			}
-			void Promise.all([gateway ? service.reachable(gateway) : Promise.resolve(undefined), ssh ? service.reachable(ssh.clientAddress) : Promise.resolve(undefined)]).then(([g, c]) =>
-				dispatch({type: 'apply-reach', reach: {...(g === undefined ? {} : {gateway: g}), ...(c === undefined ? {} : {client: c})}}),
+			void Promise.all([
+				gateway ? service.reachable(gateway) : Promise.resolve(undefined),
+				ssh ? service.reachable(ssh.clientAddress) : Promise.resolve(undefined),
+			]).then(([g, c]) =>
+				dispatch({
+					type: 'apply-reach',
+					reach: {...(g === undefined ? {} : {gateway: g}), ...(c === undefined ? {} : {client: c})},
+				}),
 			);
 		}, 1000);
 		return () => clearInterval(timer);

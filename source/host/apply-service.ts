@@ -34,7 +34,12 @@ export interface ApplyService {
 	idle(): Promise<void>;
 }
 
-export function liveApplyService(options: {load: LoadOptions; journalDir: string; guardCommand: string[]; guardSeconds?: number}): ApplyService {
+export function liveApplyService(options: {
+	load: LoadOptions;
+	journalDir: string;
+	guardCommand: string[];
+	guardSeconds?: number;
+}): ApplyService {
 	const runner = new Runner();
 	const seconds = options.guardSeconds ?? defaultGuardSeconds;
 	let stopReason: string | undefined;
@@ -53,7 +58,10 @@ export function liveApplyService(options: {load: LoadOptions; journalDir: string
 		return run;
 	};
 	return {
-		preflight: async (plan) => preflight(plan, await loadHost({...options.load, demo: false}), runner, {uri: resolveLibvirtUri(options.load.connect, options.load.env)}),
+		preflight: async (plan) =>
+			preflight(plan, await loadHost({...options.load, demo: false}), runner, {
+				uri: resolveLibvirtUri(options.load.connect, options.load.env),
+			}),
 		apply: (plan, hooks) =>
 			locked(`apply ${plan.mode} ${plan.params['name'] ?? ''} (interactive)`, () => {
 				stopReason = undefined;
@@ -65,7 +73,8 @@ export function liveApplyService(options: {load: LoadOptions; journalDir: string
 						...hooks,
 						shouldStop: () => {
 							if (stopReason) return stopReason;
-							if (current?.guard?.pid !== undefined && !guardAlive(current)) return `The SSH guard (pid ${current.guard.pid}) is gone, so nothing would restore the network if this connection dropped`;
+							if (current?.guard?.pid !== undefined && !guardAlive(current))
+								return `The SSH guard (pid ${current.guard.pid}) is gone, so nothing would restore the network if this connection dropped`;
 							return hooks.shouldStop?.();
 						},
 						startGuard: async (journal) => {
@@ -77,17 +86,24 @@ export function liveApplyService(options: {load: LoadOptions; journalDir: string
 			}),
 		arm: armDeadline,
 		keep: confirmJournal,
-		undo: (journal, hooks) => locked(`undo ${journal.path} (interactive)`, () => {
-			const fresh = readJournal(journal.path);
-			return undoRecorded(fresh, runner, hooks);
-		}),
+		undo: (journal, hooks) =>
+			locked(`undo ${journal.path} (interactive)`, () => {
+				const fresh = readJournal(journal.path);
+				return undoRecorded(fresh, runner, hooks);
+			}),
 		read: (journal) => readJournal(journal.path),
 		guardAlive,
 		reachable: async (address) => (await runner.run(['ping', '-c', '1', '-W', '1', address], {timeoutMs: 3000})).ok,
 		interrupted: () => {
 			if (lockHolder(options.journalDir)) return undefined;
 			// Applied journals stay until undone on purpose; only work cut off half-way is offered.
-			return listJournals(options.journalDir).journals.find((j) => needsUndo(j) && (j.status === 'running' || j.status === 'rolling-back') && !processAlive(j.pid, j.pidStarted) && !guardAlive(j));
+			return listJournals(options.journalDir).journals.find(
+				(j) =>
+					needsUndo(j) &&
+					(j.status === 'running' || j.status === 'rolling-back') &&
+					!processAlive(j.pid, j.pidStarted) &&
+					!guardAlive(j),
+			);
 		},
 		stop: (reason) => {
 			stopReason = reason;

@@ -5,7 +5,14 @@
 // whether its undo runs. So `kvmnet undo` and the SSH guard (another process) can finish or reverse any apply.
 import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {dirname} from 'node:path';
-import {stepsToUndo, type Journal, type JournalStatus, type JournalStep, type LogLine, type StepState} from '../core/journal.js';
+import {
+	stepsToUndo,
+	type Journal,
+	type JournalStatus,
+	type JournalStep,
+	type LogLine,
+	type StepState,
+} from '../core/journal.js';
 import type {Plan, PlanStep, StepCheck} from '../core/plan.js';
 import {commandLine} from '../core/script.js';
 import {ensureReserve, newJournal, readJournal, saveJournal} from './journal-store.js';
@@ -69,7 +76,11 @@ class Log {
 
 /** What a step's files held before, recorded in the journal before anything is written. */
 function backUpFiles(step: PlanStep, record: JournalStep): void {
-	record.files = (step.writes ?? []).map((file) => (existsSync(file.path) ? {path: file.path, existed: true, previous: readFileSync(file.path, 'utf8')} : {path: file.path, existed: false}));
+	record.files = (step.writes ?? []).map((file) =>
+		existsSync(file.path)
+			? {path: file.path, existed: true, previous: readFileSync(file.path, 'utf8')}
+			: {path: file.path, existed: false},
+	);
 }
 
 function writeFiles(step: PlanStep): void {
@@ -90,7 +101,9 @@ function restoreStepFiles(record: JournalStep): string[] {
 			if (file.existed) writeFileSync(file.path, file.previous ?? '');
 			else rmSync(file.path, {force: true});
 		} catch (error) {
-			failed.push(`${file.path} could not be put back as it was (${(error as Error).message})${file.existed ? '' : ': remove it by hand'}`);
+			failed.push(
+				`${file.path} could not be put back as it was (${(error as Error).message})${file.existed ? '' : ': remove it by hand'}`,
+			);
 		}
 	}
 	return failed;
@@ -102,15 +115,30 @@ export async function runCheck(runner: Runner, check: StepCheck): Promise<string
 	if (!result.ok) return `${check.proves}: not so (${describeFailure(result)})`;
 	if (check.pattern !== undefined) {
 		const matched = new RegExp(check.pattern, 'm').test(result.stdout);
-		if (matched === Boolean(check.absent)) return `${check.proves}: not so (${commandLine(check.run)} printed ${JSON.stringify(result.stdout.trim().slice(0, 200))})`;
+		if (matched === Boolean(check.absent))
+			return `${check.proves}: not so (${commandLine(check.run)} printed ${JSON.stringify(result.stdout.trim().slice(0, 200))})`;
 	}
 	return undefined;
 }
 
-async function runStep(runner: Runner, log: Log, index: number, argv: string[], input: string | undefined): Promise<{ok: boolean; message: string; exitCode?: number}> {
+async function runStep(
+	runner: Runner,
+	log: Log,
+	index: number,
+	argv: string[],
+	input: string | undefined,
+): Promise<{ok: boolean; message: string; exitCode?: number}> {
 	log.line(index, 'info', `$ ${commandLine(argv)}${input !== undefined ? `  (input: ${JSON.stringify(input)})` : ''}`);
-	const result = await runner.run(argv, {...(input === undefined ? {} : {input}), timeoutMs: 120_000, onLine: (stream, line) => log.line(index, stream, line)});
-	return {ok: result.ok, message: result.ok ? 'ok' : describeFailure(result), ...(result.exitCode === undefined ? {} : {exitCode: result.exitCode})};
+	const result = await runner.run(argv, {
+		...(input === undefined ? {} : {input}),
+		timeoutMs: 120_000,
+		onLine: (stream, line) => log.line(index, stream, line),
+	});
+	return {
+		ok: result.ok,
+		message: result.ok ? 'ok' : describeFailure(result),
+		...(result.exitCode === undefined ? {} : {exitCode: result.exitCode}),
+	};
 }
 
 /**
@@ -119,7 +147,10 @@ async function runStep(runner: Runner, log: Log, index: number, argv: string[], 
  * Ends `undone` for an apply that had been applied, `rolled-back` for one that had not.
  */
 export function undoRecorded(journal: Journal, runner: Runner, hooks: ApplyHooks = {}): Promise<Journal> {
-	return rollBack(journal, runner, hooks, {checkFirst: true, finalStatus: journal.appliedAt ? 'undone' : 'rolled-back'});
+	return rollBack(journal, runner, hooks, {
+		checkFirst: true,
+		finalStatus: journal.appliedAt ? 'undone' : 'rolled-back',
+	});
 }
 
 /**
@@ -128,7 +159,12 @@ export function undoRecorded(journal: Journal, runner: Runner, hooks: ApplyHooks
  * its check (a step whose check failed is undone all the same: its command ran); `checkFirst` asks every step's
  * check first, as for a step that was under way.
  */
-export async function rollBack(journal: Journal, runner: Runner, hooks: ApplyHooks = {}, options: {checkFirst?: boolean; finalStatus?: JournalStatus} = {}): Promise<Journal> {
+export async function rollBack(
+	journal: Journal,
+	runner: Runner,
+	hooks: ApplyHooks = {},
+	options: {checkFirst?: boolean; finalStatus?: JournalStatus} = {},
+): Promise<Journal> {
 	const finalStatus = options.finalStatus ?? 'rolled-back';
 	const log = new Log(journal, hooks);
 	journal.status = 'rolling-back';
@@ -150,11 +186,20 @@ export async function rollBack(journal: Journal, runner: Runner, hooks: ApplyHoo
 		// A step whose own check failed during the apply is undone whatever its check says now: its command ran.
 		const checkedFailed = step.error?.startsWith('check failed') ?? false;
 		if (check && !checkedFailed && (!certain || options.checkFirst)) {
-			if (!certain) log.line(index, 'info', `Step ${index + 1} (${step.title}) was ${step.state === 'undoing' ? 'being undone' : 'under way'} when kvmnet stopped: checking whether it took effect.`);
+			if (!certain)
+				log.line(
+					index,
+					'info',
+					`Step ${index + 1} (${step.title}) was ${step.state === 'undoing' ? 'being undone' : 'under way'} when kvmnet stopped: checking whether it took effect.`,
+				);
 			const wrong = await runCheck(runner, check);
 			if (wrong) {
 				restoreFiles(step);
-				log.line(index, 'info', `${step.state === 'undoing' ? 'Already undone' : certain ? 'Not in place any more' : 'It had not taken effect'} (${wrong}): nothing to undo.`);
+				log.line(
+					index,
+					'info',
+					`${step.state === 'undoing' ? 'Already undone' : certain ? 'Not in place any more' : 'It had not taken effect'} (${wrong}): nothing to undo.`,
+				);
 				log.state(index, 'undone');
 				continue;
 			}
@@ -183,7 +228,13 @@ export async function rollBack(journal: Journal, runner: Runner, hooks: ApplyHoo
 	}
 	journal.status = journal.leftovers.length > 0 ? 'rollback-incomplete' : finalStatus;
 	log.save();
-	log.line(-1, journal.leftovers.length > 0 ? 'error' : 'info', journal.leftovers.length > 0 ? `Could not undo everything:\n${journal.leftovers.join('\n')}` : 'Every completed step was undone.');
+	log.line(
+		-1,
+		journal.leftovers.length > 0 ? 'error' : 'info',
+		journal.leftovers.length > 0
+			? `Could not undo everything:\n${journal.leftovers.join('\n')}`
+			: 'Every completed step was undone.',
+	);
 	return journal;
 }
 
@@ -195,17 +246,26 @@ export class JournalUnwritable extends Error {
  * Apply the plan step by step; returns the journal, whose status says how it ended. Throws JournalUnwritable,
  * before anything changed, when the journal cannot be written (read-only or full disk).
  */
-export async function applyPlan(plan: Plan, options: {runner: Runner; journalDir: string; hooks?: ApplyHooks}): Promise<Journal> {
+export async function applyPlan(
+	plan: Plan,
+	options: {runner: Runner; journalDir: string; hooks?: ApplyHooks},
+): Promise<Journal> {
 	const hooks = options.hooks ?? {};
 	const journal = newJournal(plan, options.journalDir);
 	try {
 		ensureReserve(options.journalDir);
 		saveJournal(journal);
 	} catch (error) {
-		throw new JournalUnwritable(`the journal cannot be written in ${options.journalDir} (${(error as Error).message}), so nothing was changed: an apply that could not be undone after a crash is not started`);
+		throw new JournalUnwritable(
+			`the journal cannot be written in ${options.journalDir} (${(error as Error).message}), so nothing was changed: an apply that could not be undone after a crash is not started`,
+		);
 	}
 	const log = new Log(journal, hooks);
-	log.line(-1, 'info', `Applying ${plan.mode} ${plan.params['name'] ?? ''}: ${plan.steps.length} steps. Journal: ${journal.path}`);
+	log.line(
+		-1,
+		'info',
+		`Applying ${plan.mode} ${plan.params['name'] ?? ''}: ${plan.steps.length} steps. Journal: ${journal.path}`,
+	);
 	const stopAndUndo = (why: string) => {
 		journal.reason = why;
 		log.line(-1, 'error', why);
@@ -264,7 +324,8 @@ export async function applyPlan(plan: Plan, options: {runner: Runner; journalDir
 			}
 			log.line(index, 'info', `✓ ${step.verify.proves}`);
 		}
-		if (!log.state(index, 'done')) return stopAndUndo(`Stopped after step ${index + 1}: the journal could not be written.`);
+		if (!log.state(index, 'done'))
+			return stopAndUndo(`Stopped after step ${index + 1}: the journal could not be written.`);
 	}
 	const stop = hooks.shouldStop?.();
 	if (stop) return stopAndUndo(`${stop}: stopped after the last step.`);

@@ -31,12 +31,25 @@ export const demoHostFile = () => packagedFile('demo/host.xml');
 export async function loadDemoHost(reason?: string): Promise<HostModel> {
 	const started = performance.now();
 	const hostFile = demoHostFile();
-	const [hostXml, snapshotText] = await Promise.all([readFile(hostFile, 'utf8'), readFile(packagedFile('demo/nics.json'), 'utf8')]);
+	const [hostXml, snapshotText] = await Promise.all([
+		readFile(hostFile, 'utf8'),
+		readFile(packagedFile('demo/nics.json'), 'utf8'),
+	]);
 	const snapshot = JSON.parse(snapshotText) as DemoSnapshot;
 	const host = parseTestDriverHost(hostXml);
 	// The test driver starts every network in its file, active and persistent, without autostart.
-	const networks: LibvirtNetwork[] = host.networks.map((xml) => ({...parseNetworkXml(xml), active: true, persistent: true, autostart: false}));
-	const vms: Vm[] = host.domains.map(({xml, running}) => ({...parseDomainXml(xml), state: running ? 'running' : 'shut off', persistent: true, autostart: false}));
+	const networks: LibvirtNetwork[] = host.networks.map((xml) => ({
+		...parseNetworkXml(xml),
+		active: true,
+		persistent: true,
+		autostart: false,
+	}));
+	const vms: Vm[] = host.domains.map(({xml, running}) => ({
+		...parseDomainXml(xml),
+		state: running ? 'running' : 'shut off',
+		persistent: true,
+		autostart: false,
+	}));
 	const parts: Parameters<typeof assembleHost>[0] = {
 		source: 'demo',
 		header: {
@@ -47,7 +60,12 @@ export async function loadDemoHost(reason?: string): Promise<HostModel> {
 			kvmDevice: true,
 			memoryBytes: snapshot.memoryBytes,
 			isRoot: true,
-			libvirt: {uri: `test://${hostFile}`, reachable: true, version: snapshot.libvirtVersion, hypervisor: 'demo host file'},
+			libvirt: {
+				uri: `test://${hostFile}`,
+				reachable: true,
+				version: snapshot.libvirtVersion,
+				hypervisor: 'demo host file',
+			},
 			ssh: snapshot.ssh,
 		},
 		nics: parseIpLinks(snapshot.links, snapshot.sysfs),

@@ -34,7 +34,10 @@ async function spawnGuard(journalPath: string, command: string[], extra: string[
 	const ready = guardReadyPath(journalPath);
 	rmSync(ready, {force: true});
 	const logFd = openSync(guardLogPath(journalPath), 'a');
-	const child = spawn(command[0]!, [...command.slice(1), 'guard', journalPath, ...extra], {detached: true, stdio: ['ignore', logFd, logFd]});
+	const child = spawn(command[0]!, [...command.slice(1), 'guard', journalPath, ...extra], {
+		detached: true,
+		stdio: ['ignore', logFd, logFd],
+	});
 	closeSync(logFd);
 	let exited: number | string | undefined;
 	child.once('exit', (code, signal) => (exited = code ?? signal ?? 'unknown'));
@@ -47,8 +50,14 @@ async function spawnGuard(journalPath: string, command: string[], extra: string[
 		await sleep(25);
 	}
 	if (exited === undefined) child.kill('SIGKILL');
-	const words = existsSync(guardLogPath(journalPath)) ? readFileSync(guardLogPath(journalPath), 'utf8').trim().split('\n').slice(-2).join(' ') : '';
-	throw new Error(exited === undefined ? `it did not answer within ${handshakeMs / 1000} s` : `it exited (${exited})${words ? `: ${words}` : ''}`);
+	const words = existsSync(guardLogPath(journalPath))
+		? readFileSync(guardLogPath(journalPath), 'utf8').trim().split('\n').slice(-2).join(' ')
+		: '';
+	throw new Error(
+		exited === undefined
+			? `it did not answer within ${handshakeMs / 1000} s`
+			: `it exited (${exited})${words ? `: ${words}` : ''}`,
+	);
 }
 
 /** Start the guard of an apply before its first step; resolves with its pid once it watches the journal. */
@@ -73,7 +82,10 @@ export function startUndoGuard(journal: Journal, command: string[]): Promise<num
 export function armDeadline(journal: Journal): Journal {
 	const fresh = readJournal(journal.path);
 	const seconds = fresh.guard?.windowSeconds ?? defaultGuardSeconds;
-	fresh.guard = {...(fresh.guard ?? {windowSeconds: seconds}), deadline: new Date(Date.now() + seconds * 1000).toISOString()};
+	fresh.guard = {
+		...(fresh.guard ?? {windowSeconds: seconds}),
+		deadline: new Date(Date.now() + seconds * 1000).toISOString(),
+	};
 	saveJournal(fresh);
 	return fresh;
 }
@@ -81,7 +93,12 @@ export function armDeadline(journal: Journal): Journal {
 export type GuardOutcome = 'confirmed' | 'finished' | 'rolled-back';
 
 /** `kvmnet undo` through the guard: wait for the lock (the asking process just let it go), then undo. */
-async function undoNow(journalPath: string, runner: Runner, say: (text: string) => void, pollMs: number): Promise<GuardOutcome> {
+async function undoNow(
+	journalPath: string,
+	runner: Runner,
+	say: (text: string) => void,
+	pollMs: number,
+): Promise<GuardOutcome> {
 	const started = Date.now();
 	for (;;) {
 		try {
@@ -89,7 +106,9 @@ async function undoNow(journalPath: string, runner: Runner, say: (text: string) 
 			try {
 				const journal = readJournal(journalPath);
 				if (!needsUndo(journal)) return 'finished';
-				await undoRecorded(journal, runner, {onLog: (line) => say(`${line.step >= 0 ? `[${line.step + 1}] ` : ''}${line.text}`)});
+				await undoRecorded(journal, runner, {
+					onLog: (line) => say(`${line.step >= 0 ? `[${line.step + 1}] ` : ''}${line.text}`),
+				});
 				return 'rolled-back';
 			} finally {
 				lock.release();
@@ -109,7 +128,8 @@ function guardDecision(journal: Journal): {act: string} | {leave: GuardOutcome} 
 	const deadline = journal.guard?.deadline ? Date.parse(journal.guard.deadline) : undefined;
 	if (deadline !== undefined && Date.now() > deadline) return {act: 'no confirmation before the deadline'};
 	// The app died while applying (its SSH session was cut), or after applying before it started the countdown.
-	if (!appAlive && (journal.status === 'running' || deadline === undefined)) return {act: 'the applying process is gone'};
+	if (!appAlive && (journal.status === 'running' || deadline === undefined))
+		return {act: 'the applying process is gone'};
 	return undefined;
 }
 
@@ -117,7 +137,11 @@ function guardDecision(journal: Journal): {act: string} | {leave: GuardOutcome} 
  * The guard's loop. Returns when the apply was confirmed, ended on its own, or was undone by the guard. With
  * `now`, it undoes the journal at once (as soon as it has the lock) instead of watching it.
  */
-export async function runGuard(journalPath: string, runner: Runner, options: {pollMs?: number; now?: boolean} = {}): Promise<GuardOutcome> {
+export async function runGuard(
+	journalPath: string,
+	runner: Runner,
+	options: {pollMs?: number; now?: boolean} = {},
+): Promise<GuardOutcome> {
 	const pollMs = options.pollMs ?? 200;
 	const say = (text: string) => process.stdout.write(`${new Date().toISOString()} guard: ${visible(text)}\n`);
 	// The handshake: the app waits for this before its first step.
@@ -155,7 +179,9 @@ export async function runGuard(journalPath: string, runner: Runner, options: {po
 					if (!still || 'leave' in still) continue;
 					say(`${still.act}; undoing`);
 					current.guard = {...current.guard!, actedAt: new Date().toISOString()};
-					await undoRecorded(current, runner, {onLog: (line) => say(`${line.step >= 0 ? `[${line.step + 1}] ` : ''}${line.text}`)});
+					await undoRecorded(current, runner, {
+						onLog: (line) => say(`${line.step >= 0 ? `[${line.step + 1}] ` : ''}${line.text}`),
+					});
 					return 'rolled-back';
 				} finally {
 					lock.release();

@@ -1,7 +1,19 @@
 // The journal on disk. It is written ahead of every change and synced (file and directory) before the change is
 // made, so a crash at any moment leaves a record an undo can trust. A reserve file beside the journals holds back
 // disk space: when the disk fills mid-apply, the reserve is given up so the rollback can still record itself.
-import {closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs';
+import {
+	closeSync,
+	existsSync,
+	fsyncSync,
+	lstatSync,
+	mkdirSync,
+	openSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	writeSync,
+} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {fileSafeName, type Journal} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
@@ -27,7 +39,7 @@ function writeSynced(path: string, text: string): void {
 		// On a nearly full disk write(2) writes part and returns its count (only the next write fails with ENOSPC):
 		// every byte is written, or the error is thrown, never a cut-off journal renamed over the last good one.
 		const bytes = Buffer.from(text);
-		for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+		for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
 		fsyncSync(fd);
 	} finally {
 		closeSync(fd);
@@ -77,7 +89,10 @@ export function saveJournal(journal: Journal): void {
 		rmSync(reserve, {force: true});
 		writeJournalFile(journal);
 		// Recorded, on the reserve's space: the caller is told all the same, so an apply stops and rolls back.
-		throw Object.assign(new Error(`ENOSPC: the disk of ${dirname(journal.path)} is full (kvmnet's reserve was used to record this)`), {code: 'ENOSPC'});
+		throw Object.assign(
+			new Error(`ENOSPC: the disk of ${dirname(journal.path)} is full (kvmnet's reserve was used to record this)`),
+			{code: 'ENOSPC'},
+		);
 	}
 }
 
@@ -92,7 +107,15 @@ export function readJournal(path: string): Journal {
 	} catch (error) {
 		throw new Error(`${path}: ${(error as Error).message}`);
 	}
-	if (typeof journal !== 'object' || journal === null || typeof journal.id !== 'string' || typeof journal.status !== 'string' || !Array.isArray(journal.steps) || typeof journal.plan !== 'object' || journal.plan === null) {
+	if (
+		typeof journal !== 'object' ||
+		journal === null ||
+		typeof journal.id !== 'string' ||
+		typeof journal.status !== 'string' ||
+		!Array.isArray(journal.steps) ||
+		typeof journal.plan !== 'object' ||
+		journal.plan === null
+	) {
 		throw new Error(`${path}: not a kvmnet journal`);
 	}
 	// The path is where it was found, whatever the file says.

@@ -40,7 +40,11 @@ export function processAlive(pid: number, started?: string): boolean {
 export class LockRefused extends Error {
 	override name = 'LockRefused';
 	constructor(readonly holder: LockHolder | undefined) {
-		super(holder ? `another kvmnet is changing this host: pid ${holder.pid}, ${holder.doing}, since ${holder.since}` : 'another kvmnet is changing this host (its lock file cannot be read)');
+		super(
+			holder
+				? `another kvmnet is changing this host: pid ${holder.pid}, ${holder.doing}, since ${holder.since}`
+				: 'another kvmnet is changing this host (its lock file cannot be read)',
+		);
 	}
 }
 
@@ -65,7 +69,12 @@ function readHolder(path: string): LockHolder | undefined {
 export function acquireLock(stateDir: string, doing: string): Lock {
 	mkdirSync(stateDir, {recursive: true, mode: 0o700});
 	const path = lockPath(stateDir);
-	const mine = (what: string): LockHolder => ({pid: process.pid, ...(processStart(process.pid) ? {started: processStart(process.pid)!} : {}), doing: what, since: new Date().toISOString()});
+	const mine = (what: string): LockHolder => ({
+		pid: process.pid,
+		...(processStart(process.pid) ? {started: processStart(process.pid)!} : {}),
+		doing: what,
+		since: new Date().toISOString(),
+	});
 	const temporary = `${path}.${process.pid}`;
 	writeFileSync(temporary, `${JSON.stringify(mine(doing))}\n`);
 	try {
@@ -76,7 +85,8 @@ export function acquireLock(stateDir: string, doing: string): Lock {
 			} catch (error) {
 				if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 				const holder = readHolder(path);
-				if (holder && holder.pid !== process.pid && processAlive(holder.pid, holder.started)) throw new LockRefused(holder);
+				if (holder && holder.pid !== process.pid && processAlive(holder.pid, holder.started))
+					throw new LockRefused(holder);
 				// A lock being written this instant reads as empty: give it a moment before calling it stale.
 				if (holder === undefined && attempt === 0) {
 					Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);

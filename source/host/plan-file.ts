@@ -15,8 +15,14 @@ export function readPlanFile(path: string): {plan?: Plan; errors: string[]} {
 		// Non-blocking, so a FIFO or a device does not hang the open; fstat then says what it is.
 		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
 		const stat = fstatSync(fd);
-		if (!stat.isFile()) return {errors: [`${shown} is not a regular file (a plan is the plan.json that kvmnet plan --out DIR or s in the preview saves)`]};
-		if (stat.size > maxPlanBytes) return {errors: [`${shown} is ${stat.size} bytes: a plan is at most ${maxPlanBytes} bytes`]};
+		if (!stat.isFile())
+			return {
+				errors: [
+					`${shown} is not a regular file (a plan is the plan.json that kvmnet plan --out DIR or s in the preview saves)`,
+				],
+			};
+		if (stat.size > maxPlanBytes)
+			return {errors: [`${shown} is ${stat.size} bytes: a plan is at most ${maxPlanBytes} bytes`]};
 		const buffer = Buffer.alloc(stat.size);
 		let read = 0;
 		while (read < stat.size) {
@@ -27,7 +33,11 @@ export function readPlanFile(path: string): {plan?: Plan; errors: string[]} {
 		text = buffer.subarray(0, read).toString('utf8');
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
-		return {errors: [`cannot read the plan ${shown}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`]};
+		return {
+			errors: [
+				`cannot read the plan ${shown}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`,
+			],
+		};
 	} finally {
 		if (fd !== undefined) closeSync(fd);
 	}

@@ -96,7 +96,10 @@ export async function prepareDirectory(dir: string): Promise<PreparedDirectory> 
 		} catch (error) {
 			await discard();
 			// EEXIST after stat said ENOENT: a symbolic link to nothing.
-			const reason = (error as NodeJS.ErrnoException).code === 'EEXIST' ? `${current} is a symbolic link to something that does not exist` : why(error, current);
+			const reason =
+				(error as NodeJS.ErrnoException).code === 'EEXIST'
+					? `${current} is a symbolic link to something that does not exist`
+					: why(error, current);
 			throw new SaveError(`cannot create the directory ${current}: ${reason}`);
 		}
 	}
@@ -138,7 +141,8 @@ export async function savePlan(plan: Plan, dir: string): Promise<string[]> {
 		// A directory in the way would fail its rename after the others were done: refused before any.
 		for (const [name] of files) {
 			failing = join(dir, name);
-			if ((await lstat(failing).catch(() => undefined))?.isDirectory()) throw Object.assign(new Error('is a directory'), {code: 'EISDIR'});
+			if ((await lstat(failing).catch(() => undefined))?.isDirectory())
+				throw Object.assign(new Error('is a directory'), {code: 'EISDIR'});
 		}
 		for (const [name] of files) {
 			failing = join(dir, name);

@@ -18,12 +18,25 @@ export interface Preflight {
 }
 
 /** The same plan made again here, with its files in `directory`; or why it cannot be. */
-async function rebuild(given: Plan, host: HostModel, runner: Runner, uri: string, directory: string): Promise<{plan?: Plan; problems: string[]}> {
+async function rebuild(
+	given: Plan,
+	host: HostModel,
+	runner: Runner,
+	uri: string,
+	directory: string,
+): Promise<{plan?: Plan; problems: string[]}> {
 	if (isDoctorPlan(given)) {
 		// A doctor's fix is made again from the check as the host is now: it must still be needed, and the same.
-		const check = runChecks(host, await loadDoctorFacts(host, runner)).find((result) => result.id === given.params['check']);
+		const check = runChecks(host, await loadDoctorFacts(host, runner)).find(
+			(result) => result.id === given.params['check'],
+		);
 		const plan = check ? fixPlan(host, check, directory) : undefined;
-		if (!plan) return {problems: [`the check ${given.params['check']} does not need this fix any more (it ${check ? statusWords[check.status] : 'no longer exists'}): run kvmnet doctor again`]};
+		if (!plan)
+			return {
+				problems: [
+					`the check ${given.params['check']} does not need this fix any more (it ${check ? statusWords[check.status] : 'no longer exists'}): run kvmnet doctor again`,
+				],
+			};
 		return {plan, problems: []};
 	}
 	const again = makePlan(given.mode, given.params, host, {uri, directory: () => directory});
@@ -35,40 +48,106 @@ async function rebuild(given: Plan, host: HostModel, runner: Runner, uri: string
  * Check `given` against `host`, scanned at `uri` (which came from --connect, LIBVIRT_DEFAULT_URI or the default, never
  * from a file), and return the plan to run, or the problems.
  */
-export async function preflight(given: Plan, host: HostModel, runner: Runner, options: {uri: string; planDirectory?: (name: string) => string; env?: NodeJS.ProcessEnv}): Promise<Preflight> {
+export async function preflight(
+	given: Plan,
+	host: HostModel,
+	runner: Runner,
+	options: {uri: string; planDirectory?: (name: string) => string; env?: NodeJS.ProcessEnv},
+): Promise<Preflight> {
 	const {uri, env = process.env} = options;
 	if (host.source === 'demo' || given.uri.startsWith('test:')) {
-		return {problems: ['this plan is for a test-driver or demo host, which keeps no state between commands: make the plan against a real libvirt (--connect) to apply it']};
+		return {
+			problems: [
+				'this plan is for a test-driver or demo host, which keeps no state between commands: make the plan against a real libvirt (--connect) to apply it',
+			],
+		};
 	}
-	if (given.uri !== uri) return {problems: [`uri: the plan was made for ${JSON.stringify(given.uri)}, but kvmnet uses ${JSON.stringify(uri)} here`]};
+	if (given.uri !== uri)
+		return {
+			problems: [
+				`uri: the plan was made for ${JSON.stringify(given.uri)}, but kvmnet uses ${JSON.stringify(uri)} here`,
+			],
+		};
 	const problems: string[] = [];
 	if (process.getuid?.() !== 0) {
 		const sudo = await runner.run(['sudo', '-n', 'true'], {timeoutMs: 5000});
-		problems.push(sudo.ok ? 'run kvmnet apply with sudo: it changes the host network' : `applying needs root: run it with sudo (${describeFailure(sudo)})`);
+		problems.push(
+			sudo.ok
+				? 'run kvmnet apply with sudo: it changes the host network'
+				: `applying needs root: run it with sudo (${describeFailure(sudo)})`,
+		);
 	}
 	// Made again with the given plan's own folder, the steps must come out the same, to the letter.
 	const same = await rebuild(given, host, runner, uri, given.directory);
 	if (!same.plan) return {problems: [...problems, ...same.problems]};
-	if (same.plan.manager.kind !== given.manager.kind) return {problems: [...problems, `manager: the plan says ${JSON.stringify(given.manager.kind)}, but this host's network is run by ${same.plan.manager.kind} (${same.plan.manager.reason}): make the plan again`]};
+	if (same.plan.manager.kind !== given.manager.kind)
+		return {
+			problems: [
+				...problems,
+				`manager: the plan says ${JSON.stringify(given.manager.kind)}, but this host's network is run by ${same.plan.manager.kind} (${same.plan.manager.reason}): make the plan again`,
+			],
+		};
 	for (const field of ['networkXml', 'interfaceXml'] as const) {
-		if ((same.plan[field] ?? '') !== (given[field] ?? '')) return {problems: [...problems, `${field}: is not what kvmnet makes of this plan's parameters on this host now (the host changed, or the file was edited): make the plan again`]};
+		if ((same.plan[field] ?? '') !== (given[field] ?? ''))
+			return {
+				problems: [
+					...problems,
+					`${field}: is not what kvmnet makes of this plan's parameters on this host now (the host changed, or the file was edited): make the plan again`,
+				],
+			};
 	}
 	if (JSON.stringify(same.plan.steps) !== JSON.stringify(given.steps)) {
 		// Made in or out of an SSH session whose path the plan changes: the same commands, guarded differently.
 		const bare = (steps: Plan['steps']) => JSON.stringify(steps.map(({risk, touchesSsh, ...step}) => step));
 		if (bare(same.plan.steps) === bare(given.steps)) {
-			return {problems: [...problems, `steps: the plan was made ${given.steps.some((s) => s.touchesSsh) ? 'over an SSH session whose interface it changes, and this apply is not in one' : 'outside this SSH session, and it changes the interface this session uses'}: make the plan again here, so the guard and the warnings fit`]};
+			return {
+				problems: [
+					...problems,
+					`steps: the plan was made ${given.steps.some((s) => s.touchesSsh) ? 'over an SSH session whose interface it changes, and this apply is not in one' : 'outside this SSH session, and it changes the interface this session uses'}: make the plan again here, so the guard and the warnings fit`,
+				],
+			};
 		}
-		const outside = given.steps.flatMap((step) => step.writes ?? []).find((file) => typeof file.path === 'string' && file.path.startsWith('/') && !file.path.startsWith(`${given.directory}/`) && same.plan!.steps.some((s) => s.writes?.some((w) => w.path.endsWith(file.path.slice(file.path.lastIndexOf('/'))))));
-		if (outside) return {problems: [...problems, `directory: ${JSON.stringify(given.directory)} is not the folder of the files its steps write (${JSON.stringify(outside.path)}): make the plan again`]};
+		const outside = given.steps
+			.flatMap((step) => step.writes ?? [])
+			.find(
+				(file) =>
+					typeof file.path === 'string' &&
+					file.path.startsWith('/') &&
+					!file.path.startsWith(`${given.directory}/`) &&
+					same.plan!.steps.some((s) =>
+						s.writes?.some((w) => w.path.endsWith(file.path.slice(file.path.lastIndexOf('/')))),
+					),
+			);
+		if (outside)
+			return {
+				problems: [
+					...problems,
+					`directory: ${JSON.stringify(given.directory)} is not the folder of the files its steps write (${JSON.stringify(outside.path)}): make the plan again`,
+				],
+			};
 		const at = same.plan.steps.findIndex((step, i) => JSON.stringify(step) !== JSON.stringify(given.steps[i]));
 		const where = at >= 0 ? `step ${at + 1}` : `step ${same.plan.steps.length + 1}`;
-		return {problems: [...problems, `steps: ${where} is not what kvmnet makes of this plan's parameters on this host now (the host changed, or the file was edited): make the plan again`]};
+		return {
+			problems: [
+				...problems,
+				`steps: ${where} is not what kvmnet makes of this plan's parameters on this host now (the host changed, or the file was edited): make the plan again`,
+			],
+		};
 	}
 	// What runs: the same plan, its files in a new folder of the state directory (never a folder named by the file).
-	const {plan} = await rebuild(given, host, runner, uri, (options.planDirectory ?? planDirectory)(given.params['name'] || given.mode));
+	const {plan} = await rebuild(
+		given,
+		host,
+		runner,
+		uri,
+		(options.planDirectory ?? planDirectory)(given.params['name'] || given.mode),
+	);
 	if (!plan) return {problems: [...problems, 'the plan could not be made again']};
-	const tools = new Set(plan.steps.flatMap((step) => [step.run[0], step.undo?.[0], step.verify?.run[0]]).filter((tool): tool is string => Boolean(tool)));
+	const tools = new Set(
+		plan.steps
+			.flatMap((step) => [step.run[0], step.undo?.[0], step.verify?.run[0]])
+			.filter((tool): tool is string => Boolean(tool)),
+	);
 	for (const tool of tools) {
 		if (!(await onPath(tool, env))) problems.push(`${tool} is not installed, and the plan needs it`);
 	}

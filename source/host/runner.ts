@@ -17,9 +17,19 @@ import {onExit} from 'signal-exit';
  * Checked before spawning where a missing tool is common, since even a spawn that fails costs a fork (~8 ms).
  */
 export async function onPath(program: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-	if (program.includes('/')) return access(program).then(() => true, () => false);
+	if (program.includes('/'))
+		return access(program).then(
+			() => true,
+			() => false,
+		);
 	for (const dir of (env['PATH'] ?? '').split(':').filter(Boolean)) {
-		if (await access(join(dir, program)).then(() => true, () => false)) return true;
+		if (
+			await access(join(dir, program)).then(
+				() => true,
+				() => false,
+			)
+		)
+			return true;
 	}
 	return false;
 }
@@ -76,7 +86,10 @@ export function timeoutSetting(env: NodeJS.ProcessEnv = process.env): number | u
 	const text = env[timeoutVariable];
 	if (text === undefined || text === '') return undefined;
 	const seconds = /^\d{1,4}$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
-	if (!(seconds >= 1 && seconds <= 3600)) return new Error(`${timeoutVariable}: ${JSON.stringify(text.slice(0, 40))} is not ${timeoutRule} (how long kvmnet waits for virsh, ip and the other tools it runs)`);
+	if (!(seconds >= 1 && seconds <= 3600))
+		return new Error(
+			`${timeoutVariable}: ${JSON.stringify(text.slice(0, 40))} is not ${timeoutRule} (how long kvmnet waits for virsh, ip and the other tools it runs)`,
+		);
 	return seconds * 1000;
 }
 
@@ -142,7 +155,13 @@ interface Bounded {
  */
 function startBounded(file: string, args: string[], options: Options, timeoutMs: number): Bounded {
 	holdExitHook();
-	const child = execa(file, args, {...options, reject: false, detached: true, cleanup: false, forceKillAfterDelay: false});
+	const child = execa(file, args, {
+		...options,
+		reject: false,
+		detached: true,
+		cleanup: false,
+		forceKillAfterDelay: false,
+	});
 	let timedOut = false;
 	const pgid = child.pid;
 	if (pgid === undefined) {
@@ -177,7 +196,16 @@ function startBounded(file: string, args: string[], options: Options, timeoutMs:
 }
 
 /** The result of a command that was not started because kvmnet is exiting. */
-const notStarted = (argv: string[]): RunResult => ({argv, exitCode: undefined, stdout: '', stderr: 'not run: kvmnet is exiting\n', ok: false, missing: false, timedOut: false, milliseconds: 0});
+const notStarted = (argv: string[]): RunResult => ({
+	argv,
+	exitCode: undefined,
+	stdout: '',
+	stderr: 'not run: kvmnet is exiting\n',
+	ok: false,
+	missing: false,
+	timedOut: false,
+	milliseconds: 0,
+});
 
 export class Runner {
 	/** Every argv this runner was asked to run, in order. */
@@ -193,7 +221,8 @@ export class Runner {
 	/** The limit for one command, and whether it is the scan limit the user can change. */
 	limitFor(options: Pick<RunOptions, 'timeoutMs' | 'atMostMs'>): {timeoutMs: number; scanLimit: boolean} {
 		if (options.timeoutMs !== undefined) return {timeoutMs: options.timeoutMs, scanLimit: false};
-		if (options.atMostMs !== undefined && options.atMostMs < this.scanTimeoutMs) return {timeoutMs: options.atMostMs, scanLimit: false};
+		if (options.atMostMs !== undefined && options.atMostMs < this.scanTimeoutMs)
+			return {timeoutMs: options.atMostMs, scanLimit: false};
 		return {timeoutMs: this.scanTimeoutMs, scanLimit: true};
 	}
 
@@ -310,20 +339,40 @@ export class AnswerReader {
 	}
 }
 
-export function openSession(runner: Runner, argv: string[], options: Omit<RunOptions, 'input' | 'onLine'> = {}): Session {
+export function openSession(
+	runner: Runner,
+	argv: string[],
+	options: Omit<RunOptions, 'input' | 'onLine'> = {},
+): Session {
 	const [file, ...args] = argv;
 	runner.history.push(argv);
 	const started = performance.now();
 	if (stopping) {
 		const result = notStarted(argv);
-		return {ask: () => Promise.reject(new Error(result.stderr.trim())), errors: () => result.stderr, close: async () => result};
+		return {
+			ask: () => Promise.reject(new Error(result.stderr.trim())),
+			errors: () => result.stderr,
+			close: async () => result,
+		};
 	}
 	const limit = runner.limitFor(options);
-	const {child, timedOut} = startBounded(file!, args, {stdin: 'pipe', env: {LC_ALL: 'C', ...options.env}, buffer: false}, limit.timeoutMs);
+	const {child, timedOut} = startBounded(
+		file!,
+		args,
+		{stdin: 'pipe', env: {LC_ALL: 'C', ...options.env}, buffer: false},
+		limit.timeoutMs,
+	);
 	let stderr = '';
 	// What was printed while no question was waiting (none, for virsh): the start of the next answer.
 	let unclaimed = '';
-	let waiter: {reader: AnswerReader; progress: ((piece: string) => void) | undefined; resolve: (text: string) => void; reject: (error: Error) => void} | undefined;
+	let waiter:
+		| {
+				reader: AnswerReader;
+				progress: ((piece: string) => void) | undefined;
+				resolve: (text: string) => void;
+				reject: (error: Error) => void;
+		  }
+		| undefined;
 	const receive = (chunk: string) => {
 		if (!waiter) {
 			unclaimed += chunk;
@@ -365,7 +414,17 @@ export function openSession(runner: Runner, argv: string[], options: Omit<RunOpt
 			child.stdin?.end();
 			const result = await finished;
 			const missing = (result as {code?: string}).code === 'ENOENT';
-			return {argv, exitCode: result.exitCode, stdout: unclaimed, stderr, ok: !result.failed && result.exitCode === 0 && !timedOut(), missing, timedOut: timedOut(), milliseconds: performance.now() - started, ...limit};
+			return {
+				argv,
+				exitCode: result.exitCode,
+				stdout: unclaimed,
+				stderr,
+				ok: !result.failed && result.exitCode === 0 && !timedOut(),
+				missing,
+				timedOut: timedOut(),
+				milliseconds: performance.now() - started,
+				...limit,
+			};
 		},
 	};
 }

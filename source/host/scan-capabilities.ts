@@ -13,14 +13,20 @@ export interface CapabilityOptions {
 
 const managerKinds: NetworkManagerKind[] = ['networkmanager', 'netplan', 'ifupdown', 'iproute2'];
 
-async function networkManagerOf(runner: Runner, root: string, env: NodeJS.ProcessEnv): Promise<HostCapabilities['networkManager']> {
+async function networkManagerOf(
+	runner: Runner,
+	root: string,
+	env: NodeJS.ProcessEnv,
+): Promise<HostCapabilities['networkManager']> {
 	// An admin (or a test in a namespace) can name the tool instead of letting kvmnet guess it.
 	const forced = env['KVMNET_NETWORK_MANAGER'];
 	if (forced && managerKinds.includes(forced as NetworkManagerKind)) {
 		return {kind: forced as NetworkManagerKind, reason: `KVMNET_NETWORK_MANAGER=${forced} says so`, connections: {}};
 	}
 	if (root === '/' && (await onPath('nmcli', env))) {
-		const result = await runner.run(['nmcli', '-t', '-f', 'DEVICE,STATE,CONNECTION', 'device', 'status'], {atMostMs: 5000});
+		const result = await runner.run(['nmcli', '-t', '-f', 'DEVICE,STATE,CONNECTION', 'device', 'status'], {
+			atMostMs: 5000,
+		});
 		if (result.ok) {
 			const connections: Record<string, string> = {};
 			for (const line of result.stdout.split('\n')) {
@@ -29,7 +35,11 @@ async function networkManagerOf(runner: Runner, root: string, env: NodeJS.Proces
 				if (device && state?.startsWith('connected') && connection) connections[device] = connection;
 			}
 			const managed = Object.keys(connections);
-			return {kind: 'networkmanager', reason: `NetworkManager is running${managed.length > 0 ? ` and manages ${managed.join(', ')}` : ''}: changes go through nmcli and persist`, connections};
+			return {
+				kind: 'networkmanager',
+				reason: `NetworkManager is running${managed.length > 0 ? ` and manages ${managed.join(', ')}` : ''}: changes go through nmcli and persist`,
+				connections,
+			};
 		}
 	}
 	const netplanFiles = await readdir(join(root, 'etc/netplan')).then(
@@ -37,17 +47,34 @@ async function networkManagerOf(runner: Runner, root: string, env: NodeJS.Proces
 		() => [],
 	);
 	if (netplanFiles.length > 0) {
-		return {kind: 'netplan', reason: `netplan configuration found (/etc/netplan/${netplanFiles.join(', ')}): changes are written as a netplan file and applied`, connections: {}};
+		return {
+			kind: 'netplan',
+			reason: `netplan configuration found (/etc/netplan/${netplanFiles.join(', ')}): changes are written as a netplan file and applied`,
+			connections: {},
+		};
 	}
 	const interfaces = await readFile(join(root, 'etc/network/interfaces'), 'utf8').catch(() => '');
 	const stanzas = [...interfaces.matchAll(/^\s*iface\s+(\S+)/gm)].map((m) => m[1]!).filter((name) => name !== 'lo');
 	if (stanzas.length > 0) {
-		return {kind: 'ifupdown', reason: `ifupdown configures ${stanzas.join(', ')} in /etc/network/interfaces: changes are written to /etc/network/interfaces.d`, connections: {}};
+		return {
+			kind: 'ifupdown',
+			reason: `ifupdown configures ${stanzas.join(', ')} in /etc/network/interfaces: changes are written to /etc/network/interfaces.d`,
+			connections: {},
+		};
 	}
-	return {kind: 'iproute2', reason: 'no NetworkManager, netplan or ifupdown configuration found: changes are made with ip and last until reboot', connections: {}};
+	return {
+		kind: 'iproute2',
+		reason:
+			'no NetworkManager, netplan or ifupdown configuration found: changes are made with ip and last until reboot',
+		connections: {},
+	};
 }
 
-export async function scanCapabilities(runner: Runner, options: CapabilityOptions, env: NodeJS.ProcessEnv = process.env): Promise<HostCapabilities> {
+export async function scanCapabilities(
+	runner: Runner,
+	options: CapabilityOptions,
+	env: NodeJS.ProcessEnv = process.env,
+): Promise<HostCapabilities> {
 	const root = options.root ?? '/';
 	const [groups, networkManager] = await Promise.all([
 		readdir(join(root, 'sys/kernel/iommu_groups')).then(

@@ -14,10 +14,11 @@ export interface DoctorScanOptions {
 }
 
 const readText = (path: string) => readFile(path, 'utf8').catch(() => undefined);
-const exists = (path: string) => access(path).then(
-	() => true,
-	() => false,
-);
+const exists = (path: string) =>
+	access(path).then(
+		() => true,
+		() => false,
+	);
 
 /** The ports whose wildcard listeners stop libvirt's dnsmasq: DNS, DHCP, DHCPv6. */
 const watchedPorts = new Set([53, 67, 547]);
@@ -25,13 +26,19 @@ const watchedPorts = new Set([53, 67, 547]);
 function decodeAddress(hex: string): string {
 	if (hex.length === 8) {
 		// IPv4 in /proc/net is the 32-bit value in host (little-endian) byte order.
-		const bytes = hex.match(/../g)!.map((b) => parseInt(b, 16)).reverse();
+		const bytes = hex
+			.match(/../g)!
+			.map((b) => parseInt(b, 16))
+			.reverse();
 		return bytes.join('.');
 	}
 	if (/^0+$/.test(hex)) return '::';
 	// IPv6: four 32-bit words, each little-endian.
 	const words = hex.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(''));
-	const groups = words.join('').match(/.{4}/g)!.map((g) => parseInt(g, 16).toString(16));
+	const groups = words
+		.join('')
+		.match(/.{4}/g)!
+		.map((g) => parseInt(g, 16).toString(16));
 	return groups.join(':');
 }
 
@@ -51,7 +58,10 @@ export function parseProcNet(text: string, protocol: 'udp' | 'tcp'): (Listener &
 }
 
 /** Which process owns each socket inode (needs root for other users' processes). */
-async function socketOwners(root: string, inodes: Set<string>): Promise<Map<string, {pid: number; program: string; cmdline: string}>> {
+async function socketOwners(
+	root: string,
+	inodes: Set<string>,
+): Promise<Map<string, {pid: number; program: string; cmdline: string}>> {
 	const owners = new Map<string, {pid: number; program: string; cmdline: string}>();
 	const pids = (await readdir(join(root, 'proc')).catch(() => [])).filter((entry) => /^\d+$/.test(entry));
 	await Promise.all(
@@ -61,8 +71,15 @@ async function socketOwners(root: string, inodes: Set<string>): Promise<Map<stri
 				const target = await readlink(join(root, 'proc', pid, 'fd', fd)).catch(() => '');
 				const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
 				if (!inode || !inodes.has(inode) || owners.has(inode)) continue;
-				const [program, cmdline] = await Promise.all([readText(join(root, 'proc', pid, 'comm')), readText(join(root, 'proc', pid, 'cmdline'))]);
-				owners.set(inode, {pid: Number(pid), program: program?.trim() ?? '?', cmdline: (cmdline ?? '').replace(/\0/g, ' ')});
+				const [program, cmdline] = await Promise.all([
+					readText(join(root, 'proc', pid, 'comm')),
+					readText(join(root, 'proc', pid, 'cmdline')),
+				]);
+				owners.set(inode, {
+					pid: Number(pid),
+					program: program?.trim() ?? '?',
+					cmdline: (cmdline ?? '').replace(/\0/g, ' '),
+				});
 			}
 		}),
 	);
@@ -71,14 +88,23 @@ async function socketOwners(root: string, inodes: Set<string>): Promise<Map<stri
 
 async function listeners(root: string): Promise<Listener[]> {
 	const tables = await Promise.all(
-		(['udp', 'udp6', 'tcp', 'tcp6'] as const).map(async (file) => parseProcNet((await readText(join(root, 'proc/net', file))) ?? '', file.startsWith('udp') ? 'udp' : 'tcp')),
+		(['udp', 'udp6', 'tcp', 'tcp6'] as const).map(async (file) =>
+			parseProcNet((await readText(join(root, 'proc/net', file))) ?? '', file.startsWith('udp') ? 'udp' : 'tcp'),
+		),
 	);
 	const sockets = tables.flat();
 	if (sockets.length === 0) return [];
 	const owners = await socketOwners(root, new Set(sockets.map((s) => s.inode)));
 	return sockets.map(({inode, ...socket}) => {
 		const owner = owners.get(inode);
-		return owner ? {...socket, program: owner.program, pid: owner.pid, libvirtDnsmasq: owner.program === 'dnsmasq' && /\/libvirt\//.test(owner.cmdline)} : socket;
+		return owner
+			? {
+					...socket,
+					program: owner.program,
+					pid: owner.pid,
+					libvirtDnsmasq: owner.program === 'dnsmasq' && /\/libvirt\//.test(owner.cmdline),
+				}
+			: socket;
 	});
 }
 
@@ -98,12 +124,18 @@ async function vfPersistence(root: string): Promise<DoctorFacts['vfPersistence']
 		['etc/NetworkManager/system-connections', /./],
 	];
 	const files = (
-		await Promise.all(places.map(async ([dir, pattern]) => (await readdir(join(root, dir)).catch(() => [])).filter((f) => pattern.test(f)).map((f) => `/${dir}/${f}`)))
+		await Promise.all(
+			places.map(async ([dir, pattern]) =>
+				(await readdir(join(root, dir)).catch(() => [])).filter((f) => pattern.test(f)).map((f) => `/${dir}/${f}`),
+			),
+		)
 	).flat();
 	files.push('/etc/rc.local');
 	const found: DoctorFacts['vfPersistence'] = [];
 	for (const file of files) {
-		const lines = ((await readText(join(root, file))) ?? '').split('\n').filter((line) => vfLine.test(line) && !line.trim().startsWith('#'));
+		const lines = ((await readText(join(root, file))) ?? '')
+			.split('\n')
+			.filter((line) => vfLine.test(line) && !line.trim().startsWith('#'));
 		if (lines.length > 0) found.push({file, lines});
 	}
 	return found;
@@ -135,36 +167,45 @@ async function raInterfaces(root: string): Promise<DoctorFacts['raInterfaces']> 
 }
 
 async function vfioAvailable(root: string): Promise<boolean> {
-	if ((await exists(join(root, 'sys/bus/pci/drivers/vfio-pci'))) || (await exists(join(root, 'sys/module/vfio_pci')))) return true;
+	if ((await exists(join(root, 'sys/bus/pci/drivers/vfio-pci'))) || (await exists(join(root, 'sys/module/vfio_pci'))))
+		return true;
 	const modules = join(root, 'lib/modules', release());
-	const [dep, builtin] = await Promise.all([readText(join(modules, 'modules.dep')), readText(join(modules, 'modules.builtin'))]);
+	const [dep, builtin] = await Promise.all([
+		readText(join(modules, 'modules.dep')),
+		readText(join(modules, 'modules.builtin')),
+	]);
 	return /\/vfio-pci\.ko/.test(dep ?? '') || /\/vfio-pci\.ko/.test(builtin ?? '');
 }
 
 export async function scanDoctorFacts(runner: Runner, options: DoctorScanOptions = {}): Promise<DoctorFacts> {
 	const root = options.root ?? '/';
 	const env = options.env ?? process.env;
-	const [sysctl, iptables, nftTables, networkConf, ufwConf, programs, found, devices, vfio, persistence, advertised] = await Promise.all([
-		Promise.all(sysctlKeys.map(async (key) => [key, (await readText(join(root, 'proc/sys', key.replace(/\./g, '/'))))?.trim()] as const)).then((pairs) => Object.fromEntries(pairs)),
-		(async (): Promise<DoctorFacts['iptables']> => {
-			if (!(await onPath('iptables', env))) return {error: 'iptables is not installed'};
-			const result = await runner.run(['iptables', '-w', '5', '-S'], {atMostMs: 10_000});
-			return result.ok ? {rules: result.stdout.split('\n').filter(Boolean)} : {error: describeFailure(result)};
-		})(),
-		(async () => {
-			if (!(await onPath('nft', env))) return undefined;
-			const result = await runner.run(['nft', 'list', 'tables'], {atMostMs: 10_000});
-			return result.ok ? result.stdout.split('\n').filter(Boolean) : undefined;
-		})(),
-		readText(join(root, 'etc/libvirt/network.conf')),
-		readText(join(root, 'etc/ufw/ufw.conf')),
-		runningPrograms(root),
-		listeners(root),
-		Promise.all(['dev/kvm', 'dev/net/tun', 'dev/vhost-net'].map((path) => exists(join(root, path)))),
-		vfioAvailable(root),
-		vfPersistence(root),
-		raInterfaces(root),
-	]);
+	const [sysctl, iptables, nftTables, networkConf, ufwConf, programs, found, devices, vfio, persistence, advertised] =
+		await Promise.all([
+			Promise.all(
+				sysctlKeys.map(
+					async (key) => [key, (await readText(join(root, 'proc/sys', key.replace(/\./g, '/'))))?.trim()] as const,
+				),
+			).then((pairs) => Object.fromEntries(pairs)),
+			(async (): Promise<DoctorFacts['iptables']> => {
+				if (!(await onPath('iptables', env))) return {error: 'iptables is not installed'};
+				const result = await runner.run(['iptables', '-w', '5', '-S'], {atMostMs: 10_000});
+				return result.ok ? {rules: result.stdout.split('\n').filter(Boolean)} : {error: describeFailure(result)};
+			})(),
+			(async () => {
+				if (!(await onPath('nft', env))) return undefined;
+				const result = await runner.run(['nft', 'list', 'tables'], {atMostMs: 10_000});
+				return result.ok ? result.stdout.split('\n').filter(Boolean) : undefined;
+			})(),
+			readText(join(root, 'etc/libvirt/network.conf')),
+			readText(join(root, 'etc/ufw/ufw.conf')),
+			runningPrograms(root),
+			listeners(root),
+			Promise.all(['dev/kvm', 'dev/net/tun', 'dev/vhost-net'].map((path) => exists(join(root, path)))),
+			vfioAvailable(root),
+			vfPersistence(root),
+			raInterfaces(root),
+		]);
 	const backend = /^\s*firewall_backend\s*=\s*"([^"]+)"/m.exec(networkConf ?? '')?.[1];
 	const rules = 'rules' in iptables ? iptables.rules : [];
 	return {

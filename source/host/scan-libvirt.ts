@@ -106,11 +106,26 @@ async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> 
 			status: {uri, reachable: false, error: message, ...(timeout ? {timeout} : {})},
 			networks: [],
 			vms: [],
-			problems: [timeout ? {area: 'libvirt', message, timeout} : {area: 'libvirt', message: `libvirt at ${uri} is not reachable: ${message}`}],
+			problems: [
+				timeout
+					? {area: 'libvirt', message, timeout}
+					: {area: 'libvirt', message: `libvirt at ${uri} is not reachable: ${message}`},
+			],
 		};
 	}
 	const [uriOut, versionOut, ...lists] = listing.outputs;
-	const [networkUuids, inactive, netAutostart, netTransient, domainUuids, autostart, transient, running, paused, shutoff] = lists.map(uuidList) as string[][];
+	const [
+		networkUuids,
+		inactive,
+		netAutostart,
+		netTransient,
+		domainUuids,
+		autostart,
+		transient,
+		running,
+		paused,
+		shutoff,
+	] = lists.map(uuidList) as string[][];
 	const status: LibvirtStatus = {uri: uriOut?.trim() || uri, reachable: true};
 	const version = parseVirshVersion(versionOut ?? '');
 	if (version.library) status.version = version.library;
@@ -122,17 +137,27 @@ async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> 
 	const transientSet = new Set(transient);
 	// The three common states by list; any other (idle, in shutdown, crashed, pmsuspended…) is asked with domstate.
 	const states = new Map<string, string>();
-	for (const [list, state] of [[shutoff, 'shut off'], [paused, 'paused'], [running, 'running']] as const) for (const uuid of list!) states.set(uuid, state);
+	for (const [list, state] of [
+		[shutoff, 'shut off'],
+		[paused, 'paused'],
+		[running, 'running'],
+	] as const)
+		for (const uuid of list!) states.set(uuid, state);
 	const others = domainUuids!.filter((uuid) => !states.has(uuid));
 
 	// Turn 2: every object's XML, parsed as each dump arrives (while virsh writes the next ones).
-	const parsed: ({network: ReturnType<typeof parseNetworkXml>} | {vm: ReturnType<typeof parseDomainXml>} | {error: string})[] = [];
+	const parsed: (
+		{network: ReturnType<typeof parseNetworkXml>} | {vm: ReturnType<typeof parseDomainXml>} | {error: string}
+	)[] = [];
 	const networkCount = networkUuids!.length;
 	const dumpCount = networkCount + domainUuids!.length;
 	const parseAnswer = (index: number, xml: string) => {
 		if (index >= dumpCount || !xml.trim()) return;
 		try {
-			parsed[index] = index < networkCount ? {network: parseNetworkXml(xml, {fromLibvirt: true})} : {vm: parseDomainXml(xml, {fromLibvirt: true})};
+			parsed[index] =
+				index < networkCount
+					? {network: parseNetworkXml(xml, {fromLibvirt: true})}
+					: {vm: parseDomainXml(xml, {fromLibvirt: true})};
 		} catch (error) {
 			parsed[index] = {error: (error as Error).message};
 		}
@@ -157,7 +182,11 @@ async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> 
 		.map((message) => ({area: 'libvirt', message}));
 	if (details.failure) {
 		const {result, message} = details.failure;
-		problems.push({area: 'libvirt', message: `reading libvirt objects failed: ${message}`, ...(result.timedOut ? {timeout: describeTimeout(result)} : {})});
+		problems.push({
+			area: 'libvirt',
+			message: `reading libvirt objects failed: ${message}`,
+			...(result.timedOut ? {timeout: describeTimeout(result)} : {}),
+		});
 	}
 
 	const networks: LibvirtNetwork[] = [];
@@ -166,14 +195,28 @@ async function scanWith(virsh: VirshSession, uri: string): Promise<LibvirtScan> 
 		// An object can vanish between the listing and the dump (another admin, a transient network ending).
 		if (!result) problems.push({area: 'libvirt', message: `network ${uuid} disappeared while it was being read`});
 		else if ('error' in result) problems.push({area: 'libvirt', message: `network ${uuid}: ${result.error}`});
-		else if ('network' in result) networks.push({...result.network, uuid: result.network.uuid ?? uuid, active: !inactiveSet.has(uuid), autostart: netAutostartSet.has(uuid), persistent: !netTransientSet.has(uuid)});
+		else if ('network' in result)
+			networks.push({
+				...result.network,
+				uuid: result.network.uuid ?? uuid,
+				active: !inactiveSet.has(uuid),
+				autostart: netAutostartSet.has(uuid),
+				persistent: !netTransientSet.has(uuid),
+			});
 	}
 	const vms: Vm[] = [];
 	for (const [i, uuid] of domainUuids!.entries()) {
 		const result = parsed[networkCount + i];
 		if (!result) problems.push({area: 'libvirt', message: `VM ${uuid} disappeared while it was being read`});
 		else if ('error' in result) problems.push({area: 'libvirt', message: `VM ${uuid}: ${result.error}`});
-		else if ('vm' in result) vms.push({...result.vm, uuid: result.vm.uuid ?? uuid, state: states.get(uuid) ?? 'unknown', persistent: !transientSet.has(uuid), autostart: autostartSet.has(uuid)});
+		else if ('vm' in result)
+			vms.push({
+				...result.vm,
+				uuid: result.vm.uuid ?? uuid,
+				state: states.get(uuid) ?? 'unknown',
+				persistent: !transientSet.has(uuid),
+				autostart: autostartSet.has(uuid),
+			});
 	}
 	return {status, networks, vms, problems};
 }

@@ -3,7 +3,14 @@ import {readFile, readlink, access} from 'node:fs/promises';
 import {basename} from 'node:path';
 import type {Nic, Problem, Route} from '../core/model.js';
 import {nextTurn} from '../core/next-turn.js';
-import {parseIpLinks, parseIpRoutes, parseRouteGet, parseSysfsInteger, splitJsonDocuments, type SysfsFacts} from '../core/parse-ip.js';
+import {
+	parseIpLinks,
+	parseIpRoutes,
+	parseRouteGet,
+	parseSysfsInteger,
+	splitJsonDocuments,
+	type SysfsFacts,
+} from '../core/parse-ip.js';
 import {describeFailure, describeTimeout, type Runner} from './runner.js';
 
 export interface LinkScan {
@@ -17,10 +24,11 @@ export interface LinkScan {
 export const defaultSysfsNet = '/sys/class/net';
 
 const readText = (path: string) => readFile(path, 'utf8').catch(() => undefined);
-const exists = (path: string) => access(path).then(
-	() => true,
-	() => false,
-);
+const exists = (path: string) =>
+	access(path).then(
+		() => true,
+		() => false,
+	);
 
 /** What sysfs says of one link. Only links backed by a device get the device reads: virtual links have none. */
 export async function readSysfsFacts(sysfsNet: string, name: string): Promise<SysfsFacts> {
@@ -59,10 +67,20 @@ export async function scanLinks(runner: Runner, options: LinkScanOptions = {}): 
 	const result = await runner.run(['ip', '-j', '-d', '-force', '-batch', '-'], {input: `${commands.join('\n')}\n`});
 	if (result.timedOut) {
 		const timeout = describeTimeout(result);
-		return {nics: [], routes: [], problems: [{area: 'nics', message: `${timeout}: the network interfaces, addresses and routes could not be read`, timeout}]};
+		return {
+			nics: [],
+			routes: [],
+			problems: [
+				{area: 'nics', message: `${timeout}: the network interfaces, addresses and routes could not be read`, timeout},
+			],
+		};
 	}
 	if (result.missing || result.stdout.trim() === '') {
-		return {nics: [], routes: [], problems: [{area: 'nics', message: `cannot list network interfaces: ${describeFailure(result)}`}]};
+		return {
+			nics: [],
+			routes: [],
+			problems: [{area: 'nics', message: `cannot list network interfaces: ${describeFailure(result)}`}],
+		};
 	}
 	const problems: Problem[] = [];
 	let documents: unknown[];
@@ -74,8 +92,15 @@ export async function scanLinks(runner: Runner, options: LinkScanOptions = {}): 
 	const sysfsNet = options.sysfsNet ?? defaultSysfsNet;
 	// Only links on a bus have a device in sysfs: ip -d prints their parentbus, and they have no linkinfo kind
 	// (bridges, veths, taps, macvlans… all do). Virtual links, however many, cost no file reads.
-	const links = Array.isArray(documents[0]) ? (documents[0] as {ifname?: unknown; parentbus?: unknown; link_type?: unknown; linkinfo?: {info_kind?: unknown}}[]) : [];
-	const names = links.filter((link) => link.parentbus !== undefined || (link.linkinfo?.info_kind === undefined && link.link_type !== 'loopback')).map((link) => String(link.ifname));
+	const links = Array.isArray(documents[0])
+		? (documents[0] as {ifname?: unknown; parentbus?: unknown; link_type?: unknown; linkinfo?: {info_kind?: unknown}}[])
+		: [];
+	const names = links
+		.filter(
+			(link) =>
+				link.parentbus !== undefined || (link.linkinfo?.info_kind === undefined && link.link_type !== 'loopback'),
+		)
+		.map((link) => String(link.ifname));
 	const facts = await Promise.all(names.map((name) => readSysfsFacts(sysfsNet, name)));
 	// JSON.parse of thousands of links and building them are each tens of ms: not in one go.
 	await nextTurn();
@@ -87,13 +112,14 @@ export async function scanLinks(runner: Runner, options: LinkScanOptions = {}): 
 	} catch (error) {
 		problems.push({area: 'nics', message: (error as Error).message});
 		// One link iproute2 describes oddly does not hide the others: each is read alone and only it is left out.
-		if (Array.isArray(documents[0])) nics = documents[0].flatMap((link) => {
-			try {
-				return parseIpLinks([link], sysfs);
-			} catch {
-				return [];
-			}
-		});
+		if (Array.isArray(documents[0]))
+			nics = documents[0].flatMap((link) => {
+				try {
+					return parseIpLinks([link], sysfs);
+				} catch {
+					return [];
+				}
+			});
 	}
 	try {
 		routes = documents[1] === undefined ? [] : parseIpRoutes(documents[1]);

@@ -35,14 +35,38 @@ export async function scanOvs(runner: Runner, env: NodeJS.ProcessEnv = process.e
 	// Most hosts have no OVS, or have it installed and stopped: both are told without starting a process.
 	if (!(await onPath('ovs-vsctl', env))) return {installed: false, bridges: [], problems: []};
 	const socket = ovsDatabaseSocket(env);
-	if (!(await access(socket).then(() => true, () => false))) {
-		return {installed: true, bridges: [], problems: [{area: 'ovs', message: `Open vSwitch is installed but not running: its database socket ${socket} does not exist (systemctl start openvswitch-switch)`}]};
+	if (
+		!(await access(socket).then(
+			() => true,
+			() => false,
+		))
+	) {
+		return {
+			installed: true,
+			bridges: [],
+			problems: [
+				{
+					area: 'ovs',
+					message: `Open vSwitch is installed but not running: its database socket ${socket} does not exist (systemctl start openvswitch-switch)`,
+				},
+			],
+		};
 	}
 	const result = await runner.run(ovsBridgeQuery, {atMostMs: 5000});
 	if (result.missing) return {installed: false, bridges: [], problems: []};
 	if (!result.ok) {
 		const timeout = result.timedOut ? {timeout: describeTimeout(result)} : {};
-		return {installed: true, bridges: [], problems: [{area: 'ovs', message: `Open vSwitch is installed but its database does not answer: ${describeFailure(result)}`, ...timeout}]};
+		return {
+			installed: true,
+			bridges: [],
+			problems: [
+				{
+					area: 'ovs',
+					message: `Open vSwitch is installed but its database does not answer: ${describeFailure(result)}`,
+					...timeout,
+				},
+			],
+		};
 	}
 	try {
 		return {installed: true, bridges: parseOvsBridges(result.stdout), problems: []};

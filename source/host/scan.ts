@@ -29,18 +29,31 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 	// virsh first: it answers in two turns (names, then every object's XML), the longest chain of the scan.
 	const [libvirt, links, ovs, machine] = await Promise.all([
 		scanLibvirt(runner, uri),
-		scanLinks(runner, {...(ssh ? {routeTo: ssh.clientAddress} : {}), ...(options.sysfsNet ? {sysfsNet: options.sysfsNet} : {})}),
+		scanLinks(runner, {
+			...(ssh ? {routeTo: ssh.clientAddress} : {}),
+			...(options.sysfsNet ? {sysfsNet: options.sysfsNet} : {}),
+		}),
 		scanOvs(runner, env),
 		scanMachine(),
 	]);
-	const capabilities = await scanCapabilities(runner, {ovs: !ovs.installed ? 'missing' : ovs.problems.length > 0 ? 'stopped' : 'running'}, env);
+	const capabilities = await scanCapabilities(
+		runner,
+		{ovs: !ovs.installed ? 'missing' : ovs.problems.length > 0 ? 'stopped' : 'running'},
+		env,
+	);
 	if (ssh) {
 		if (links.routeDevice) ssh.interface = links.routeDevice;
 		else ssh.error = `no route to the SSH client ${ssh.clientAddress} was found`;
 	}
 	return assembleHost({
 		source: 'live',
-		header: {hostname: localHostname(), isRoot: runningAsRoot(), libvirt: libvirt.status, ...machine, ...(ssh ? {ssh} : {})},
+		header: {
+			hostname: localHostname(),
+			isRoot: runningAsRoot(),
+			libvirt: libvirt.status,
+			...machine,
+			...(ssh ? {ssh} : {}),
+		},
 		nics: links.nics,
 		ovsBridges: ovs.bridges,
 		networks: libvirt.networks,

@@ -41,10 +41,16 @@ export interface VirshBatch {
  * what splits the answers reliably. `onAnswer` gets each output as soon as it is complete, while virsh still
  * works on the next ones, so the caller can parse them meanwhile instead of after the whole turn.
  */
-export function virshBatch(commands: string[][], tag: string, onAnswer?: (index: number, output: string) => void): VirshBatch {
+export function virshBatch(
+	commands: string[][],
+	tag: string,
+	onAnswer?: (index: number, output: string) => void,
+): VirshBatch {
 	const marker = (i: number) => `${tag}${i}@@`;
 	// A newline would end the command early: such a name cannot be asked for (its answer stays undefined).
-	const lines = commands.map((argv, i) => `echo ${marker(i)}\n${argv.some((w) => w.includes('\n')) ? 'echo' : argv.map(virshQuote).join(' ')}\n`);
+	const lines = commands.map(
+		(argv, i) => `echo ${marker(i)}\n${argv.some((w) => w.includes('\n')) ? 'echo' : argv.map(virshQuote).join(' ')}\n`,
+	);
 	const end = marker(commands.length);
 	// A command's output runs from the marker before it to the marker after it, and starts with the prompt line of
 	// the command itself, which is dropped. The marker appears twice: in the echoed prompt line, then as echo's output.
@@ -98,7 +104,9 @@ export class VirshSession {
 			await this.session.ask(batch.input, batch.until, batch.take);
 		} catch {
 			const result = await this.session.close();
-			const message = result.timedOut ? `${describeTimeout(result)}: libvirt at ${this.uri} may be hung` : describeFailure(result);
+			const message = result.timedOut
+				? `${describeTimeout(result)}: libvirt at ${this.uri} may be hung`
+				: describeFailure(result);
 			this.failure = {result, message};
 			return {outputs: batch.outputs, failure: this.failure};
 		}

@@ -5,35 +5,66 @@ import {attachFields, defaultWiredUplink, freeInterfaceName, isWired, networkInt
 export const bridge: ModeDefinition = {
 	id: 'bridge',
 	title: 'Bridge (VMs on the LAN)',
-	what: "VMs plug into the physical LAN through a host bridge and appear there as machines of their own.",
+	what: 'VMs plug into the physical LAN through a host bridge and appear there as machines of their own.',
 	useCase: 'Virtual servers that must be ordinary LAN hosts with their own addresses.',
 	example: 'A small business running its mail, web and database servers as VMs, each with its own LAN address.',
-	pros: ['Guests are first-class LAN hosts (DHCP from the LAN, reachable from anywhere)', 'High performance, low latency', 'Host and guests reach each other'],
-	cons: ['Needs a host bridge holding the NIC: the host address moves to the bridge', 'Guests are exposed to the LAN: firewall them like any server'],
+	pros: [
+		'Guests are first-class LAN hosts (DHCP from the LAN, reachable from anywhere)',
+		'High performance, low latency',
+		'Host and guests reach each other',
+	],
+	cons: [
+		'Needs a host bridge holding the NIC: the host address moves to the bridge',
+		'Guests are exposed to the LAN: firewall them like any server',
+	],
 	pitfalls: [
 		'Does not work on Wi-Fi: an 802.11 station may only send from its own MAC. Use NAT or routed there.',
 		"Creating the bridge moves the host's address from the NIC to the bridge: over SSH on that NIC, a mistake cuts you off.",
 		'With net.bridge.bridge-nf-call-iptables=1, the host firewall filters bridged guest traffic (lost DHCP, dropped packets).',
-		'The bridge should take the NIC\'s MAC, or the LAN DHCP server hands the host a new address.',
+		"The bridge should take the NIC's MAC, or the LAN DHCP server hands the host a new address.",
 	],
 	needs: 'A wired NIC (or bond/VLAN) to put in the bridge.',
-	comparison: {internet: 'yes, directly via the LAN', vmHost: 'yes', vmLan: 'yes', fromLan: 'yes (own LAN address)', performance: 'high', suits: 'servers with LAN addresses (VPS, web)'},
-	diagram: ['VM eth0 ─ vnetN (tap) ─┐', '                        br0 (host address moves here)', '     uplink NIC (port) ─┘ ─ LAN switch ─ router'],
+	comparison: {
+		internet: 'yes, directly via the LAN',
+		vmHost: 'yes',
+		vmLan: 'yes',
+		fromLan: 'yes (own LAN address)',
+		performance: 'high',
+		suits: 'servers with LAN addresses (VPS, web)',
+	},
+	diagram: [
+		'VM eth0 ─ vnetN (tap) ─┐',
+		'                        br0 (host address moves here)',
+		'     uplink NIC (port) ─┘ ─ LAN switch ─ router',
+	],
 	rules: {fields: ['name', 'bridge', 'uplink', ...attachFields], uplink: 'wired-optional', bridge: 'host'},
 	unavailable: (host) => {
-		const hasBridgeWithPort = host.bridges.some((b) => b.type === 'linux' && b.ports.some((p) => host.nics.find((n) => n.name === p.name)?.kind === 'physical'));
+		const hasBridgeWithPort = host.bridges.some(
+			(b) => b.type === 'linux' && b.ports.some((p) => host.nics.find((n) => n.name === p.name)?.kind === 'physical'),
+		);
 		if (hasBridgeWithPort || host.nics.some(isWired)) return undefined;
-		return host.nics.some((n) => n.wireless) ? 'this host has only a Wi-Fi uplink, and Wi-Fi cannot be bridged' : 'this host has no wired NIC to bridge';
+		return host.nics.some((n) => n.wireless)
+			? 'this host has only a Wi-Fi uplink, and Wi-Fi cannot be bridged'
+			: 'this host has no wired NIC to bridge';
 	},
 	defaults: (host) => {
 		// Reuse a bridge that already holds a physical NIC; otherwise plan a new one over the default-route NIC.
-		const existing = host.bridges.find((b) => b.type === 'linux' && b.ports.some((p) => host.nics.find((n) => n.name === p.name)?.kind === 'physical'));
+		const existing = host.bridges.find(
+			(b) => b.type === 'linux' && b.ports.some((p) => host.nics.find((n) => n.name === p.name)?.kind === 'physical'),
+		);
 		const uplink = existing ? undefined : defaultWiredUplink(host);
-		return {name: uniqueName(host, 'lan'), bridge: existing?.name ?? freeInterfaceName(host, 'br'), uplink: uplink?.name ?? '', autostart: 'yes', model: 'virtio'};
+		return {
+			name: uniqueName(host, 'lan'),
+			bridge: existing?.name ?? freeInterfaceName(host, 'br'),
+			uplink: uplink?.name ?? '',
+			autostart: 'yes',
+			model: 'virtio',
+		};
 	},
 	check: (p, host) => {
 		const exists = host.bridges.some((b) => b.name === p.bridge);
-		if (!exists && !p.uplink) return [{field: 'uplink', message: `uplink: ${p.bridge} does not exist yet; name the wired NIC to put in it`}];
+		if (!exists && !p.uplink)
+			return [{field: 'uplink', message: `uplink: ${p.bridge} does not exist yet; name the wired NIC to put in it`}];
 		return [];
 	},
 	build: (p, host) => {

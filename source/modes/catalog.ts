@@ -11,7 +11,18 @@ import {sriov} from './sriov.js';
 import type {ModeDefinition, ModeId} from './types.js';
 import {vlan} from './vlan.js';
 
-export const modes: ModeDefinition[] = [nat, bridge, routed, isolated, open, ...macvtapModes, pciPassthrough, sriov, vlan, ovs];
+export const modes: ModeDefinition[] = [
+	nat,
+	bridge,
+	routed,
+	isolated,
+	open,
+	...macvtapModes,
+	pciPassthrough,
+	sriov,
+	vlan,
+	ovs,
+];
 
 export function findMode(id: string): ModeDefinition | undefined {
 	return modes.find((mode) => mode.id === id);

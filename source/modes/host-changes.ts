@@ -15,10 +15,26 @@ const json = (value: string) => escapeRegExp(JSON.stringify(value));
 
 /** Checks on a link's state, read from `ip -j`. */
 const link = {
-	exists: (name: string): StepCheck => ({run: ['ip', '-j', 'link', 'show', 'dev', name], pattern: `"ifname":${json(name)}`, proves: `${name} exists`}),
-	up: (name: string): StepCheck => ({run: ['ip', '-j', 'link', 'show', 'dev', name], pattern: '"flags":\\[[^\\]]*"UP"', proves: `${name} is up`}),
-	mac: (name: string, mac: string): StepCheck => ({run: ['ip', '-j', 'link', 'show', 'dev', name], pattern: `"address":${json(mac)}`, proves: `${name} has MAC ${mac}`}),
-	master: (name: string, master: string): StepCheck => ({run: ['ip', '-j', 'link', 'show', 'dev', name], pattern: `"master":${json(master)}`, proves: `${name} is a port of ${master}`}),
+	exists: (name: string): StepCheck => ({
+		run: ['ip', '-j', 'link', 'show', 'dev', name],
+		pattern: `"ifname":${json(name)}`,
+		proves: `${name} exists`,
+	}),
+	up: (name: string): StepCheck => ({
+		run: ['ip', '-j', 'link', 'show', 'dev', name],
+		pattern: '"flags":\\[[^\\]]*"UP"',
+		proves: `${name} is up`,
+	}),
+	mac: (name: string, mac: string): StepCheck => ({
+		run: ['ip', '-j', 'link', 'show', 'dev', name],
+		pattern: `"address":${json(mac)}`,
+		proves: `${name} has MAC ${mac}`,
+	}),
+	master: (name: string, master: string): StepCheck => ({
+		run: ['ip', '-j', 'link', 'show', 'dev', name],
+		pattern: `"master":${json(master)}`,
+		proves: `${name} is a port of ${master}`,
+	}),
 	address: (name: string, address: IpAddress, absent = false): StepCheck => ({
 		run: ['ip', '-j', 'addr', 'show', 'dev', name],
 		pattern: `"local":${json(address.address)},"prefixlen":${address.prefix}`,
@@ -26,7 +42,11 @@ const link = {
 		proves: `${name} ${absent ? 'no longer has' : 'has'} ${address.address}/${address.prefix}`,
 	}),
 	// `ip route show default` lists IPv4 only: an IPv6 route is looked for with -6.
-	route: (route: Route, dev: string): StepCheck => ({run: ['ip', ...familyFlag(route), '-j', 'route', 'show', route.destination], pattern: `"dev":${json(dev)}`, proves: `the route to ${route.destination} uses ${dev}`}),
+	route: (route: Route, dev: string): StepCheck => ({
+		run: ['ip', ...familyFlag(route), '-j', 'route', 'show', route.destination],
+		pattern: `"dev":${json(dev)}`,
+		proves: `the route to ${route.destination} uses ${dev}`,
+	}),
 };
 const nmConnection = (name: string, active = false): StepCheck => ({
 	run: ['nmcli', '-t', '-f', 'GENERAL.STATE', 'connection', 'show', name],
@@ -40,23 +60,40 @@ const sshRisk = (nic: string, what: string) =>
 const isIpv6Route = (route: Route) => (route.gateway ?? route.destination).includes(':');
 const familyFlag = (route: Route) => (isIpv6Route(route) ? ['-6'] : []);
 /** The uplink's default gateway of one family, for tools that take one gateway per family. */
-const defaultGateway = (gateways: Route[], family: 'ipv4' | 'ipv6') => gateways.find((r) => r.destination === 'default' && isIpv6Route(r) === (family === 'ipv6'))?.gateway;
+const defaultGateway = (gateways: Route[], family: 'ipv4' | 'ipv6') =>
+	gateways.find((r) => r.destination === 'default' && isIpv6Route(r) === (family === 'ipv6'))?.gateway;
 const movable = (nic: Nic) => nic.addresses.filter((a) => a.scope !== 'link' && a.scope !== 'host');
 const cidr = (a: IpAddress) => `${a.address}/${a.prefix}`;
-const routesVia = (host: HostModel, nic: Nic) => host.routes.filter((r) => r.dev === nic.name && r.gateway && (r.table === undefined || r.table === 'main'));
+const routesVia = (host: HostModel, nic: Nic) =>
+	host.routes.filter((r) => r.dev === nic.name && r.gateway && (r.table === undefined || r.table === 'main'));
 const isDhcp = (nic: Nic) => movable(nic).some((a) => a.family === 'ipv4' && a.dynamic);
 
 function bridgeIproute2(host: HostModel, bridge: string, uplink: Nic): PlanStep[] {
 	const ssh = host.header.ssh?.interface === uplink.name;
 	const risk = (what: string) => (ssh ? {risk: sshRisk(uplink.name, what), touchesSsh: true} : {});
 	const steps: PlanStep[] = [
-		{title: `Create Linux bridge ${bridge}`, run: ['ip', 'link', 'add', 'name', bridge, 'type', 'bridge', 'stp_state', '0'], undo: ['ip', 'link', 'del', 'dev', bridge], verify: link.exists(bridge)},
+		{
+			title: `Create Linux bridge ${bridge}`,
+			run: ['ip', 'link', 'add', 'name', bridge, 'type', 'bridge', 'stp_state', '0'],
+			undo: ['ip', 'link', 'del', 'dev', bridge],
+			verify: link.exists(bridge),
+		},
 	];
 	// The bridge takes the uplink's MAC so the LAN's DHCP server and ARP caches see the same host.
-	if (uplink.mac) steps.push({title: `Give ${bridge} the MAC of ${uplink.name}`, run: ['ip', 'link', 'set', 'dev', bridge, 'address', uplink.mac], verify: link.mac(bridge, uplink.mac)});
+	if (uplink.mac)
+		steps.push({
+			title: `Give ${bridge} the MAC of ${uplink.name}`,
+			run: ['ip', 'link', 'set', 'dev', bridge, 'address', uplink.mac],
+			verify: link.mac(bridge, uplink.mac),
+		});
 	steps.push({title: `Bring ${bridge} up`, run: ['ip', 'link', 'set', 'dev', bridge, 'up'], verify: link.up(bridge)});
 	for (const address of movable(uplink)) {
-		steps.push({title: `Add ${cidr(address)} to ${bridge}`, run: ['ip', 'addr', 'add', cidr(address), 'dev', bridge, ...(address.options ?? [])], undo: ['ip', 'addr', 'del', cidr(address), 'dev', bridge], verify: link.address(bridge, address)});
+		steps.push({
+			title: `Add ${cidr(address)} to ${bridge}`,
+			run: ['ip', 'addr', 'add', cidr(address), 'dev', bridge, ...(address.options ?? [])],
+			undo: ['ip', 'addr', 'del', cidr(address), 'dev', bridge],
+			verify: link.address(bridge, address),
+		});
 	}
 	steps.push({
 		title: `Make ${uplink.name} a port of ${bridge}`,
@@ -69,7 +106,17 @@ function bridgeIproute2(host: HostModel, bridge: string, uplink: Nic): PlanStep[
 		steps.push({
 			title: `Move the route to ${route.destination} to ${bridge}`,
 			run: ['ip', ...familyFlag(route), 'route', 'replace', route.destination, 'via', route.gateway!, 'dev', bridge],
-			undo: ['ip', ...familyFlag(route), 'route', 'replace', route.destination, 'via', route.gateway!, 'dev', uplink.name],
+			undo: [
+				'ip',
+				...familyFlag(route),
+				'route',
+				'replace',
+				route.destination,
+				'via',
+				route.gateway!,
+				'dev',
+				uplink.name,
+			],
 			verify: link.route(route, bridge),
 			...risk('its gateway route moves to the bridge'),
 		});
@@ -112,13 +159,41 @@ function bridgeNetworkManager(host: HostModel, bridge: string, uplink: Nic): Pla
 	return [
 		{
 			title: `Create NetworkManager bridge ${bridge} with the addresses of ${uplink.name}`,
-			run: ['nmcli', 'connection', 'add', 'type', 'bridge', 'ifname', bridge, 'con-name', bridgeConnection, 'bridge.stp', 'no', ...(uplink.mac ? ['bridge.mac-address', uplink.mac] : []), ...ipSettings(uplink, routesVia(host, uplink))],
+			run: [
+				'nmcli',
+				'connection',
+				'add',
+				'type',
+				'bridge',
+				'ifname',
+				bridge,
+				'con-name',
+				bridgeConnection,
+				'bridge.stp',
+				'no',
+				...(uplink.mac ? ['bridge.mac-address', uplink.mac] : []),
+				...ipSettings(uplink, routesVia(host, uplink)),
+			],
 			undo: ['nmcli', 'connection', 'delete', bridgeConnection],
 			verify: nmConnection(bridgeConnection),
 		},
 		{
 			title: `Add ${uplink.name} to ${bridge} as a port`,
-			run: ['nmcli', 'connection', 'add', 'type', 'ethernet', 'ifname', uplink.name, 'con-name', portConnection, 'slave-type', 'bridge', 'master', bridge],
+			run: [
+				'nmcli',
+				'connection',
+				'add',
+				'type',
+				'ethernet',
+				'ifname',
+				uplink.name,
+				'con-name',
+				portConnection,
+				'slave-type',
+				'bridge',
+				'master',
+				bridge,
+			],
 			undo: ['nmcli', 'connection', 'delete', portConnection],
 			verify: nmConnection(portConnection),
 		},
@@ -129,7 +204,11 @@ function bridgeNetworkManager(host: HostModel, bridge: string, uplink: Nic): Pla
 			verify: link.master(uplink.name, bridge),
 			...(ssh ? {risk: sshRisk(uplink.name, 'NetworkManager moves it into the bridge'), touchesSsh: true} : {}),
 		},
-		{title: `Bring up ${bridge}'s addresses`, run: ['nmcli', 'connection', 'up', bridgeConnection], verify: nmConnection(bridgeConnection, true)},
+		{
+			title: `Bring up ${bridge}'s addresses`,
+			run: ['nmcli', 'connection', 'up', bridgeConnection],
+			verify: nmConnection(bridgeConnection, true),
+		},
 	];
 }
 
@@ -139,11 +218,22 @@ function netplanAddresses(nic: Nic, host: HostModel): string[] {
 	const lines = isDhcp(nic) ? ['      dhcp4: true'] : [];
 	if (statics.length > 0) lines.push('      addresses:', ...statics.map((a) => `        - ${cidr(a)}`));
 	const gateways = routesVia(host, nic).filter((r) => r.protocol !== 'dhcp' && r.protocol !== 'ra');
-	if (gateways.length > 0) lines.push('      routes:', ...gateways.flatMap((r) => [`        - to: ${r.destination}`, `          via: ${r.gateway}`]));
+	if (gateways.length > 0)
+		lines.push(
+			'      routes:',
+			...gateways.flatMap((r) => [`        - to: ${r.destination}`, `          via: ${r.gateway}`]),
+		);
 	return lines;
 }
 
-function netplanStep(file: string, yaml: string[], title: string, bridge: string, ssh: boolean, uplink: string): PlanStep {
+function netplanStep(
+	file: string,
+	yaml: string[],
+	title: string,
+	bridge: string,
+	ssh: boolean,
+	uplink: string,
+): PlanStep {
 	return {
 		title,
 		writes: [{path: file, content: `${yaml.join('\n')}\n`}],
@@ -156,7 +246,14 @@ function netplanStep(file: string, yaml: string[], title: string, bridge: string
 	};
 }
 
-function ifupdownStep(file: string, lines: string[], title: string, up: string, ssh: boolean, uplink: string): PlanStep[] {
+function ifupdownStep(
+	file: string,
+	lines: string[],
+	title: string,
+	up: string,
+	ssh: boolean,
+	uplink: string,
+): PlanStep[] {
 	return [
 		{
 			title,
@@ -207,18 +304,30 @@ function bridgeSteps(host: HostModel, manager: NetworkManagerKind, bridge: strin
 			const v6 = movable(uplink).filter((a) => a.family === 'ipv6' && !a.dynamic);
 			const gateway6 = defaultGateway(routesVia(host, uplink), 'ipv6');
 			return [
-				{title: `Take ${uplink.name} down (ifupdown)`, run: ['ifdown', uplink.name], undo: ['ifup', uplink.name], ...(ssh ? {risk: sshRisk(uplink.name, 'it goes down until the bridge is up'), touchesSsh: true} : {})},
+				{
+					title: `Take ${uplink.name} down (ifupdown)`,
+					run: ['ifdown', uplink.name],
+					undo: ['ifup', uplink.name],
+					...(ssh ? {risk: sshRisk(uplink.name, 'it goes down until the bridge is up'), touchesSsh: true} : {}),
+				},
 				...ifupdownStep(
 					`/etc/network/interfaces.d/kvmnet-${bridge}`,
 					[
 						`auto ${bridge}`,
 						isDhcp(uplink) || !v4 ? `iface ${bridge} inet dhcp` : `iface ${bridge} inet static`,
-						...(!isDhcp(uplink) && v4 ? [`    address ${cidr(v4)}`, ...(gateway ? [`    gateway ${gateway}`] : [])] : []),
+						...(!isDhcp(uplink) && v4
+							? [`    address ${cidr(v4)}`, ...(gateway ? [`    gateway ${gateway}`] : [])]
+							: []),
 						`    bridge_ports ${uplink.name}`,
 						'    bridge_stp off',
 						...(uplink.mac ? [`    hwaddress ether ${uplink.mac}`] : []),
 						...(v6.length > 0
-							? [`iface ${bridge} inet6 static`, `    address ${cidr(v6[0]!)}`, ...(gateway6 ? [`    gateway ${gateway6}`] : []), ...v6.slice(1).map((a) => `    up ip -6 addr add ${cidr(a)} dev ${bridge}`)]
+							? [
+									`iface ${bridge} inet6 static`,
+									`    address ${cidr(v6[0]!)}`,
+									...(gateway6 ? [`    gateway ${gateway6}`] : []),
+									...v6.slice(1).map((a) => `    up ip -6 addr add ${cidr(a)} dev ${bridge}`),
+								]
 							: []),
 					],
 					`Write an ifupdown bridge ${bridge} over ${uplink.name} and bring it up`,
@@ -240,12 +349,46 @@ function vlanBridgeSteps(manager: NetworkManagerKind, parent: Nic, id: number, b
 			return [
 				{
 					title: `Create NetworkManager bridge ${bridge} (no host address)`,
-					run: ['nmcli', 'connection', 'add', 'type', 'bridge', 'ifname', bridge, 'con-name', `kvmnet-${bridge}`, 'bridge.stp', 'no', 'ipv4.method', 'disabled', 'ipv6.method', 'ignore'],
+					run: [
+						'nmcli',
+						'connection',
+						'add',
+						'type',
+						'bridge',
+						'ifname',
+						bridge,
+						'con-name',
+						`kvmnet-${bridge}`,
+						'bridge.stp',
+						'no',
+						'ipv4.method',
+						'disabled',
+						'ipv6.method',
+						'ignore',
+					],
 					undo: ['nmcli', 'connection', 'delete', `kvmnet-${bridge}`],
 				},
 				{
 					title: `Create VLAN ${id} on ${parent.name} as a port of ${bridge}`,
-					run: ['nmcli', 'connection', 'add', 'type', 'vlan', 'ifname', vlan, 'con-name', `kvmnet-${vlan}`, 'dev', parent.name, 'id', String(id), 'slave-type', 'bridge', 'master', bridge],
+					run: [
+						'nmcli',
+						'connection',
+						'add',
+						'type',
+						'vlan',
+						'ifname',
+						vlan,
+						'con-name',
+						`kvmnet-${vlan}`,
+						'dev',
+						parent.name,
+						'id',
+						String(id),
+						'slave-type',
+						'bridge',
+						'master',
+						bridge,
+					],
 					undo: ['nmcli', 'connection', 'delete', `kvmnet-${vlan}`],
 				},
 				{title: `Activate ${bridge}`, run: ['nmcli', 'connection', 'up', `kvmnet-${vlan}`]},
@@ -277,7 +420,16 @@ function vlanBridgeSteps(manager: NetworkManagerKind, parent: Nic, id: number, b
 		case 'ifupdown':
 			return ifupdownStep(
 				`/etc/network/interfaces.d/kvmnet-${bridge}`,
-				[`auto ${vlan}`, `iface ${vlan} inet manual`, `    vlan-raw-device ${parent.name}`, '', `auto ${bridge}`, `iface ${bridge} inet manual`, `    bridge_ports ${vlan}`, '    bridge_stp off'],
+				[
+					`auto ${vlan}`,
+					`iface ${vlan} inet manual`,
+					`    vlan-raw-device ${parent.name}`,
+					'',
+					`auto ${bridge}`,
+					`iface ${bridge} inet manual`,
+					`    bridge_ports ${vlan}`,
+					'    bridge_stp off',
+				],
 				`Write an ifupdown VLAN ${id} bridge ${bridge} and bring it up`,
 				bridge,
 				false,
@@ -285,9 +437,24 @@ function vlanBridgeSteps(manager: NetworkManagerKind, parent: Nic, id: number, b
 			);
 		case 'iproute2':
 			return [
-				{title: `Create VLAN sub-interface ${vlan}`, run: ['ip', 'link', 'add', 'link', parent.name, 'name', vlan, 'type', 'vlan', 'id', String(id)], undo: ['ip', 'link', 'del', 'dev', vlan], verify: link.exists(vlan)},
-				{title: `Create Linux bridge ${bridge}`, run: ['ip', 'link', 'add', 'name', bridge, 'type', 'bridge', 'stp_state', '0'], undo: ['ip', 'link', 'del', 'dev', bridge], verify: link.exists(bridge)},
-				{title: `Make ${vlan} a port of ${bridge}`, run: ['ip', 'link', 'set', 'dev', vlan, 'master', bridge], undo: ['ip', 'link', 'set', 'dev', vlan, 'nomaster'], verify: link.master(vlan, bridge)},
+				{
+					title: `Create VLAN sub-interface ${vlan}`,
+					run: ['ip', 'link', 'add', 'link', parent.name, 'name', vlan, 'type', 'vlan', 'id', String(id)],
+					undo: ['ip', 'link', 'del', 'dev', vlan],
+					verify: link.exists(vlan),
+				},
+				{
+					title: `Create Linux bridge ${bridge}`,
+					run: ['ip', 'link', 'add', 'name', bridge, 'type', 'bridge', 'stp_state', '0'],
+					undo: ['ip', 'link', 'del', 'dev', bridge],
+					verify: link.exists(bridge),
+				},
+				{
+					title: `Make ${vlan} a port of ${bridge}`,
+					run: ['ip', 'link', 'set', 'dev', vlan, 'master', bridge],
+					undo: ['ip', 'link', 'set', 'dev', vlan, 'nomaster'],
+					verify: link.master(vlan, bridge),
+				},
 				{title: `Bring ${vlan} up`, run: ['ip', 'link', 'set', 'dev', vlan, 'up'], verify: link.up(vlan)},
 				{title: `Bring ${bridge} up`, run: ['ip', 'link', 'set', 'dev', bridge, 'up'], verify: link.up(bridge)},
 			];
@@ -317,7 +484,11 @@ export function hostChangeSteps(change: HostChange, host: HostModel): PlanStep[]
 								title: `Add ${change.uplink.name} to ${change.bridge} as its uplink`,
 								run: ['ovs-vsctl', 'add-port', change.bridge, change.uplink.name],
 								undo: ['ovs-vsctl', 'del-port', change.bridge, change.uplink.name],
-								verify: {run: ['ovs-vsctl', 'port-to-br', change.uplink.name], pattern: `^${escapeRegExp(change.bridge)}$`, proves: `${change.uplink.name} is a port of ${change.bridge}`},
+								verify: {
+									run: ['ovs-vsctl', 'port-to-br', change.uplink.name],
+									pattern: `^${escapeRegExp(change.bridge)}$`,
+									proves: `${change.uplink.name} is a port of ${change.bridge}`,
+								},
 							},
 						]
 					: []),
@@ -328,7 +499,13 @@ export function hostChangeSteps(change: HostChange, host: HostModel): PlanStep[]
 			const steps: PlanStep[] = [];
 			// The kernel refuses to change a non-zero VF count directly: go through 0.
 			if (current > 0 && current !== change.count) {
-				steps.push({title: `Remove the ${current} VFs of ${change.pf.name} (the count can only change through 0)`, run: ['tee', file], input: '0\n', undo: ['tee', file], undoInput: `${current}\n`});
+				steps.push({
+					title: `Remove the ${current} VFs of ${change.pf.name} (the count can only change through 0)`,
+					run: ['tee', file],
+					input: '0\n',
+					undo: ['tee', file],
+					undoInput: `${current}\n`,
+				});
 			}
 			if (current !== change.count) {
 				steps.push({
@@ -337,7 +514,11 @@ export function hostChangeSteps(change: HostChange, host: HostModel): PlanStep[]
 					input: `${change.count}\n`,
 					undo: ['tee', file],
 					undoInput: '0\n',
-					verify: {run: ['cat', file], pattern: `^${change.count}\\s*$`, proves: `${change.pf.name} has ${change.count} VFs`},
+					verify: {
+						run: ['cat', file],
+						pattern: `^${change.count}\\s*$`,
+						proves: `${change.pf.name} has ${change.count} VFs`,
+					},
 				});
 			}
 			steps.push({

@@ -14,7 +14,20 @@ const common = {
 	],
 };
 
-const variants: Record<MacvtapMode, {title: string; what: string; useCase: string; example: string; pros: string[]; cons: string[]; comparison: Comparison; extraPitfall?: string; diagram: string[]}> = {
+const variants: Record<
+	MacvtapMode,
+	{
+		title: string;
+		what: string;
+		useCase: string;
+		example: string;
+		pros: string[];
+		cons: string[];
+		comparison: Comparison;
+		extraPitfall?: string;
+		diagram: string[];
+	}
+> = {
 	bridge: {
 		title: 'macvtap bridge',
 		what: 'Guests attach straight to a host NIC; guests on the same NIC reach each other inside the host.',
@@ -22,8 +35,19 @@ const variants: Record<MacvtapMode, {title: string; what: string; useCase: strin
 		example: 'A video streaming server VM that needs the full bandwidth of a 10 GbE port.',
 		pros: ['No host bridge, host address untouched', 'High performance', 'Quick to set up, safe over SSH'],
 		cons: ['Host and guests cannot talk over this NIC'],
-		comparison: {internet: 'yes, via the LAN', vmHost: 'no (same NIC)', vmLan: 'yes', fromLan: 'yes', performance: 'high', suits: 'LAN access without a bridge'},
-		diagram: ['VM eth0 ─ macvtapN ─┐ (guests switched to each other in the host)', '            uplink NIC ─ LAN', '   host ✕ guests (not through this NIC)'],
+		comparison: {
+			internet: 'yes, via the LAN',
+			vmHost: 'no (same NIC)',
+			vmLan: 'yes',
+			fromLan: 'yes',
+			performance: 'high',
+			suits: 'LAN access without a bridge',
+		},
+		diagram: [
+			'VM eth0 ─ macvtapN ─┐ (guests switched to each other in the host)',
+			'            uplink NIC ─ LAN',
+			'   host ✕ guests (not through this NIC)',
+		],
 	},
 	private: {
 		title: 'macvtap private',
@@ -32,7 +56,14 @@ const variants: Record<MacvtapMode, {title: string; what: string; useCase: strin
 		example: 'Customer VMs of a hosting provider sharing one uplink.',
 		pros: ['Guest-to-guest isolation without firewall rules'],
 		cons: ['No guest-to-guest traffic at all on this NIC', 'Host and guests cannot talk over this NIC'],
-		comparison: {internet: 'yes, via the LAN', vmHost: 'no', vmLan: 'yes (not to guests on the same NIC)', fromLan: 'yes', performance: 'high', suits: 'multi-tenant isolation'},
+		comparison: {
+			internet: 'yes, via the LAN',
+			vmHost: 'no',
+			vmLan: 'yes (not to guests on the same NIC)',
+			fromLan: 'yes',
+			performance: 'high',
+			suits: 'multi-tenant isolation',
+		},
 		diagram: ['VM A ─ macvtapA ─┐  A ✕ B', 'VM B ─ macvtapB ─┤', '         uplink NIC ─ LAN'],
 	},
 	vepa: {
@@ -41,8 +72,18 @@ const variants: Record<MacvtapMode, {title: string; what: string; useCase: strin
 		useCase: 'Sites that enforce policy and monitoring on the physical switch.',
 		example: 'A data centre where the top-of-rack switch applies ACLs to every VM flow.',
 		pros: ['Every flow is visible to and filtered by the physical switch'],
-		cons: ['Needs a switch with 802.1Qbg reflective relay (hairpin) for guest-to-guest traffic', 'Host and guests cannot talk over this NIC'],
-		comparison: {internet: 'yes, via the LAN', vmHost: 'no', vmLan: 'yes', fromLan: 'yes', performance: 'high (guest-to-guest via switch)', suits: 'switch-enforced policy'},
+		cons: [
+			'Needs a switch with 802.1Qbg reflective relay (hairpin) for guest-to-guest traffic',
+			'Host and guests cannot talk over this NIC',
+		],
+		comparison: {
+			internet: 'yes, via the LAN',
+			vmHost: 'no',
+			vmLan: 'yes',
+			fromLan: 'yes',
+			performance: 'high (guest-to-guest via switch)',
+			suits: 'switch-enforced policy',
+		},
 		diagram: ['VM A ─ macvtapA ─┐', 'VM B ─ macvtapB ─┤─ uplink NIC ─ switch (hairpin: sends A↔B back)'],
 		extraPitfall: 'Without hairpin mode on the switch port, guests on the same NIC cannot reach each other.',
 	},
@@ -53,8 +94,15 @@ const variants: Record<MacvtapMode, {title: string; what: string; useCase: strin
 		example: 'A virtual router owning the second port of the host.',
 		pros: ['Guest controls MAC and promiscuous mode', 'No IOMMU needed'],
 		cons: ['One VM per NIC', 'The host cannot use the NIC any more'],
-		comparison: {internet: 'yes, via the NIC', vmHost: 'no', vmLan: 'yes', fromLan: 'yes', performance: 'high', suits: 'one VM owning a NIC'},
-		diagram: ['VM eth0 ─ macvtap (passthrough) ─ uplink NIC (the VM\'s alone) ─ LAN'],
+		comparison: {
+			internet: 'yes, via the NIC',
+			vmHost: 'no',
+			vmLan: 'yes',
+			fromLan: 'yes',
+			performance: 'high',
+			suits: 'one VM owning a NIC',
+		},
+		diagram: ["VM eth0 ─ macvtap (passthrough) ─ uplink NIC (the VM's alone) ─ LAN"],
 		extraPitfall: 'Only one VM can use the network at a time; a second VM fails to start.',
 	},
 };
@@ -77,15 +125,31 @@ function macvtap(mode: MacvtapMode): ModeDefinition {
 			fields: ['name', 'uplink', ...attachFields],
 			uplink: 'wired',
 			bridge: 'none',
-			...(mode === 'passthrough' ? {sshUplinkRefused: 'passthrough gives the whole NIC to one VM and the host loses it'} : {}),
+			...(mode === 'passthrough'
+				? {sshUplinkRefused: 'passthrough gives the whole NIC to one VM and the host loses it'}
+				: {}),
 		},
-		unavailable: (host) => (host.nics.some(isWired) ? undefined : host.nics.some((n) => n.wireless) ? 'this host has only a Wi-Fi uplink, and macvtap does not work on Wi-Fi' : 'this host has no wired NIC'),
-		defaults: (host) => ({name: uniqueName(host, `macvtap-${mode}`), uplink: defaultWiredUplink(host, mode === 'passthrough')?.name ?? '', autostart: 'yes', model: 'virtio'}),
+		unavailable: (host) =>
+			host.nics.some(isWired)
+				? undefined
+				: host.nics.some((n) => n.wireless)
+					? 'this host has only a Wi-Fi uplink, and macvtap does not work on Wi-Fi'
+					: 'this host has no wired NIC',
+		defaults: (host) => ({
+			name: uniqueName(host, `macvtap-${mode}`),
+			uplink: defaultWiredUplink(host, mode === 'passthrough')?.name ?? '',
+			autostart: 'yes',
+			model: 'virtio',
+		}),
 		build: (p) => ({
 			network: {name: p.name, forward: {mode, interfaces: [p.uplink!.name]}},
 			vmInterface: networkInterface(p),
 			hostChanges: [],
-			warnings: ['The host cannot reach these guests through ' + p.uplink!.name + '; give them a second NIC on an isolated network for host↔VM traffic.'],
+			warnings: [
+				'The host cannot reach these guests through ' +
+					p.uplink!.name +
+					'; give them a second NIC on an isolated network for host↔VM traffic.',
+			],
 		}),
 	};
 }

@@ -10,10 +10,24 @@ export const open: ModeDefinition = {
 	example: 'A hypervisor in a data centre whose nftables ruleset comes from configuration management.',
 	pros: ['No surprise rules from libvirt', 'Full control over forwarding'],
 	cons: ['You must write the forwarding (and any NAT) rules yourself', 'Needs a return route like routed mode'],
-	pitfalls: ['Without your own FORWARD rules and ip_forward, guests reach nothing beyond the host.', 'Needs libvirt 2.2 or newer.'],
+	pitfalls: [
+		'Without your own FORWARD rules and ip_forward, guests reach nothing beyond the host.',
+		'Needs libvirt 2.2 or newer.',
+	],
 	needs: 'Your own firewall rules; libvirt 2.2+.',
-	comparison: {internet: 'as your firewall allows', vmHost: 'yes', vmLan: 'as your firewall allows', fromLan: 'as your firewall allows', performance: 'medium-high', suits: 'policy-managed firewalls'},
-	diagram: ['VM eth0 ─ vnetN (tap) ─ virbrN (gateway)', '             │ host routes; YOUR firewall rules only', '           uplink NIC ─ LAN'],
+	comparison: {
+		internet: 'as your firewall allows',
+		vmHost: 'yes',
+		vmLan: 'as your firewall allows',
+		fromLan: 'as your firewall allows',
+		performance: 'medium-high',
+		suits: 'policy-managed firewalls',
+	},
+	diagram: [
+		'VM eth0 ─ vnetN (tap) ─ virbrN (gateway)',
+		'             │ host routes; YOUR firewall rules only',
+		'           uplink NIC ─ LAN',
+	],
 	rules: {fields: [...managedFields, ...attachFields], uplink: 'none', bridge: 'new'},
 	unavailable: () => undefined,
 	defaults: (host) => managedDefaults(host, 'lab-open'),
@@ -21,6 +35,8 @@ export const open: ModeDefinition = {
 		network: managedNetwork(p, {mode: 'open'}),
 		vmInterface: networkInterface(p),
 		hostChanges: [],
-		warnings: ['libvirt adds no firewall rules for an open network: allow forwarding for this subnet in your own firewall.'],
+		warnings: [
+			'libvirt adds no firewall rules for an open network: allow forwarding for this subnet in your own firewall.',
+		],
 	}),
 };

@@ -16,13 +16,26 @@ export const routed: ModeDefinition = {
 		'IP forwarding must be on; libvirt adds forwarding rules, not NAT.',
 	],
 	needs: 'A return route on the LAN router.',
-	comparison: {internet: 'yes, if the LAN routes back', vmHost: 'yes', vmLan: 'yes, with a return route', fromLan: 'yes, with a return route', performance: 'medium-high', suits: 'lab subnets, hosting with routed blocks'},
-	diagram: ['VM eth0 ─ vnetN (tap) ─ virbrN (gateway)', '             │ host routes (no NAT)', '           uplink NIC ─ LAN router (needs: SUBNET via HOST)'],
+	comparison: {
+		internet: 'yes, if the LAN routes back',
+		vmHost: 'yes',
+		vmLan: 'yes, with a return route',
+		fromLan: 'yes, with a return route',
+		performance: 'medium-high',
+		suits: 'lab subnets, hosting with routed blocks',
+	},
+	diagram: [
+		'VM eth0 ─ vnetN (tap) ─ virbrN (gateway)',
+		'             │ host routes (no NAT)',
+		'           uplink NIC ─ LAN router (needs: SUBNET via HOST)',
+	],
 	rules: {fields: [...managedFields, 'uplink', ...attachFields], uplink: 'optional', bridge: 'new'},
 	unavailable: () => undefined,
 	defaults: (host) => managedDefaults(host, 'lab-routed'),
 	build: (p, host) => {
-		const hostAddress = (p.uplink ?? host.nics.find((n) => n.name === host.routes.find((r) => r.destination === 'default')?.dev))?.addresses.find((a) => a.family === 'ipv4')?.address;
+		const hostAddress = (
+			p.uplink ?? host.nics.find((n) => n.name === host.routes.find((r) => r.destination === 'default')?.dev)
+		)?.addresses.find((a) => a.family === 'ipv4')?.address;
 		return {
 			network: managedNetwork(p, {mode: 'route', ...(p.uplink ? {dev: p.uplink.name} : {})}),
 			vmInterface: networkInterface(p),

@@ -16,7 +16,10 @@ export function uniqueName(host: HostModel, base: string): string {
 
 /** The first `prefixN` (virbr0, br0…) that is neither a host interface nor a libvirt network's bridge. */
 export function freeInterfaceName(host: HostModel, prefix: string): string {
-	const taken = new Set([...host.nics.map((n) => n.name), ...host.networks.flatMap((n) => (n.bridge ? [n.bridge] : []))]);
+	const taken = new Set([
+		...host.nics.map((n) => n.name),
+		...host.networks.flatMap((n) => (n.bridge ? [n.bridge] : [])),
+	]);
 	for (let i = 0; ; i++) if (!taken.has(`${prefix}${i}`)) return `${prefix}${i}`;
 }
 
@@ -34,13 +37,24 @@ export function defaultWiredUplink(host: HostModel, avoidSsh = false): Nic | und
 	const candidates = host.nics.filter((n) => isWired(n) && !(avoidSsh && n.name === ssh));
 	const route = defaultRouteNic(host);
 	const physical = candidates.filter((n) => n.kind !== 'veth');
-	return candidates.find((n) => n === route) ?? physical.find((n) => n.state === 'up') ?? physical[0] ?? candidates.find((n) => n.state === 'up') ?? candidates[0];
+	return (
+		candidates.find((n) => n === route) ??
+		physical.find((n) => n.state === 'up') ??
+		physical[0] ??
+		candidates.find((n) => n.state === 'up') ??
+		candidates[0]
+	);
 }
 
 /** Defaults for a network whose bridge and subnet libvirt manages (NAT, routed, isolated, open). */
 export function managedDefaults(host: HostModel, base: string): Params {
 	const subnet = freeSubnet(host);
-	const params: Params = {name: uniqueName(host, base), bridge: freeInterfaceName(host, 'virbr'), autostart: 'yes', model: 'virtio'};
+	const params: Params = {
+		name: uniqueName(host, base),
+		bridge: freeInterfaceName(host, 'virbr'),
+		autostart: 'yes',
+		model: 'virtio',
+	};
 	if (subnet) {
 		params.subnet = formatCidr4(subnet);
 		params.gateway = formatIpv4(subnet.network + 1);
@@ -50,7 +64,16 @@ export function managedDefaults(host: HostModel, base: string): Params {
 	return params;
 }
 
-export const managedFields: FieldId[] = ['name', 'bridge', 'subnet', 'gateway', 'dhcp-start', 'dhcp-end', 'ipv6', 'domain'];
+export const managedFields: FieldId[] = [
+	'name',
+	'bridge',
+	'subnet',
+	'gateway',
+	'dhcp-start',
+	'dhcp-end',
+	'ipv6',
+	'domain',
+];
 
 /** The network XML spec of a libvirt-managed bridge network with the given forward mode (none: isolated). */
 export function managedNetwork(p: ValidParams, forward?: NetworkSpec['forward']): NetworkSpec {
@@ -58,7 +81,12 @@ export function managedNetwork(p: ValidParams, forward?: NetworkSpec['forward'])
 	if (forward) spec.forward = forward;
 	if (p.domain) spec.domain = p.domain;
 	if (p.subnet && p.gateway !== undefined) {
-		spec.ips!.push({family: 'ipv4', address: formatIpv4(p.gateway), prefix: p.subnet.prefix, ...(p.dhcp ? {dhcp: {start: formatIpv4(p.dhcp.start), end: formatIpv4(p.dhcp.end)}} : {})});
+		spec.ips!.push({
+			family: 'ipv4',
+			address: formatIpv4(p.gateway),
+			prefix: p.subnet.prefix,
+			...(p.dhcp ? {dhcp: {start: formatIpv4(p.dhcp.start), end: formatIpv4(p.dhcp.end)}} : {}),
+		});
 	}
 	if (p.ipv6) spec.ips!.push({family: 'ipv6', address: p.ipv6.address, prefix: p.ipv6.prefix});
 	return spec;
@@ -66,5 +94,11 @@ export function managedNetwork(p: ValidParams, forward?: NetworkSpec['forward'])
 
 /** The VM <interface> that joins network `p.name`. */
 export function networkInterface(p: ValidParams, portgroup?: string): InterfaceSpec {
-	return {type: 'network', network: p.name, model: p.model, ...(portgroup ? {portgroup} : {}), ...(p.mac ? {mac: p.mac} : {})};
+	return {
+		type: 'network',
+		network: p.name,
+		model: p.model,
+		...(portgroup ? {portgroup} : {}),
+		...(p.mac ? {mac: p.mac} : {}),
+	};
 }

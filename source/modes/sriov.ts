@@ -9,15 +9,30 @@ export const sriov: ModeDefinition = {
 	useCase: 'Many VMs needing near-native network performance on one NIC.',
 	example: 'Telecom network functions (NFV) on Intel 82599 or Mellanox NICs.',
 	pros: ['Near bare-metal throughput and latency', 'The NIC switches between VFs, no host CPU in the path'],
-	cons: ['Needs special hardware and IOMMU', 'Hard to debug; limited live migration', 'VLAN and MAC policy live on the PF'],
+	cons: [
+		'Needs special hardware and IOMMU',
+		'Hard to debug; limited live migration',
+		'VLAN and MAC policy live on the PF',
+	],
 	pitfalls: [
 		'VFs are lost on reboot unless recreated at boot (the plan writes a udev rule for that).',
 		'Needs IOMMU on, and a VF driver in the guest (e.g. ixgbevf, iavf, mlx5).',
 		'The VF count can only change through 0: running VMs lose their VFs.',
 	],
 	needs: 'An SR-IOV capable NIC, IOMMU, vfio-pci.',
-	comparison: {internet: 'yes, via the NIC', vmHost: 'yes, via the NIC (if the host uses the PF)', vmLan: 'yes', fromLan: 'yes', performance: 'near native', suits: 'NFV, high packet rates'},
-	diagram: ['VM ═ VF (PCI device) ─┐', 'VM ═ VF ───────────────┤ NIC embedded switch ─ PF ─ LAN', 'host ─ PF driver ───────┘'],
+	comparison: {
+		internet: 'yes, via the NIC',
+		vmHost: 'yes, via the NIC (if the host uses the PF)',
+		vmLan: 'yes',
+		fromLan: 'yes',
+		performance: 'near native',
+		suits: 'NFV, high packet rates',
+	},
+	diagram: [
+		'VM ═ VF (PCI device) ─┐',
+		'VM ═ VF ───────────────┤ NIC embedded switch ─ PF ─ LAN',
+		'host ─ PF driver ───────┘',
+	],
 	rules: {fields: ['name', 'uplink', 'vf-count', 'autostart', 'vms', 'mac'], uplink: 'sriov', bridge: 'none'},
 	unavailable: (host) => {
 		if (!host.nics.some((n) => n.sriov)) return 'this host has no SR-IOV capable NIC (no sriov_totalvfs in sysfs)';
@@ -26,7 +41,12 @@ export const sriov: ModeDefinition = {
 	},
 	defaults: (host) => {
 		const pf = host.nics.find((n) => n.sriov);
-		return {name: uniqueName(host, 'sriov-pool'), uplink: pf?.name ?? '', 'vf-count': String(pf?.sriov ? Math.max(pf.sriov.numVfs, Math.min(4, pf.sriov.totalVfs)) : 4), autostart: 'yes'};
+		return {
+			name: uniqueName(host, 'sriov-pool'),
+			uplink: pf?.name ?? '',
+			'vf-count': String(pf?.sriov ? Math.max(pf.sriov.numVfs, Math.min(4, pf.sriov.totalVfs)) : 4),
+			autostart: 'yes',
+		};
 	},
 	build: (p) => ({
 		network: {name: p.name, forward: {mode: 'hostdev', managed: true, pf: p.uplink!.name}},

@@ -19,19 +19,47 @@ export const vlan: ModeDefinition = {
 		'The host needs 802.1Q support (the 8021q module) for sub-interfaces.',
 	],
 	needs: 'A trunk port on the switch; Open vSwitch, the 8021q module, or libvirt 11+.',
-	comparison: {internet: "as the VLAN's router allows", vmHost: 'only if the host has an address in the VLAN', vmLan: 'yes, within the VLAN', fromLan: 'yes, within the VLAN', performance: 'high', suits: 'multi-tenant, segmented networks'},
-	diagram: ['VM ─ vnetN ─ br100 ─ eth1.100 (tags 100) ─┐', '                                          eth1 (trunk) ─ switch trunk port', 'or: VM ─ vnetN (tag 100) ─ OVS bridge ─ eth1 ─┘'],
-	rules: {fields: ['name', 'vlan-method', 'uplink', 'vlan', 'bridge', ...attachFields], uplink: 'wired-optional', bridge: 'host'},
-	unavailable: (host) => (host.nics.some(isWired) || host.capabilities.ovs === 'running' ? undefined : 'this host has no wired NIC and no Open vSwitch to carry tagged traffic'),
+	comparison: {
+		internet: "as the VLAN's router allows",
+		vmHost: 'only if the host has an address in the VLAN',
+		vmLan: 'yes, within the VLAN',
+		fromLan: 'yes, within the VLAN',
+		performance: 'high',
+		suits: 'multi-tenant, segmented networks',
+	},
+	diagram: [
+		'VM ─ vnetN ─ br100 ─ eth1.100 (tags 100) ─┐',
+		'                                          eth1 (trunk) ─ switch trunk port',
+		'or: VM ─ vnetN (tag 100) ─ OVS bridge ─ eth1 ─┘',
+	],
+	rules: {
+		fields: ['name', 'vlan-method', 'uplink', 'vlan', 'bridge', ...attachFields],
+		uplink: 'wired-optional',
+		bridge: 'host',
+	},
+	unavailable: (host) =>
+		host.nics.some(isWired) || host.capabilities.ovs === 'running'
+			? undefined
+			: 'this host has no wired NIC and no Open vSwitch to carry tagged traffic',
 	defaults: (host) => {
-		const method = host.capabilities.ovs === 'running' ? 'ovs' : versionNumber(host.header.libvirt.version) >= 11_000 ? 'libvirt' : 'subinterface';
+		const method =
+			host.capabilities.ovs === 'running'
+				? 'ovs'
+				: versionNumber(host.header.libvirt.version) >= 11_000
+					? 'libvirt'
+					: 'subinterface';
 		const ovsBridge = host.bridges.find((b) => b.type === 'ovs')?.name;
 		return {
 			name: uniqueName(host, 'vlan100'),
 			'vlan-method': method,
 			uplink: method === 'ovs' && ovsBridge ? '' : (defaultWiredUplink(host, true)?.name ?? ''),
 			vlan: '100',
-			bridge: method === 'ovs' ? (ovsBridge ?? freeInterfaceName(host, 'ovsbr')) : host.nics.some((n) => n.name === 'br100') ? freeInterfaceName(host, 'brvlan') : 'br100',
+			bridge:
+				method === 'ovs'
+					? (ovsBridge ?? freeInterfaceName(host, 'ovsbr'))
+					: host.nics.some((n) => n.name === 'br100')
+						? freeInterfaceName(host, 'brvlan')
+						: 'br100',
 			autostart: 'yes',
 			model: 'virtio',
 		};
@@ -39,26 +67,49 @@ export const vlan: ModeDefinition = {
 	check: (p, host) => {
 		const existing = host.nics.find((n) => n.name === p.bridge);
 		if (p.vlanMethod === 'subinterface') {
-			if (!p.uplink) return [{field: 'uplink', message: 'uplink: a VLAN sub-interface needs the NIC that carries the trunk'}];
-			if (existing) return [{field: 'bridge', message: `bridge: ${p.bridge} already exists; the sub-interface method creates its own bridge`}];
+			if (!p.uplink)
+				return [{field: 'uplink', message: 'uplink: a VLAN sub-interface needs the NIC that carries the trunk'}];
+			if (existing)
+				return [
+					{
+						field: 'bridge',
+						message: `bridge: ${p.bridge} already exists; the sub-interface method creates its own bridge`,
+					},
+				];
 		}
 		if (p.vlanMethod === 'ovs' && existing && !host.bridges.some((b) => b.name === p.bridge && b.type === 'ovs')) {
 			return [{field: 'bridge', message: `bridge: ${p.bridge} exists and is not an Open vSwitch bridge`}];
 		}
-		if (p.vlanMethod === 'libvirt' && !existing && !p.uplink) return [{field: 'uplink', message: `uplink: ${p.bridge} does not exist yet; name the NIC that carries the trunk`}];
+		if (p.vlanMethod === 'libvirt' && !existing && !p.uplink)
+			return [
+				{field: 'uplink', message: `uplink: ${p.bridge} does not exist yet; name the NIC that carries the trunk`},
+			];
 		return [];
 	},
 	build: (p, host) => {
 		const exists = host.nics.some((n) => n.name === p.bridge);
 		const [first] = p.vlanIds;
 		if (p.vlanMethod === 'ovs') {
-			const portgroups: PortgroupSpec[] = p.vlanIds.map((id, i) => ({name: `vlan-${id}`, isDefault: i === 0, vlan: {tags: [{id}], trunk: false}}));
-			if (p.vlanIds.length > 1) portgroups.push({name: 'trunk', vlan: {tags: p.vlanIds.map((id) => ({id})), trunk: true}});
+			const portgroups: PortgroupSpec[] = p.vlanIds.map((id, i) => ({
+				name: `vlan-${id}`,
+				isDefault: i === 0,
+				vlan: {tags: [{id}], trunk: false},
+			}));
+			if (p.vlanIds.length > 1)
+				portgroups.push({name: 'trunk', vlan: {tags: p.vlanIds.map((id) => ({id})), trunk: true}});
 			return {
-				network: {name: p.name, forward: {mode: 'bridge'}, bridge: {name: p.bridge}, virtualport: 'openvswitch', portgroups},
+				network: {
+					name: p.name,
+					forward: {mode: 'bridge'},
+					bridge: {name: p.bridge},
+					virtualport: 'openvswitch',
+					portgroups,
+				},
 				vmInterface: networkInterface(p, `vlan-${first}`),
 				hostChanges: exists ? [] : [{kind: 'ovs-bridge', bridge: p.bridge, ...(p.uplink ? {uplink: p.uplink} : {})}],
-				warnings: [`Guests get VLAN ${first} untagged by default; pick another portgroup per VM${p.vlanIds.length > 1 ? ' (or "trunk" for all of them tagged)' : ''}.`],
+				warnings: [
+					`Guests get VLAN ${first} untagged by default; pick another portgroup per VM${p.vlanIds.length > 1 ? ' (or "trunk" for all of them tagged)' : ''}.`,
+				],
 			};
 		}
 		if (p.vlanMethod === 'subinterface') {
@@ -70,10 +121,17 @@ export const vlan: ModeDefinition = {
 			};
 		}
 		return {
-			network: {name: p.name, forward: {mode: 'bridge'}, bridge: {name: p.bridge}, vlan: {tags: p.vlanIds.map((id) => ({id})), trunk: p.vlanIds.length > 1}},
+			network: {
+				name: p.name,
+				forward: {mode: 'bridge'},
+				bridge: {name: p.bridge},
+				vlan: {tags: p.vlanIds.map((id) => ({id})), trunk: p.vlanIds.length > 1},
+			},
 			vmInterface: networkInterface(p),
 			hostChanges: exists ? [] : [{kind: 'bridge', bridge: p.bridge, uplink: p.uplink!}],
-			warnings: [`libvirt tags guest ports on ${p.bridge}; the bridge needs VLAN filtering (vlan_filtering 1) and the uplink must be a trunk port.`],
+			warnings: [
+				`libvirt tags guest ports on ${p.bridge}; the bridge needs VLAN filtering (vlan_filtering 1) and the uplink must be a trunk port.`,
+			],
 		};
 	},
 };

@@ -35,7 +35,15 @@ export interface ApplyView {
 export const maxLogLines = 500;
 
 export function initialApply(stepCount: number): ApplyView {
-	return {phase: 'confirm', steps: new Array<StepState>(stepCount).fill('pending'), log: [], problems: [], stopRequested: false, starts: 0, reach: {}};
+	return {
+		phase: 'confirm',
+		steps: new Array<StepState>(stepCount).fill('pending'),
+		log: [],
+		problems: [],
+		stopRequested: false,
+		starts: 0,
+		reach: {},
+	};
 }
 
 /** The apply screen for a journal a dead process left half-way: its steps as the journal has them. */
@@ -55,7 +63,10 @@ export function reduceApply(view: ApplyView, action: ApplyAction): ApplyView {
 		case 'apply-phase':
 			return {...view, phase: action.phase, ...(action.problems ? {problems: action.problems} : {})};
 		case 'apply-log': {
-			const log = view.log.length >= maxLogLines ? [...view.log.slice(view.log.length - maxLogLines + 1), action.line] : [...view.log, action.line];
+			const log =
+				view.log.length >= maxLogLines
+					? [...view.log.slice(view.log.length - maxLogLines + 1), action.line]
+					: [...view.log, action.line];
 			return {...view, log};
 		}
 		case 'apply-step': {
@@ -92,7 +103,8 @@ export function onApplyKey(view: ApplyView, key: Key): {view: ApplyView; leave?:
 			return {view};
 		case 'refused':
 		case 'done':
-			if (key.name === 'escape' || key.name === 'return' || char === 'q') return {view, leave: view.phase === 'refused' ? 'preview' : 'inventory'};
+			if (key.name === 'escape' || key.name === 'return' || char === 'q')
+				return {view, leave: view.phase === 'refused' ? 'preview' : 'inventory'};
 			return {view};
 		case 'checking':
 			return {view};

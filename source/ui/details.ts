@@ -14,15 +14,25 @@ const field = (label: string, value: string | number | undefined | false) =>
 
 function nicDetails(model: HostModel, name: string): Details {
 	const nic = model.nics.find((n) => n.name === name);
-	if (!nic) return {title: name, lines: ['This interface is not on the host (a VM that is not running, or it was removed).']};
+	if (!nic)
+		return {title: name, lines: ['This interface is not on the host (a VM that is not running, or it was removed).']};
 	const ssh = sshInterfaceOf(model) === name;
 	const lowers = model.nics.filter((n) => n.parent === name && n.kind !== 'veth').map((n) => `${n.name} (${n.kind})`);
-	const networks = model.networks.filter((n) => [n.bridge, n.forwardDev, n.pfDev, ...n.forwardInterfaces].includes(name)).map((n) => `${n.name} (${modeLabels[n.mode]})`);
-	const vms = model.vms.flatMap((vm) => vm.interfaces.filter((i) => i.target === name || (i.type === 'direct' && i.source === name)).map(() => vm.name));
+	const networks = model.networks
+		.filter((n) => [n.bridge, n.forwardDev, n.pfDev, ...n.forwardInterfaces].includes(name))
+		.map((n) => `${n.name} (${modeLabels[n.mode]})`);
+	const vms = model.vms.flatMap((vm) =>
+		vm.interfaces.filter((i) => i.target === name || (i.type === 'direct' && i.source === name)).map(() => vm.name),
+	);
 	return {
 		title: `NIC ${name}`,
 		lines: [
-			...(ssh ? [`⚠ Your SSH session (from ${model.header.ssh?.clientAddress}) runs over this interface: changing it can cut you off.`, ''] : []),
+			...(ssh
+				? [
+						`⚠ Your SSH session (from ${model.header.ssh?.clientAddress}) runs over this interface: changing it can cut you off.`,
+						'',
+					]
+				: []),
 			...field('Kind', `${nic.kind}${nic.kindDetail ? ` (${nic.kindDetail})` : ''}`),
 			...field('State', `${nic.state}, admin ${nic.adminUp ? 'up' : 'down'}, carrier ${nic.carrier ? 'yes' : 'no'}`),
 			...field('MAC', nic.mac),
@@ -30,14 +40,27 @@ function nicDetails(model: HostModel, name: string): Details {
 			...field('Speed', nic.speedMbps ? `${formatSpeed(nic.speedMbps)}b/s` : undefined),
 			...field('Driver', nic.driver),
 			...field('Bus address', nic.busAddress),
-			...field('Wireless', nic.wireless && 'yes: it cannot be bridged to VMs (802.11 allows one MAC per station); use NAT or routed'),
+			...field(
+				'Wireless',
+				nic.wireless && 'yes: it cannot be bridged to VMs (802.11 allows one MAC per station); use NAT or routed',
+			),
 			...field('SR-IOV', nic.sriov ? `${nic.sriov.numVfs} of ${nic.sriov.totalVfs} VFs enabled` : undefined),
-			...field('Master', nic.master ? `${nic.master}${nic.bridgePortState ? ` (port ${nic.bridgePortState})` : ''}` : undefined),
+			...field(
+				'Master',
+				nic.master ? `${nic.master}${nic.bridgePortState ? ` (port ${nic.bridgePortState})` : ''}` : undefined,
+			),
 			...field('Lower device', nic.parent ?? (nic.parentInOtherNamespace ? 'in another network namespace' : undefined)),
 			...field('On top of it', lowers.join(', ')),
 			...field('Networks', networks.join(', ')),
 			...field('VMs', vms.join(', ')),
-			...(nic.addresses.length > 0 ? ['Addresses:', ...nic.addresses.map((a) => `  ${formatAddress(a)} ${a.family} ${a.scope ?? ''}${a.dynamic ? ' (DHCP)' : ''}`.trimEnd())] : ['Addresses:    none']),
+			...(nic.addresses.length > 0
+				? [
+						'Addresses:',
+						...nic.addresses.map((a) =>
+							`  ${formatAddress(a)} ${a.family} ${a.scope ?? ''}${a.dynamic ? ' (DHCP)' : ''}`.trimEnd(),
+						),
+					]
+				: ['Addresses:    none']),
 		],
 	};
 }
@@ -45,14 +68,21 @@ function nicDetails(model: HostModel, name: string): Details {
 function bridgeDetails(model: HostModel, name: string): Details {
 	const bridge = model.bridges.find((b) => b.name === name);
 	if (!bridge) return nicDetails(model, name);
-	const vmOnPort = new Map(model.vms.flatMap((vm) => vm.interfaces.flatMap((i) => (i.target ? [[i.target, vm.name] as const] : []))));
+	const vmOnPort = new Map(
+		model.vms.flatMap((vm) => vm.interfaces.flatMap((i) => (i.target ? [[i.target, vm.name] as const] : []))),
+	);
 	const networks = model.networks.filter((n) => n.bridge === name).map((n) => `${n.name} (${modeLabels[n.mode]})`);
 	const ssh = sshInterfaceOf(model);
 	return {
 		title: `${bridge.type === 'ovs' ? 'Open vSwitch' : 'Linux'} bridge ${name}`,
 		lines: [
-			...(ssh && (ssh === name || bridge.ports.some((p) => p.name === ssh)) ? [`⚠ Your SSH session runs over this bridge (${ssh}).`, ''] : []),
-			...field('Type', bridge.type === 'ovs' ? `Open vSwitch, ${bridge.datapath ?? 'system'} datapath` : 'Linux bridge'),
+			...(ssh && (ssh === name || bridge.ports.some((p) => p.name === ssh))
+				? [`⚠ Your SSH session runs over this bridge (${ssh}).`, '']
+				: []),
+			...field(
+				'Type',
+				bridge.type === 'ovs' ? `Open vSwitch, ${bridge.datapath ?? 'system'} datapath` : 'Linux bridge',
+			),
 			...field('State', bridge.state),
 			...field('STP', bridge.stp ? 'on' : 'off'),
 			...field('Addresses', bridge.addresses.map(formatAddress).join(' ') || 'none'),
@@ -77,12 +107,17 @@ function bridgeDetails(model: HostModel, name: string): Details {
 function networkDetails(model: HostModel, name: string): Details {
 	const network = model.networks.find((n) => n.name === name);
 	if (!network) return {title: name, lines: ['No such network.']};
-	const users = model.vms.filter((vm) => vm.interfaces.some((i) => i.type === 'network' && i.source === name)).map((vm) => `${vm.name} (${vm.state})`);
+	const users = model.vms
+		.filter((vm) => vm.interfaces.some((i) => i.type === 'network' && i.source === name))
+		.map((vm) => `${vm.name} (${vm.state})`);
 	return {
 		title: `libvirt network ${name}`,
 		lines: [
 			...field('Mode', modeLabels[network.mode]),
-			...field('State', `${network.active ? 'active' : 'inactive'}, autostart ${network.autostart ? 'on' : 'off'}, ${network.persistent ? 'persistent' : 'transient'}`),
+			...field(
+				'State',
+				`${network.active ? 'active' : 'inactive'}, autostart ${network.autostart ? 'on' : 'off'}, ${network.persistent ? 'persistent' : 'transient'}`,
+			),
 			...field('Bridge', network.bridge),
 			...field('Forward dev', network.forwardDev),
 			...field('Pool NICs', network.forwardInterfaces.join(', ')),
@@ -96,7 +131,9 @@ function networkDetails(model: HostModel, name: string): Details {
 				...ip.dhcpRanges.map((r) => `  DHCP range  ${r.start} – ${r.end}`),
 				...ip.dhcpHosts.map((h) => `  static      ${h.ip} ${h.mac ?? ''} ${h.name ?? ''}`.trimEnd()),
 			]),
-			...network.portgroups.map((p) => `Portgroup:    ${p.name}${p.isDefault ? ' (default)' : ''} ${formatVlan(p.vlan)}`.trimEnd()),
+			...network.portgroups.map((p) =>
+				`Portgroup:    ${p.name}${p.isDefault ? ' (default)' : ''} ${formatVlan(p.vlan)}`.trimEnd(),
+			),
 			...field('VMs', users.join(', ') || 'none'),
 			'',
 			'XML (virsh net-dumpxml):',
@@ -111,7 +148,10 @@ function vmDetails(model: HostModel, name: string): Details {
 	return {
 		title: `VM ${name}`,
 		lines: [
-			...field('State', `${vm.state}${vm.persistent === false ? ', transient' : ''}${vm.autostart ? ', autostart' : ''}`),
+			...field(
+				'State',
+				`${vm.state}${vm.persistent === false ? ', transient' : ''}${vm.autostart ? ', autostart' : ''}`,
+			),
 			`Interfaces (${vm.interfaces.length}):`,
 			...vm.interfaces.map((i, n) =>
 				[
@@ -153,6 +193,11 @@ function rawDetails(model: HostModel, row: Row): Details {
 		case 'vm':
 			return vmDetails(model, row.name);
 		case 'group':
-			return {title: row.cells[0] ?? '', lines: ['These VM interfaces use a device this host does not show (a PCI device, user-mode networking, a vhost-user socket), or their source is missing.']};
+			return {
+				title: row.cells[0] ?? '',
+				lines: [
+					'These VM interfaces use a device this host does not show (a PCI device, user-mode networking, a vhost-user socket), or their source is missing.',
+				],
+			};
 	}
 }

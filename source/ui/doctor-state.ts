@@ -20,11 +20,20 @@ export interface DoctorView {
 }
 
 export function openDoctor(previous: DoctorView | undefined): DoctorView {
-	return {requests: (previous?.requests ?? 0) + 1, loading: true, results: previous?.results ?? [], cursor: previous?.cursor ?? 0, offset: previous?.offset ?? 0};
+	return {
+		requests: (previous?.requests ?? 0) + 1,
+		loading: true,
+		results: previous?.results ?? [],
+		cursor: previous?.cursor ?? 0,
+		offset: previous?.offset ?? 0,
+	};
 }
 
 /** The checks in list order, and the list's lines: group titles between them. */
-export function doctorList(results: CheckResult[]): {ordered: CheckResult[]; lines: ({group: string} | {check: number})[]} {
+export function doctorList(results: CheckResult[]): {
+	ordered: CheckResult[];
+	lines: ({group: string} | {check: number})[];
+} {
 	const ordered: CheckResult[] = [];
 	const lines: ({group: string} | {check: number})[] = [];
 	for (const {group, results: list} of groupedResults(results)) {
@@ -51,7 +60,11 @@ export function selectedDetails(view: DoctorView, width: number): string[] {
 
 /** The checks run on fresh facts; a cursor moved before they arrived (keys typed right after d) lands now. */
 export function withFacts(view: DoctorView, host: HostModel, facts: DoctorFacts, height: number): DoctorView {
-	return moveTo({...view, loading: false, error: undefined, facts, results: runChecks(host, facts)}, view.cursor, doctorLayout(height).list);
+	return moveTo(
+		{...view, loading: false, error: undefined, facts, results: runChecks(host, facts)},
+		view.cursor,
+		doctorLayout(height).list,
+	);
 }
 
 function moveTo(view: DoctorView, index: number, listHeight: number): DoctorView {
@@ -74,7 +87,8 @@ export type DoctorKeyResult = {view: DoctorView; leave?: true; refresh?: true; f
 export function onDoctorKey(view: DoctorView, key: Key, height: number): DoctorKeyResult {
 	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
 	const {list} = doctorLayout(height);
-	if (key.name === 'escape' || char === 'q' || key.name === 'backspace' || key.name === 'left') return {view, leave: true};
+	if (key.name === 'escape' || char === 'q' || key.name === 'backspace' || key.name === 'left')
+		return {view, leave: true};
 	if (key.name === 'up' || char === 'k') return {view: moveTo(view, view.cursor - 1, list)};
 	if (key.name === 'down' || char === 'j') return {view: moveTo(view, view.cursor + 1, list)};
 	if (key.name === 'pageup') return {view: moveTo(view, view.cursor - list, list)};

@@ -12,7 +12,9 @@ export function groupedResults(results: CheckResult[]): {group: CheckGroup; resu
 	const groups = new Map<CheckGroup, CheckResult[]>();
 	for (const result of results) groups.set(result.group, [...(groups.get(result.group) ?? []), result]);
 	const worst = (list: CheckResult[]) => Math.min(...list.map((r) => rank[r.status]));
-	return [...groups].map(([group, list]) => ({group, results: list})).sort((a, b) => worst(a.results) - worst(b.results));
+	return [...groups]
+		.map(([group, list]) => ({group, results: list}))
+		.sort((a, b) => worst(a.results) - worst(b.results));
 }
 
 /** One check in full: what was seen, why it matters, the fix and its steps with their undo; `where` says how to apply. */
@@ -23,10 +25,17 @@ export function checkLines(result: CheckResult, where: 'cli' | 'screen' = 'cli')
 		lines.push(`  fix:  ${result.fix.text}`);
 		for (const [i, step] of (result.fix.steps ?? []).entries()) {
 			lines.push(`    ${i + 1}. ${step.run.join(' ')}${step.input ? ` <<< ${JSON.stringify(step.input.trim())}` : ''}`);
-			if (step.undo) lines.push(`       undo: ${step.undo.join(' ')}${step.undoInput ? ` <<< ${JSON.stringify(step.undoInput.trim())}` : ''}`);
+			if (step.undo)
+				lines.push(
+					`       undo: ${step.undo.join(' ')}${step.undoInput ? ` <<< ${JSON.stringify(step.undoInput.trim())}` : ''}`,
+				);
 		}
 		if (result.fix.steps?.length) {
-			lines.push(where === 'screen' ? '  f applies these steps (and can undo them)' : `  kvmnet can apply this fix: kvmnet doctor --fix ${result.id} --out DIR, then kvmnet apply DIR/plan.json (or f on the Doctor screen)`);
+			lines.push(
+				where === 'screen'
+					? '  f applies these steps (and can undo them)'
+					: `  kvmnet can apply this fix: kvmnet doctor --fix ${result.id} --out DIR, then kvmnet apply DIR/plan.json (or f on the Doctor screen)`,
+			);
 		}
 	}
 	// Process, network and interface names come from the host: their control characters are shown, not sent.
@@ -36,7 +45,10 @@ export function checkLines(result: CheckResult, where: 'cli' | 'screen' = 'cli')
 export function doctorText(results: CheckResult[]): string {
 	const out: string[] = [];
 	const count = (status: CheckStatus) => results.filter((r) => r.status === status).length;
-	out.push(`kvmnet doctor: ${count('fail')} failed, ${count('warn')} warnings, ${count('pass')} passed, ${count('n/a')} not applicable`, '');
+	out.push(
+		`kvmnet doctor: ${count('fail')} failed, ${count('warn')} warnings, ${count('pass')} passed, ${count('n/a')} not applicable`,
+		'',
+	);
 	for (const {group, results: list} of groupedResults(results)) {
 		out.push(`== ${groupTitles[group]} ==`);
 		for (const result of list) out.push(...checkLines(result));

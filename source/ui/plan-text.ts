@@ -19,10 +19,31 @@ export function previewSections(plan: Plan): PreviewSection[] {
 		'',
 	]);
 	const sections: PreviewSection[] = [
-		{id: 'network', title: 'Network XML', lines: plan.networkXml ? plan.networkXml.split('\n') : ['This mode uses no libvirt network: the VM gets the device directly (see the VM interface).']},
-		{id: 'interface', title: 'VM interface', lines: ['<!-- add to a VM with: virsh attach-device VM FILE --config, or virsh edit VM -->', ...plan.interfaceXml.split('\n')]},
-		{id: 'commands', title: `Commands (${plan.steps.length})`, lines: [`Host changes use ${plan.manager.kind}: ${plan.manager.reason}.`, '', ...commands]},
-		{id: 'warnings', title: `Warnings (${plan.warnings.length})`, lines: plan.warnings.length > 0 ? plan.warnings.flatMap((w) => [`⚠ ${w}`, '']) : ['None.']},
+		{
+			id: 'network',
+			title: 'Network XML',
+			lines: plan.networkXml
+				? plan.networkXml.split('\n')
+				: ['This mode uses no libvirt network: the VM gets the device directly (see the VM interface).'],
+		},
+		{
+			id: 'interface',
+			title: 'VM interface',
+			lines: [
+				'<!-- add to a VM with: virsh attach-device VM FILE --config, or virsh edit VM -->',
+				...plan.interfaceXml.split('\n'),
+			],
+		},
+		{
+			id: 'commands',
+			title: `Commands (${plan.steps.length})`,
+			lines: [`Host changes use ${plan.manager.kind}: ${plan.manager.reason}.`, '', ...commands],
+		},
+		{
+			id: 'warnings',
+			title: `Warnings (${plan.warnings.length})`,
+			lines: plan.warnings.length > 0 ? plan.warnings.flatMap((w) => [`⚠ ${w}`, '']) : ['None.'],
+		},
 	];
 	// A VM's name or an uplink's comes from the host: shown with its control characters visible (the plan keeps it exact).
 	return sections.map((section) => ({...section, lines: section.lines.map((line) => visible(line))}));

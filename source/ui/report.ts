@@ -7,7 +7,14 @@ export function headerLines(model: HostModel): string[] {
 	const h = model.header;
 	const virt = h.cpuVirtualization === 'vmx' ? 'VT-x' : h.cpuVirtualization === 'svm' ? 'AMD-V' : 'no VT-x/AMD-V';
 	// Whether kvmnet can change anything comes right after the name: at 80 columns the line's end is cut.
-	const machine = [h.hostname, h.isRoot ? 'root' : 'not root: read-only', `${virt}${h.kvmDevice ? ' /dev/kvm' : ', no /dev/kvm'}`, formatBytes(h.memoryBytes), h.os, h.kernel]
+	const machine = [
+		h.hostname,
+		h.isRoot ? 'root' : 'not root: read-only',
+		`${virt}${h.kvmDevice ? ' /dev/kvm' : ', no /dev/kvm'}`,
+		formatBytes(h.memoryBytes),
+		h.os,
+		h.kernel,
+	]
 		.filter(Boolean)
 		.join(' · ');
 	const libvirt = h.libvirt.reachable
@@ -16,13 +23,16 @@ export function headerLines(model: HostModel): string[] {
 			? `libvirt at ${h.libvirt.uri} may be hung (virsh did not answer)`
 			: `libvirt not reachable at ${h.libvirt.uri}`;
 	// The SSH path comes first: it is what a remote user must not cut.
-	const ssh = h.ssh ? `SSH from ${h.ssh.clientAddress} ${h.ssh.interface ? `via ${h.ssh.interface}` : `(${h.ssh.error ?? 'interface unknown'})`} · ` : '';
+	const ssh = h.ssh
+		? `SSH from ${h.ssh.clientAddress} ${h.ssh.interface ? `via ${h.ssh.interface}` : `(${h.ssh.error ?? 'interface unknown'})`} · `
+		: '';
 	return [visible(machine), visible(`${ssh}${libvirt}`)];
 }
 
 export function textReport(model: HostModel): string {
 	const out: string[] = [];
-	if (model.source === 'demo') out.push(`DEMO HOST${model.demoReason ? `: ${model.demoReason}` : ' (kvmnet --demo): not this machine'}`, '');
+	if (model.source === 'demo')
+		out.push(`DEMO HOST${model.demoReason ? `: ${model.demoReason}` : ' (kvmnet --demo): not this machine'}`, '');
 	out.push(...headerLines(model), '');
 	const tables = buildTables(model);
 	// Topology last: it reads best after the lists it joins together.

@@ -12,7 +12,17 @@ import {recommend} from '../core/recommend.js';
 import {detailsFor, type Details} from './details.js';
 import type {Key} from './keys.js';
 import {buildTables, tabs, type TabId, type Table} from './views.js';
-import {initialWizard, onCompareKey, onFormKey, onModesKey, onPreviewKey, onQuestionsKey, type WizardScreen, type WizardState, type WizardStep} from './wizard.js';
+import {
+	initialWizard,
+	onCompareKey,
+	onFormKey,
+	onModesKey,
+	onPreviewKey,
+	onQuestionsKey,
+	type WizardScreen,
+	type WizardState,
+	type WizardStep,
+} from './wizard.js';
 
 export type Screen = 'inventory' | 'details' | 'help' | WizardScreen | 'apply' | 'doctor';
 
@@ -60,8 +70,25 @@ const zero = (): Record<TabId, number> => ({topology: 0, nics: 0, bridges: 0, ne
 
 const defaultPlanDirectory: PlanOptions['directory'] = (name) => `/tmp/kvmnet-plans/${name}`;
 
-export function initialState(width: number, height: number, planDirectory: PlanOptions['directory'] = defaultPlanDirectory): UiState {
-	return {loading: true, screen: 'inventory', tab: 'topology', cursor: zero(), offset: zero(), detailsOffset: 0, width, height, refreshCount: 0, quit: false, wizard: initialWizard(), planDirectory};
+export function initialState(
+	width: number,
+	height: number,
+	planDirectory: PlanOptions['directory'] = defaultPlanDirectory,
+): UiState {
+	return {
+		loading: true,
+		screen: 'inventory',
+		tab: 'topology',
+		cursor: zero(),
+		offset: zero(),
+		detailsOffset: 0,
+		width,
+		height,
+		refreshCount: 0,
+		quit: false,
+		wizard: initialWizard(),
+		planDirectory,
+	};
 }
 
 // Ink clears the whole terminal on every frame once its output is as tall as the terminal, so every screen
@@ -154,7 +181,8 @@ function onDetailsKey(state: UiState, key: Key): UiState {
 	if (key.name === 'pagedown' || char === ' ') return scrollDetails(state, state.detailsOffset + page);
 	if (key.name === 'home' || char === 'g') return scrollDetails(state, 0);
 	if (key.name === 'end' || char === 'G') return scrollDetails(state, Number.MAX_SAFE_INTEGER);
-	if (key.name === 'escape' || key.name === 'backspace' || key.name === 'left' || char === 'q' || char === 'h') return {...state, screen: 'inventory', details: undefined};
+	if (key.name === 'escape' || key.name === 'backspace' || key.name === 'left' || char === 'q' || char === 'h')
+		return {...state, screen: 'inventory', details: undefined};
 	if (char === '?') return {...state, screen: 'help'};
 	return state;
 }
@@ -174,12 +202,26 @@ function onApplyScreenKey(state: UiState, key: Key): UiState {
 	}
 	const result = onApplyKey(view, key);
 	const from = state.applyFrom ?? 'preview';
-	if (result.leave === 'preview') return {...state, screen: from, apply: undefined, ...(from === 'doctor' ? {wizard: {...state.wizard, plan: undefined}} : {})};
+	if (result.leave === 'preview')
+		return {
+			...state,
+			screen: from,
+			apply: undefined,
+			...(from === 'doctor' ? {wizard: {...state.wizard, plan: undefined}} : {}),
+		};
 	// The host changed (or may have): back to a fresh inventory, or to the doctor to see the check again.
 	if (result.leave === 'inventory') {
-		const back = {...state, apply: undefined, wizard: {...state.wizard, plan: undefined}, loading: true, refreshCount: state.refreshCount + 1};
+		const back = {
+			...state,
+			apply: undefined,
+			wizard: {...state.wizard, plan: undefined},
+			loading: true,
+			refreshCount: state.refreshCount + 1,
+		};
 		// The doctor reads its facts again once the new inventory is in (onLoaded).
-		return from === 'doctor' && state.doctor ? {...back, screen: 'doctor', doctor: {...state.doctor, loading: true}} : {...back, screen: 'inventory'};
+		return from === 'doctor' && state.doctor
+			? {...back, screen: 'doctor', doctor: {...state.doctor, loading: true}}
+			: {...back, screen: 'inventory'};
 	}
 	return {...state, apply: result.view};
 }
@@ -189,10 +231,23 @@ function onDoctorScreenKey(state: UiState, key: Key): UiState {
 	const result = onDoctorKey(state.doctor, key, state.height);
 	if (result.leave) return {...state, screen: 'inventory', doctor: result.view};
 	// r rescans the host; the facts are read again once the new inventory is in (see onLoaded).
-	if (result.refresh) return state.loading ? state : {...state, doctor: result.view, loading: true, refreshCount: state.refreshCount + 1};
+	if (result.refresh)
+		return state.loading ? state : {...state, doctor: result.view, loading: true, refreshCount: state.refreshCount + 1};
 	if (result.fix && state.model) {
-		const plan = fixPlan(state.model, result.fix, state.planDirectory(`doctor-${result.fix.id.replace(/[^\w.-]+/g, '-')}`));
-		if (plan) return {...state, doctor: result.view, wizard: {...state.wizard, plan}, screen: 'apply', applyFrom: 'doctor', apply: initialApply(plan.steps.length)};
+		const plan = fixPlan(
+			state.model,
+			result.fix,
+			state.planDirectory(`doctor-${result.fix.id.replace(/[^\w.-]+/g, '-')}`),
+		);
+		if (plan)
+			return {
+				...state,
+				doctor: result.view,
+				wizard: {...state.wizard, plan},
+				screen: 'apply',
+				applyFrom: 'doctor',
+				apply: initialApply(plan.steps.length),
+			};
 	}
 	return {...state, doctor: result.view};
 }
@@ -209,17 +264,27 @@ function onKey(state: UiState, key: Key): UiState {
 		case 'questions': {
 			if (!host) return state;
 			const recommendation = recommend(state.wizard.answers, host);
-			return wizardStep(state, onQuestionsKey(state.wizard, key, host, context, {mode: recommendation.mode, runnerUp: recommendation.runnerUp}));
+			return wizardStep(
+				state,
+				onQuestionsKey(state.wizard, key, host, context, {
+					mode: recommendation.mode,
+					runnerUp: recommendation.runnerUp,
+				}),
+			);
 		}
 		case 'compare':
 			return wizardStep(state, onCompareKey(state.wizard, key, comparisonLayout(state.width).pages));
 		case 'form':
 			return host ? wizardStep(state, onFormKey(state.wizard, key, host, context)) : state;
 		case 'preview':
-			if (key.name === 'char' && key.char === 'a' && !key.ctrl && state.wizard.plan) return {...state, screen: 'apply', applyFrom: 'preview', apply: initialApply(state.wizard.plan.steps.length)};
+			if (key.name === 'char' && key.char === 'a' && !key.ctrl && state.wizard.plan)
+				return {...state, screen: 'apply', applyFrom: 'preview', apply: initialApply(state.wizard.plan.steps.length)};
 			return wizardStep(state, onPreviewKey(state.wizard, key, previewHeight(state), state.width));
 		case 'help':
-			return key.name === 'escape' || key.name === 'return' || key.name === 'backspace' || (key.name === 'char' && (key.char === '?' || key.char === 'q'))
+			return key.name === 'escape' ||
+				key.name === 'return' ||
+				key.name === 'backspace' ||
+				(key.name === 'char' && (key.char === '?' || key.char === 'q'))
 				? {...state, screen: state.details ? 'details' : 'inventory'}
 				: state;
 		case 'details':
@@ -240,7 +305,11 @@ function onLoaded(state: UiState, model: HostModel, built?: Record<TabId, Table>
 	const cursor = zero();
 	for (const {id} of tabs) {
 		const previous = state.tables?.[id].rows[state.cursor[id]];
-		const found = previous ? tables[id].rows.findIndex((row) => row.kind === previous.kind && row.name === previous.name && row.cells[0] === previous.cells[0]) : -1;
+		const found = previous
+			? tables[id].rows.findIndex(
+					(row) => row.kind === previous.kind && row.name === previous.name && row.cells[0] === previous.cells[0],
+				)
+			: -1;
 		cursor[id] = found >= 0 ? found : Math.min(state.cursor[id], Math.max(0, tables[id].rows.length - 1));
 	}
 	let next: UiState = {...state, model, tables, loading: false, loadError: undefined, cursor};
@@ -248,7 +317,13 @@ function onLoaded(state: UiState, model: HostModel, built?: Record<TabId, Table>
 	// The doctor stays open: its checks are run again on the new inventory with fresh facts.
 	if (next.screen === 'doctor' && state.doctor) return {...next, doctor: openDoctor(state.doctor)};
 	// A rescan invalidates open details and any plan in progress (it was checked against the old host).
-	if (next.screen !== 'inventory' && next.screen !== 'help' && next.screen !== 'apply') next = {...next, screen: 'inventory', details: undefined, wizard: {...initialWizard(), saveRequests: state.wizard.saveRequests}};
+	if (next.screen !== 'inventory' && next.screen !== 'help' && next.screen !== 'apply')
+		next = {
+			...next,
+			screen: 'inventory',
+			details: undefined,
+			wizard: {...initialWizard(), saveRequests: state.wizard.saveRequests},
+		};
 	return next;
 }
 
@@ -265,13 +340,24 @@ export function reduce(state: UiState, action: Action): UiState {
 		case 'saved':
 			return {...state, wizard: {...state.wizard, message: action.message}};
 		case 'doctor-facts':
-			return state.doctor && state.model ? {...state, doctor: withFacts(state.doctor, state.model, action.facts, state.height)} : state;
+			return state.doctor && state.model
+				? {...state, doctor: withFacts(state.doctor, state.model, action.facts, state.height)}
+				: state;
 		case 'doctor-failed':
 			return state.doctor ? {...state, doctor: {...state.doctor, loading: false, error: action.error}} : state;
 		case 'interrupted':
 			// Shown before anything else: nothing new is applied while the host may be half-changed.
 			if (state.apply) return state;
-			return {...state, screen: 'apply', applyFrom: 'preview', wizard: {...state.wizard, plan: action.journal.plan}, apply: recoverApply(action.journal.steps.map((s) => s.state), journalView(action.journal))};
+			return {
+				...state,
+				screen: 'apply',
+				applyFrom: 'preview',
+				wizard: {...state.wizard, plan: action.journal.plan},
+				apply: recoverApply(
+					action.journal.steps.map((s) => s.state),
+					journalView(action.journal),
+				),
+			};
 		default:
 			return state.apply ? {...state, apply: reduceApply(state.apply, action)} : state;
 	}

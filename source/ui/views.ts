@@ -75,7 +75,10 @@ function networkAttachment(network: LibvirtNetwork): string {
 function networkSubnets(network: LibvirtNetwork): string {
 	return network.ips
 		.map((ip) => {
-			const dhcp = ip.dhcpRanges.length > 0 ? ` dhcp ${ip.dhcpRanges.map((r) => `${r.start}-${r.end.split(/[.:]/).pop()}`).join(',')}` : '';
+			const dhcp =
+				ip.dhcpRanges.length > 0
+					? ` dhcp ${ip.dhcpRanges.map((r) => `${r.start}-${r.end.split(/[.:]/).pop()}`).join(',')}`
+					: '';
 			return `${ip.address}/${ip.prefix}${dhcp}`;
 		})
 		.join(' ');
@@ -118,8 +121,17 @@ const tableBuilders: Record<TabId, (model: HostModel, ssh: string | undefined) =
 			'topology',
 			['Path from NICs to VMs'],
 			topologyRows(buildTopology(model)).map<Row>(({prefix, node}) => {
-				const carries = node.name !== '' && node.name === ssh && (node.kind === 'nic' || node.kind === 'port' || node.kind === 'bridge');
-				return {kind: node.kind === 'group' ? 'group' : node.kind, name: node.name, ssh: carries, dim: /\((shut off|inactive|down)/.test(node.label), cells: [prefix + mark(carries, node.label)]};
+				const carries =
+					node.name !== '' &&
+					node.name === ssh &&
+					(node.kind === 'nic' || node.kind === 'port' || node.kind === 'bridge');
+				return {
+					kind: node.kind === 'group' ? 'group' : node.kind,
+					name: node.name,
+					ssh: carries,
+					dim: /\((shut off|inactive|down)/.test(node.label),
+					cells: [prefix + mark(carries, node.label)],
+				};
 			}),
 		),
 	nics: (model, ssh) =>
@@ -137,7 +149,9 @@ const tableBuilders: Record<TabId, (model: HostModel, ssh: string | undefined) =
 					nic.state,
 					formatSpeed(nic.speedMbps),
 					nic.master ?? '',
-					[...globalAddresses(nic.addresses), nic.sriov ? `SR-IOV ${nic.sriov.numVfs}/${nic.sriov.totalVfs} VFs` : ''].filter(Boolean).join(' '),
+					[...globalAddresses(nic.addresses), nic.sriov ? `SR-IOV ${nic.sriov.numVfs}/${nic.sriov.totalVfs} VFs` : '']
+						.filter(Boolean)
+						.join(' '),
 				],
 			})),
 		),
@@ -157,7 +171,12 @@ const tableBuilders: Record<TabId, (model: HostModel, ssh: string | undefined) =
 						bridge.type === 'ovs' ? `OVS ${bridge.datapath ?? ''}`.trim() : 'linux',
 						bridge.stp ? 'on' : 'off',
 						globalAddresses(bridge.addresses).join(' '),
-						bridge.ports.map((p) => `${p.name}${p.tag !== undefined ? `:${p.tag}` : ''}${p.trunks ? `:trunk ${p.trunks.join(',')}` : ''}`).join(' ') || '(no ports)',
+						bridge.ports
+							.map(
+								(p) =>
+									`${p.name}${p.tag !== undefined ? `:${p.tag}` : ''}${p.trunks ? `:trunk ${p.trunks.join(',')}` : ''}`,
+							)
+							.join(' ') || '(no ports)',
 					],
 				};
 			}),
@@ -167,7 +186,9 @@ const tableBuilders: Record<TabId, (model: HostModel, ssh: string | undefined) =
 			'networks',
 			['Name', 'Mode', 'State', 'Auto', 'Bridge/dev', 'Subnets'],
 			model.networks.map<Row>((network) => {
-				const carries = ssh !== undefined && [network.bridge, network.forwardDev, network.pfDev, ...network.forwardInterfaces].includes(ssh);
+				const carries =
+					ssh !== undefined &&
+					[network.bridge, network.forwardDev, network.pfDev, ...network.forwardInterfaces].includes(ssh);
 				return {
 					kind: 'network',
 					name: network.name,
@@ -179,7 +200,11 @@ const tableBuilders: Record<TabId, (model: HostModel, ssh: string | undefined) =
 						network.active ? 'active' : 'inactive',
 						network.autostart ? 'yes' : 'no',
 						networkAttachment(network),
-						[networkSubnets(network), formatVlan(network.vlan), network.portgroups.length > 0 ? `portgroups ${network.portgroups.map((p) => p.name).join(',')}` : '']
+						[
+							networkSubnets(network),
+							formatVlan(network.vlan),
+							network.portgroups.length > 0 ? `portgroups ${network.portgroups.map((p) => p.name).join(',')}` : '',
+						]
 							.filter(Boolean)
 							.join(' '),
 					],
@@ -190,7 +215,13 @@ const tableBuilders: Record<TabId, (model: HostModel, ssh: string | undefined) =
 		table(
 			'vms',
 			['Name', 'State', 'NICs', 'Interfaces (type:source(host device))'],
-			model.vms.map<Row>((vm) => ({kind: 'vm', name: vm.name, ssh: false, dim: vm.state !== 'running', cells: [vm.name, vm.state, String(vm.interfaces.length), vmInterfaceSummary(vm)]})),
+			model.vms.map<Row>((vm) => ({
+				kind: 'vm',
+				name: vm.name,
+				ssh: false,
+				dim: vm.state !== 'running',
+				cells: [vm.name, vm.state, String(vm.interfaces.length), vmInterfaceSummary(vm)],
+			})),
 		),
 };
 

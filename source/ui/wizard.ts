@@ -48,7 +48,15 @@ export function fieldChoices(mode: ModeDefinition, field: FieldId, host: HostMod
 	switch (field) {
 		case 'uplink': {
 			const need = mode.rules.uplink;
-			const nics = host.nics.filter((n) => (need === 'sriov' ? n.sriov : need === 'optional' ? n.kind !== 'loopback' && !n.master : wiredKinds.has(n.kind) && !n.wireless && !n.master)).map((n) => n.name);
+			const nics = host.nics
+				.filter((n) =>
+					need === 'sriov'
+						? n.sriov
+						: need === 'optional'
+							? n.kind !== 'loopback' && !n.master
+							: wiredKinds.has(n.kind) && !n.wireless && !n.master,
+				)
+				.map((n) => n.name);
 			return need === 'optional' || need === 'wired-optional' ? ['', ...nics] : nics;
 		}
 		case 'vlan-method':
@@ -71,11 +79,29 @@ export function revalidate(wizard: WizardState, host: HostModel, context: PlanOp
 	return {...wizard, errors: result.errors, plan: result.plan};
 }
 
-export function startForm(wizard: WizardState, mode: ModeDefinition, host: HostModel, context: PlanOptions): WizardState {
+export function startForm(
+	wizard: WizardState,
+	mode: ModeDefinition,
+	host: HostModel,
+	context: PlanOptions,
+): WizardState {
 	const params = withDefaults(mode, {}, host);
 	// Only the mode's own fields: defaults never add others.
 	const own = Object.fromEntries(mode.rules.fields.map((f) => [f, params[f] ?? ''])) as Params;
-	return revalidate({...wizard, mode, params: own, fieldCursor: 0, previewTab: 0, previewOffset: 0, message: undefined, plan: undefined}, host, context);
+	return revalidate(
+		{
+			...wizard,
+			mode,
+			params: own,
+			fieldCursor: 0,
+			previewTab: 0,
+			previewOffset: 0,
+			message: undefined,
+			plan: undefined,
+		},
+		host,
+		context,
+	);
 }
 
 export type WizardScreen = 'modes' | 'questions' | 'compare' | 'form' | 'preview';
@@ -90,7 +116,10 @@ const charOf = (key: Key) => (key.name === 'char' && !key.ctrl ? key.char : unde
 
 export function onModesKey(wizard: WizardState, key: Key, host: HostModel, context: PlanOptions): WizardStep {
 	const char = charOf(key);
-	const move = (cursor: number): WizardStep => ({wizard: {...wizard, modeCursor: Math.min(Math.max(cursor, 0), modes.length - 1), message: undefined}, screen: 'modes'});
+	const move = (cursor: number): WizardStep => ({
+		wizard: {...wizard, modeCursor: Math.min(Math.max(cursor, 0), modes.length - 1), message: undefined},
+		screen: 'modes',
+	});
 	if (key.name === 'up' || char === 'k') return move(wizard.modeCursor - 1);
 	if (key.name === 'down' || char === 'j') return move(wizard.modeCursor + 1);
 	if (key.name === 'home' || char === 'g') return move(0);
@@ -107,12 +136,26 @@ export function onModesKey(wizard: WizardState, key: Key, host: HostModel, conte
 	return {wizard, screen: 'modes'};
 }
 
-export function onQuestionsKey(wizard: WizardState, key: Key, host: HostModel, context: PlanOptions, recommended: {mode: string; runnerUp?: string}): WizardStep {
+export function onQuestionsKey(
+	wizard: WizardState,
+	key: Key,
+	host: HostModel,
+	context: PlanOptions,
+	recommended: {mode: string; runnerUp?: string},
+): WizardStep {
 	const char = charOf(key);
 	const question = questions[wizard.questionCursor]!;
-	const set = (value: boolean): WizardStep => ({wizard: {...wizard, answers: {...wizard.answers, [question.key]: value}}, screen: 'questions'});
-	if (key.name === 'up' || char === 'k') return {wizard: {...wizard, questionCursor: Math.max(0, wizard.questionCursor - 1)}, screen: 'questions'};
-	if (key.name === 'down' || char === 'j' || key.name === 'tab') return {wizard: {...wizard, questionCursor: Math.min(questions.length - 1, wizard.questionCursor + 1)}, screen: 'questions'};
+	const set = (value: boolean): WizardStep => ({
+		wizard: {...wizard, answers: {...wizard.answers, [question.key]: value}},
+		screen: 'questions',
+	});
+	if (key.name === 'up' || char === 'k')
+		return {wizard: {...wizard, questionCursor: Math.max(0, wizard.questionCursor - 1)}, screen: 'questions'};
+	if (key.name === 'down' || char === 'j' || key.name === 'tab')
+		return {
+			wizard: {...wizard, questionCursor: Math.min(questions.length - 1, wizard.questionCursor + 1)},
+			screen: 'questions',
+		};
 	if (char === 'y') return set(true);
 	if (char === 'n') return set(false);
 	if (char === ' ' || key.name === 'left' || key.name === 'right') return set(!wizard.answers[question.key]);
@@ -129,10 +172,20 @@ export function onQuestionsKey(wizard: WizardState, key: Key, host: HostModel, c
 
 export function onCompareKey(wizard: WizardState, key: Key, comparePages: number): WizardStep {
 	const char = charOf(key);
-	if (key.name === 'left' || key.name === 'backtab' || char === 'h') return {wizard: {...wizard, comparePage: (wizard.comparePage + comparePages - 1) % comparePages}, screen: 'compare'};
-	if (key.name === 'right' || key.name === 'tab' || char === 'l') return {wizard: {...wizard, comparePage: (wizard.comparePage + 1) % comparePages}, screen: 'compare'};
-	if (key.name === 'up' || char === 'k') return {wizard: {...wizard, compareOffset: Math.max(0, wizard.compareOffset - 1)}, screen: 'compare'};
-	if (key.name === 'down' || char === 'j') return {wizard: {...wizard, compareOffset: Math.min(modes.length - 1, wizard.compareOffset + 1)}, screen: 'compare'};
+	if (key.name === 'left' || key.name === 'backtab' || char === 'h')
+		return {
+			wizard: {...wizard, comparePage: (wizard.comparePage + comparePages - 1) % comparePages},
+			screen: 'compare',
+		};
+	if (key.name === 'right' || key.name === 'tab' || char === 'l')
+		return {wizard: {...wizard, comparePage: (wizard.comparePage + 1) % comparePages}, screen: 'compare'};
+	if (key.name === 'up' || char === 'k')
+		return {wizard: {...wizard, compareOffset: Math.max(0, wizard.compareOffset - 1)}, screen: 'compare'};
+	if (key.name === 'down' || char === 'j')
+		return {
+			wizard: {...wizard, compareOffset: Math.min(modes.length - 1, wizard.compareOffset + 1)},
+			screen: 'compare',
+		};
 	if (key.name === 'escape' || char === 'q' || char === 'c') return {wizard, screen: 'modes'};
 	return {wizard, screen: 'compare'};
 }
@@ -142,8 +195,14 @@ export function onFormKey(wizard: WizardState, key: Key, host: HostModel, contex
 	const fields = mode.rules.fields;
 	const field = fields[wizard.fieldCursor]!;
 	const value = wizard.params[field] ?? '';
-	const edit = (next: string): WizardStep => ({wizard: revalidate({...wizard, params: {...wizard.params, [field]: next}}, host, context), screen: 'form'});
-	const focus = (cursor: number): WizardStep => ({wizard: {...wizard, fieldCursor: (cursor + fields.length) % fields.length}, screen: 'form'});
+	const edit = (next: string): WizardStep => ({
+		wizard: revalidate({...wizard, params: {...wizard.params, [field]: next}}, host, context),
+		screen: 'form',
+	});
+	const focus = (cursor: number): WizardStep => ({
+		wizard: {...wizard, fieldCursor: (cursor + fields.length) % fields.length},
+		screen: 'form',
+	});
 	if (key.name === 'up' || key.name === 'backtab') return focus(wizard.fieldCursor - 1);
 	if (key.name === 'down' || key.name === 'tab') return focus(wizard.fieldCursor + 1);
 	if (key.name === 'left' || key.name === 'right') {
@@ -152,16 +211,21 @@ export function onFormKey(wizard: WizardState, key: Key, host: HostModel, contex
 		const index = choices.indexOf(value);
 		const next = choices[(index + (key.name === 'right' ? 1 : -1) + choices.length) % choices.length]!;
 		// For the VM list, → adds the next VM rather than replacing the list.
-		if (field === 'vms' && key.name === 'right' && next !== '' && value !== '' && !value.split(',').includes(next)) return edit(`${value},${next}`);
+		if (field === 'vms' && key.name === 'right' && next !== '' && value !== '' && !value.split(',').includes(next))
+			return edit(`${value},${next}`);
 		return edit(next);
 	}
 	if (key.name === 'backspace') return edit(value.slice(0, -1));
 	if (key.ctrl && key.char === 'u') return edit('');
 	if (key.name === 'escape') return {wizard: {...wizard, plan: undefined}, screen: 'modes'};
 	if (key.name === 'return') {
-		if (wizard.plan) return {wizard: {...wizard, previewTab: 0, previewOffset: 0, message: undefined}, screen: 'preview'};
+		if (wizard.plan)
+			return {wizard: {...wizard, previewTab: 0, previewOffset: 0, message: undefined}, screen: 'preview'};
 		const first = fields.findIndex((f) => wizard.errors.some((e) => e.field === f));
-		return {wizard: {...wizard, fieldCursor: first >= 0 ? first : wizard.fieldCursor, message: wizard.errors[0]?.message}, screen: 'form'};
+		return {
+			wizard: {...wizard, fieldCursor: first >= 0 ? first : wizard.fieldCursor, message: wizard.errors[0]?.message},
+			screen: 'form',
+		};
 	}
 	if (key.name === 'char' && !key.ctrl && key.char) return edit(value + key.char);
 	return {wizard, screen: 'form'};
@@ -171,19 +235,28 @@ export function onPreviewKey(wizard: WizardState, key: Key, pageHeight: number, 
 	const char = charOf(key);
 	const sections = wizard.plan ? previewSections(wizard.plan) : [];
 	const lines = wizard.plan ? previewLines(wizard.plan, wizard.previewTab, width).length : 0;
-	const scroll = (offset: number): WizardStep => ({wizard: {...wizard, previewOffset: Math.min(Math.max(offset, 0), Math.max(0, lines - pageHeight))}, screen: 'preview'});
-	const tab = (step: number): WizardStep => ({wizard: {...wizard, previewTab: (wizard.previewTab + step + sections.length) % sections.length, previewOffset: 0}, screen: 'preview'});
+	const scroll = (offset: number): WizardStep => ({
+		wizard: {...wizard, previewOffset: Math.min(Math.max(offset, 0), Math.max(0, lines - pageHeight))},
+		screen: 'preview',
+	});
+	const tab = (step: number): WizardStep => ({
+		wizard: {...wizard, previewTab: (wizard.previewTab + step + sections.length) % sections.length, previewOffset: 0},
+		screen: 'preview',
+	});
 	if (key.name === 'tab' || key.name === 'right' || char === 'l') return tab(1);
 	if (key.name === 'backtab' || key.name === 'left' || char === 'h') return tab(-1);
-	if (char && /^[1-4]$/.test(char)) return {wizard: {...wizard, previewTab: Number(char) - 1, previewOffset: 0}, screen: 'preview'};
+	if (char && /^[1-4]$/.test(char))
+		return {wizard: {...wizard, previewTab: Number(char) - 1, previewOffset: 0}, screen: 'preview'};
 	if (key.name === 'up' || char === 'k') return scroll(wizard.previewOffset - 1);
 	if (key.name === 'down' || char === 'j') return scroll(wizard.previewOffset + 1);
 	if (key.name === 'pageup') return scroll(wizard.previewOffset - pageHeight);
 	if (key.name === 'pagedown' || char === ' ') return scroll(wizard.previewOffset + pageHeight);
 	if (key.name === 'home' || char === 'g') return scroll(0);
 	if (key.name === 'end' || char === 'G') return scroll(lines);
-	if (char === 's') return {wizard: {...wizard, saveRequests: wizard.saveRequests + 1, message: 'Saving…'}, screen: 'preview'};
-	if (key.name === 'escape' || char === 'e' || key.name === 'backspace') return {wizard: {...wizard, message: undefined}, screen: 'form'};
+	if (char === 's')
+		return {wizard: {...wizard, saveRequests: wizard.saveRequests + 1, message: 'Saving…'}, screen: 'preview'};
+	if (key.name === 'escape' || char === 'e' || key.name === 'backspace')
+		return {wizard: {...wizard, message: undefined}, screen: 'form'};
 	if (char === 'q') return {wizard: {...wizard, message: undefined}, screen: 'inventory'};
 	return {wizard, screen: 'preview'};
 }

@@ -22,9 +22,15 @@ export interface CliOptions {
 /** Run kvmnet with args as a user or script would. Standard input is never a terminal. */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
 	let argv = [process.execPath, cliPath, ...args];
-	if (options.asUser !== undefined) argv = ['setpriv', `--reuid=${options.asUser}`, `--regid=${options.asUser}`, '--clear-groups', ...argv];
+	if (options.asUser !== undefined)
+		argv = ['setpriv', `--reuid=${options.asUser}`, `--regid=${options.asUser}`, '--clear-groups', ...argv];
 	if (options.namespace) argv = ['ip', 'netns', 'exec', options.namespace, ...argv];
-	const result = await execa(argv[0]!, argv.slice(1), {reject: false, stdin: 'ignore', env: options.env, timeout: 120_000});
+	const result = await execa(argv[0]!, argv.slice(1), {
+		reject: false,
+		stdin: 'ignore',
+		env: options.env,
+		timeout: 120_000,
+	});
 	return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode};
 }
 
@@ -34,6 +40,8 @@ export async function inventoryJson(args: string[], options: CliOptions = {}): P
 	try {
 		return JSON.parse(result.stdout) as HostModel;
 	} catch {
-		throw new Error(`kvmnet inventory --json printed no JSON (exit ${result.exitCode}): ${result.stderr}\n${result.stdout.slice(0, 500)}`);
+		throw new Error(
+			`kvmnet inventory --json printed no JSON (exit ${result.exitCode}): ${result.stderr}\n${result.stdout.slice(0, 500)}`,
+		);
 	}
 }

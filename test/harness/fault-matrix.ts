@@ -27,7 +27,11 @@ export interface MatrixTally {
 	restored: number;
 }
 
-export function faultMatrix(setup: () => Promise<MatrixHost>, teardown: () => Promise<void>, tally: MatrixTally = {runs: 0, restored: 0}): void {
+export function faultMatrix(
+	setup: () => Promise<MatrixHost>,
+	teardown: () => Promise<void>,
+	tally: MatrixTally = {runs: 0, restored: 0},
+): void {
 	let host: MatrixHost;
 	let plan: Plan;
 	const shim = new FaultShim(['ip', 'virsh', 'ovs-vsctl']);
@@ -50,10 +54,14 @@ export function faultMatrix(setup: () => Promise<MatrixHost>, teardown: () => Pr
 		await teardown();
 	});
 
-	const kvmnet = (args: string[], extra: Record<string, string> = {}) => runCli(args, {namespace: host.namespace, env: {...host.env, KVMNET_STATE_DIR: state, ...extra}});
+	const kvmnet = (args: string[], extra: Record<string, string> = {}) =>
+		runCli(args, {namespace: host.namespace, env: {...host.env, KVMNET_STATE_DIR: state, ...extra}});
 	const newestJournal = () => {
 		const dir = join(state, 'journals');
-		const name = readdirSync(dir).filter((f) => f.endsWith('.json')).sort().pop()!;
+		const name = readdirSync(dir)
+			.filter((f) => f.endsWith('.json'))
+			.sort()
+			.pop()!;
 		return JSON.parse(readFileSync(join(dir, name), 'utf8')) as Journal;
 	};
 	const each = async (fault: (k: number) => Promise<void>) => {
@@ -61,7 +69,9 @@ export function faultMatrix(setup: () => Promise<MatrixHost>, teardown: () => Pr
 			const before = await host.snapshot();
 			await fault(k);
 			tally.runs++;
-			expect(await host.snapshot(), `the host after a fault at step ${k + 1} (${plan.steps[k]!.title})`).toEqual(before);
+			expect(await host.snapshot(), `the host after a fault at step ${k + 1} (${plan.steps[k]!.title})`).toEqual(
+				before,
+			);
 			tally.restored++;
 			// Nothing is left to undo.
 			expect((await kvmnet(['undo', '--yes'])).exitCode, `undo after step ${k + 1}`).toBe(2);
@@ -70,7 +80,10 @@ export function faultMatrix(setup: () => Promise<MatrixHost>, teardown: () => Pr
 
 	it('SIGKILL at step k, after its command ran, then kvmnet undo --yes: exactly the state before', async () => {
 		await each(async (k) => {
-			const applied = await kvmnet(['apply', host.planFile, '--yes'], shim.env(plan.steps[k]!.run, 'kill-after', {folder: plan.directory}));
+			const applied = await kvmnet(
+				['apply', host.planFile, '--yes'],
+				shim.env(plan.steps[k]!.run, 'kill-after', {folder: plan.directory}),
+			);
 			expect(shim.reset(), `the fault fired at step ${k + 1}`).toBe(true);
 			expect(applied.exitCode, applied.stdout + applied.stderr).toBeUndefined();
 			expect(newestJournal().steps[k]!.state).toBe('running');
@@ -86,7 +99,10 @@ export function faultMatrix(setup: () => Promise<MatrixHost>, teardown: () => Pr
 		['SIGHUP', 129],
 	])('%s at step k: kvmnet rolls back by itself and exits %i', async (signal, code) => {
 		await each(async (k) => {
-			const applied = await kvmnet(['apply', host.planFile, '--yes'], shim.env(plan.steps[k]!.run, 'signal', {signal: signal.slice(3), folder: plan.directory}));
+			const applied = await kvmnet(
+				['apply', host.planFile, '--yes'],
+				shim.env(plan.steps[k]!.run, 'signal', {signal: signal.slice(3), folder: plan.directory}),
+			);
 			expect(shim.reset()).toBe(true);
 			expect(applied.exitCode, applied.stdout + applied.stderr).toBe(code);
 			expect(applied.stdout).toContain(`${signal}: stopping after the step under way`);
@@ -97,12 +113,16 @@ export function faultMatrix(setup: () => Promise<MatrixHost>, teardown: () => Pr
 
 	it('stdout closed at step k: the apply goes on to its end, and undo then restores the state before', async () => {
 		await each(async (k) => {
-			const child = execa('ip', ['netns', 'exec', host.namespace, process.execPath, cliPath, 'apply', host.planFile, '--yes'], {
-				env: {...host.env, KVMNET_STATE_DIR: state},
-				stdin: 'ignore',
-				buffer: false,
-				reject: false,
-			});
+			const child = execa(
+				'ip',
+				['netns', 'exec', host.namespace, process.execPath, cliPath, 'apply', host.planFile, '--yes'],
+				{
+					env: {...host.env, KVMNET_STATE_DIR: state},
+					stdin: 'ignore',
+					buffer: false,
+					reject: false,
+				},
+			);
 			let seen = '';
 			child.stdout!.on('data', (chunk: Buffer) => {
 				seen += chunk.toString();
@@ -122,7 +142,10 @@ export function faultMatrix(setup: () => Promise<MatrixHost>, teardown: () => Pr
 	it("the journal's disk fills up at step k: kvmnet rolls back and records it", async () => {
 		const filler = join(disk, 'filler');
 		await each(async (k) => {
-			const applied = await kvmnet(['apply', host.planFile, '--yes'], shim.env(plan.steps[k]!.run, 'fill', {fill: filler, folder: plan.directory}));
+			const applied = await kvmnet(
+				['apply', host.planFile, '--yes'],
+				shim.env(plan.steps[k]!.run, 'fill', {fill: filler, folder: plan.directory}),
+			);
 			expect(shim.reset()).toBe(true);
 			rmSync(filler, {force: true});
 			expect(applied.exitCode, applied.stdout + applied.stderr).toBe(1);
@@ -143,7 +166,11 @@ export function faultMatrix(setup: () => Promise<MatrixHost>, teardown: () => Pr
 			rmSync(filler);
 			expect([0, 1, 2], `${freeKb} KB free: ${applied.stdout}${applied.stderr}`).toContain(applied.exitCode);
 			// Every journal there is whole.
-			for (const name of readdirSync(join(state, 'journals')).filter((f) => f.endsWith('.json'))) expect(() => JSON.parse(readFileSync(join(state, 'journals', name), 'utf8')), `${name} with ${freeKb} KB free`).not.toThrow();
+			for (const name of readdirSync(join(state, 'journals')).filter((f) => f.endsWith('.json')))
+				expect(
+					() => JSON.parse(readFileSync(join(state, 'journals', name), 'utf8')),
+					`${name} with ${freeKb} KB free`,
+				).not.toThrow();
 			if (applied.exitCode === 0) {
 				const undone = await kvmnet(['undo', '--yes']);
 				expect(undone.exitCode, undone.stdout + undone.stderr).toBe(0);

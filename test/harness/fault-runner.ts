@@ -19,9 +19,21 @@ export class NamespaceRunner extends Runner {
 			this.failed = true;
 			this.history.push(argv);
 			options.onLine?.('stderr', 'injected failure');
-			return {argv, exitCode: 1, stdout: '', stderr: 'injected failure\n', ok: false, missing: false, timedOut: false, milliseconds: 0};
+			return {
+				argv,
+				exitCode: 1,
+				stdout: '',
+				stderr: 'injected failure\n',
+				ok: false,
+				missing: false,
+				timedOut: false,
+				milliseconds: 0,
+			};
 		}
-		const result = await super.run(['ip', 'netns', 'exec', this.namespace, ...argv], {...options, env: {...this.env, ...options.env}});
+		const result = await super.run(['ip', 'netns', 'exec', this.namespace, ...argv], {
+			...options,
+			env: {...this.env, ...options.env},
+		});
 		return {...result, argv};
 	}
 }

@@ -37,8 +37,13 @@ export class FaultShim {
 	 * Environment for kvmnet that fires `action` at `argv` (once per `reset`). Words under `folder` (the plan's own
 	 * folder, which apply replaces with a new one of its state directory) match any folder.
 	 */
-	env(argv: string[], action: FaultAction, extra: {signal?: string; fill?: string; folder?: string} = {}): Record<string, string> {
-		const word = (w: string) => (extra.folder && w.startsWith(`${extra.folder}/`) ? `*/${w.slice(extra.folder.length + 1)}` : w);
+	env(
+		argv: string[],
+		action: FaultAction,
+		extra: {signal?: string; fill?: string; folder?: string} = {},
+	): Record<string, string> {
+		const word = (w: string) =>
+			extra.folder && w.startsWith(`${extra.folder}/`) ? `*/${w.slice(extra.folder.length + 1)}` : w;
 		return {
 			PATH: `${this.dir}:${process.env['PATH']}`,
 			FAULT_SHIM_DIR: this.dir,

@@ -5,7 +5,8 @@ export async function until(frame: () => string | undefined, text: string | RegE
 	for (;;) {
 		const current = frame() ?? '';
 		if (typeof text === 'string' ? current.includes(text) : text.test(current)) return current;
-		if (Date.now() - started > timeoutMs) throw new Error(`screen never showed ${String(text)}; last frame:\n${current}`);
+		if (Date.now() - started > timeoutMs)
+			throw new Error(`screen never showed ${String(text)}; last frame:\n${current}`);
 		await new Promise((resolve) => setTimeout(resolve, 10));
 	}
 }

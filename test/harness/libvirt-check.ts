@@ -22,13 +22,17 @@ export async function validateNetworkXml(xml: string): Promise<string> {
 
 /** The domain grammar's verdict on a bare <interface> element. */
 export async function validateInterfaceXml(xml: string): Promise<string> {
-	const result = await execa('xmllint', ['--noout', '--relaxng', interfaceSchema, tempFile('interface.xml', xml)], {reject: false});
+	const result = await execa('xmllint', ['--noout', '--relaxng', interfaceSchema, tempFile('interface.xml', xml)], {
+		reject: false,
+	});
 	return result.exitCode === 0 ? '' : result.stderr.trim();
 }
 
 /** Define the network on the test driver (the demo host file) and report virsh's net-info, or its error. */
 export async function testDriverDefine(xml: string, name: string): Promise<{ok: boolean; output: string}> {
 	const file = tempFile('network.xml', xml);
-	const result = await execa('virsh', ['-q', '-c', `test://${demoHostFile}`, `net-define ${file}; net-info ${name}`], {reject: false});
+	const result = await execa('virsh', ['-q', '-c', `test://${demoHostFile}`, `net-define ${file}; net-info ${name}`], {
+		reject: false,
+	});
 	return {ok: result.exitCode === 0 && !result.stderr.includes('error'), output: `${result.stdout}${result.stderr}`};
 }

@@ -28,7 +28,10 @@ export class Libvirtd {
 		await sweepStaleNamespaces();
 		const name = `kvmt-${purpose}-${process.pid}`;
 		running.add(name);
-		const {stdout} = await run(['bash', script, 'up', name], {env: {...process.env, ...env} as Record<string, string>, timeout: 60_000});
+		const {stdout} = await run(['bash', script, 'up', name], {
+			env: {...process.env, ...env} as Record<string, string>,
+			timeout: 60_000,
+		});
 		const uri = stdout.trim().split('\n').pop()!;
 		return new Libvirtd(name, uri);
 	}

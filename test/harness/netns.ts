@@ -11,10 +11,19 @@ export interface Exec {
 }
 
 /** Run a command for a test; throws with its stderr when it fails (the test then fails, and afterAll cleans up). */
-export async function run(argv: string[], options: {input?: string; env?: Record<string, string>; timeout?: number} = {}): Promise<Exec> {
+export async function run(
+	argv: string[],
+	options: {input?: string; env?: Record<string, string>; timeout?: number} = {},
+): Promise<Exec> {
 	const [file, ...args] = argv;
-	const result = await execa(file!, args, {reject: false, input: options.input, env: options.env, timeout: options.timeout ?? 60_000});
-	if (result.failed) throw new Error(`${argv.join(' ')} failed (exit ${result.exitCode}): ${result.stderr || result.message}`);
+	const result = await execa(file!, args, {
+		reject: false,
+		input: options.input,
+		env: options.env,
+		timeout: options.timeout ?? 60_000,
+	});
+	if (result.failed)
+		throw new Error(`${argv.join(' ')} failed (exit ${result.exitCode}): ${result.stderr || result.message}`);
 	return {stdout: String(result.stdout), stderr: String(result.stderr), exitCode: result.exitCode};
 }
 

@@ -11,16 +11,37 @@ export class Ovs {
 
 	/** Environment that points ovs-vsctl, kvmnet's scan and libvirtd at this instance. */
 	get env(): Record<string, string> {
-		return {...(process.env as Record<string, string>), OVS_RUNDIR: this.dir, OVS_DBDIR: this.dir, OVS_LOGDIR: this.dir, OVS_SYSCONFDIR: this.dir};
+		return {
+			...(process.env as Record<string, string>),
+			OVS_RUNDIR: this.dir,
+			OVS_DBDIR: this.dir,
+			OVS_LOGDIR: this.dir,
+			OVS_SYSCONFDIR: this.dir,
+		};
 	}
 
 	/** Start the two daemons inside network namespace `namespace`. */
 	async start(namespace: string): Promise<this> {
 		const inNamespace = (argv: string[]) => run(['ip', 'netns', 'exec', namespace, ...argv], {env: this.env});
 		await run(['ovsdb-tool', 'create', join(this.dir, 'conf.db'), '/usr/share/openvswitch/vswitch.ovsschema']);
-		await inNamespace(['ovsdb-server', join(this.dir, 'conf.db'), `--remote=punix:${this.dir}/db.sock`, `--pidfile=${this.dir}/ovsdb-server.pid`, `--log-file=${this.dir}/ovsdb-server.log`, '--detach', '--no-chdir']);
+		await inNamespace([
+			'ovsdb-server',
+			join(this.dir, 'conf.db'),
+			`--remote=punix:${this.dir}/db.sock`,
+			`--pidfile=${this.dir}/ovsdb-server.pid`,
+			`--log-file=${this.dir}/ovsdb-server.log`,
+			'--detach',
+			'--no-chdir',
+		]);
 		await this.vsctl('--no-wait', 'init');
-		await inNamespace(['ovs-vswitchd', `unix:${this.dir}/db.sock`, `--pidfile=${this.dir}/ovs-vswitchd.pid`, `--log-file=${this.dir}/ovs-vswitchd.log`, '--detach', '--no-chdir']);
+		await inNamespace([
+			'ovs-vswitchd',
+			`unix:${this.dir}/db.sock`,
+			`--pidfile=${this.dir}/ovs-vswitchd.pid`,
+			`--log-file=${this.dir}/ovs-vswitchd.log`,
+			'--detach',
+			'--no-chdir',
+		]);
 		return this;
 	}
 

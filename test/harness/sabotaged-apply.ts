@@ -16,7 +16,17 @@ const skip = JSON.parse(skipped) as {argv: string[]; stdout: string}[];
 class Sabotage extends Runner {
 	override async run(argv: string[], options: RunOptions = {}): Promise<RunResult> {
 		const fake = skip.find((s) => s.argv.join('\0') === argv.join('\0'));
-		if (fake) return {argv, exitCode: 0, stdout: fake.stdout, stderr: '', ok: true, missing: false, timedOut: false, milliseconds: 0};
+		if (fake)
+			return {
+				argv,
+				exitCode: 0,
+				stdout: fake.stdout,
+				stderr: '',
+				ok: true,
+				missing: false,
+				timedOut: false,
+				milliseconds: 0,
+			};
 		return super.run(argv, options);
 	}
 }

@@ -11,15 +11,25 @@ function withoutTimers(link: Record<string, unknown>): Record<string, unknown> {
 	return {...link, linkinfo: {...(link['linkinfo'] as object), info_data: kept}};
 }
 
-export async function namespaceSnapshot(daemon: Libvirtd, env: Record<string, string>, extra: Record<string, () => Promise<unknown>> = {}): Promise<Record<string, unknown>> {
+export async function namespaceSnapshot(
+	daemon: Libvirtd,
+	env: Record<string, string>,
+	extra: Record<string, () => Promise<unknown>> = {},
+): Promise<Record<string, unknown>> {
 	const inNs = async (argv: string[]) => (await daemon.exec(argv, env)).stdout;
 	const links = JSON.parse(await inNs(['ip', '-j', '-d', 'addr'])) as Record<string, unknown>[];
 	const snapshot: Record<string, unknown> = {
-		links: links.map(({addr_info, ...link}) => ({...withoutTimers(link), addr_info: (addr_info as Record<string, unknown>[]).map(({valid_life_time, preferred_life_time, ...a}) => a)})),
+		links: links.map(({addr_info, ...link}) => ({
+			...withoutTimers(link),
+			addr_info: (addr_info as Record<string, unknown>[]).map(({valid_life_time, preferred_life_time, ...a}) => a),
+		})),
 		routes: JSON.parse(await inNs(['ip', '-j', 'route', 'show', 'table', 'all'])),
 		networks: (await daemon.virsh('net-list --all')).stdout,
 	};
-	if (env['OVS_RUNDIR']) snapshot['ovs'] = await inNs(['ovs-vsctl', '--timeout=5', 'show']).then((text) => text.replace(/^[0-9a-f-]{36}$/m, ''));
+	if (env['OVS_RUNDIR'])
+		snapshot['ovs'] = await inNs(['ovs-vsctl', '--timeout=5', 'show']).then((text) =>
+			text.replace(/^[0-9a-f-]{36}$/m, ''),
+		);
 	for (const [name, read] of Object.entries(extra)) snapshot[name] = await read();
 	return snapshot;
 }

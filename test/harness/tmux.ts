@@ -15,16 +15,48 @@ export class TmuxSession {
 	) {}
 
 	/** Start `argv` in a new terminal. CI=true makes Ink draw only its last frame, so it is removed. */
-	static async start(argv: string[], options: {env?: Record<string, string>; width?: number; height?: number} = {}): Promise<TmuxSession> {
+	static async start(
+		argv: string[],
+		options: {env?: Record<string, string>; width?: number; height?: number} = {},
+	): Promise<TmuxSession> {
 		const socket = `kvmnet-test-${process.pid}-${count++}`;
 		const env = Object.entries({TERM: 'xterm-256color', ...options.env}).map(([k, v]) => `${k}=${v}`);
-		const program = ['env', '-u', 'CI', '-u', 'NO_COLOR', '-u', 'LIBVIRT_DEFAULT_URI', '-u', 'SSH_CONNECTION', ...env, ...argv];
+		const program = [
+			'env',
+			'-u',
+			'CI',
+			'-u',
+			'NO_COLOR',
+			'-u',
+			'LIBVIRT_DEFAULT_URI',
+			'-u',
+			'SSH_CONNECTION',
+			...env,
+			...argv,
+		];
 		// tmux 3.3 does not always record a pane's exit status (it can see the terminal close before the process is
 		// reaped), so a shell around the program writes it to a file. The shell is the harness's, not kvmnet's.
 		const statusFile = join(mkdtempSync(join(tmpdir(), 'kvmnet-tmux-')), 'status');
 		const command = ['sh', '-c', '"$@"; echo $? > "$0"', statusFile, ...program];
 		const size = ['-x', String(options.width ?? 80), '-y', String(options.height ?? 24)];
-		await execa('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-d', '-s', 'app', ...size, ...command, ';', 'set-option', '-t', 'app', 'remain-on-exit', 'on']);
+		await execa('tmux', [
+			'-L',
+			socket,
+			'-f',
+			'/dev/null',
+			'new-session',
+			'-d',
+			'-s',
+			'app',
+			...size,
+			...command,
+			';',
+			'set-option',
+			'-t',
+			'app',
+			'remain-on-exit',
+			'on',
+		]);
 		return new TmuxSession(socket, 'app', statusFile);
 	}
 
@@ -53,7 +85,8 @@ export class TmuxSession {
 		for (;;) {
 			const screen = await this.screen();
 			if (typeof text === 'string' ? screen.includes(text) : text.test(screen)) return screen;
-			if (Date.now() - started > timeoutMs) throw new Error(`the terminal never showed ${String(text)}; it shows:\n${screen}`);
+			if (Date.now() - started > timeoutMs)
+				throw new Error(`the terminal never showed ${String(text)}; it shows:\n${screen}`);
 			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
 	}
@@ -73,7 +106,8 @@ export class TmuxSession {
 		for (;;) {
 			const status = this.exitStatus();
 			if (status !== undefined) return status;
-			if (Date.now() - started > timeoutMs) throw new Error(`the program did not exit; it shows:\n${await this.screen()}`);
+			if (Date.now() - started > timeoutMs)
+				throw new Error(`the program did not exit; it shows:\n${await this.screen()}`);
 			await new Promise((resolve) => setTimeout(resolve, 50));
 		}
 	}
