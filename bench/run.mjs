@@ -74,7 +74,10 @@ function makeNamespace(n) {
 	}
 	let v = 0;
 	const macvlans = Math.floor(n / 25);
-	while (count + 2 <= n - macvlans) (lines.push(`link add sva${v} type veth peer name svb${v++}`), (count += 2));
+	while (count + 2 <= n - macvlans) {
+		lines.push(`link add sva${v} type veth peer name svb${v++}`);
+		count += 2;
+	}
 	for (let m = 0; count < n; m++, count++)
 		lines.push(`link add link sva${m % Math.max(1, v)} name smv${m} type macvlan mode bridge`);
 	execFileSync('ip', ['-n', ns, '-batch', '-'], {input: `${lines.join('\n')}\n`});

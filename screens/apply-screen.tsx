@@ -93,7 +93,9 @@ export function ApplyScreen({state}: {state: UiState}) {
 				: 0;
 	const logRows = Math.max(3, state.height - 4 - stepRows - extra);
 	const remaining = view.journal?.deadline
-		? Math.max(0, Math.ceil((Date.parse(view.journal.deadline) - Date.now()) / 1000))
+		? view.now === undefined
+			? undefined
+			: Math.max(0, Math.ceil((Date.parse(view.journal.deadline) - view.now) / 1000))
 		: undefined;
 	const yesNo = (ok: boolean | undefined) => (ok === undefined ? '…' : ok ? 'answers' : 'does not answer');
 	return (

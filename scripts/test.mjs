@@ -1,5 +1,5 @@
-// `npm test`: type-check, build the bundle the end-to-end tests run, run every vitest test, and end with the
-// plain summary line "N passed, N failed, N skipped" (type-check failure counts as one failed test).
+// `npm test`: format check, lint, type-check, build the bundle the end-to-end tests run, run every vitest test, and
+// end with the plain summary line "N passed, N failed, N skipped" (each failed check before the tests counts as one).
 import {spawnSync} from 'node:child_process';
 import {existsSync, readFileSync, rmSync} from 'node:fs';
 
@@ -9,6 +9,15 @@ const step = (argv) => spawnSync(argv[0], argv.slice(1), {cwd: root, stdio: 'inh
 const bin = (name) => `${root}node_modules/.bin/${name}`;
 
 let failed = 0;
+// The formatter and the linter gate the tests, as in create-ink-app's template; each failure counts as one.
+if (!step([bin('prettier'), '--check', '--log-level', 'warn', '.'])) {
+	console.error('format check failed: run npx prettier --write .');
+	failed++;
+}
+if (!step([bin('eslint'), '--max-warnings', '0', '.'])) {
+	console.error('lint failed');
+	failed++;
+}
 if (!step([bin('tsc'), '--noEmit'])) {
 	console.error('type check failed');
 	failed++;

@@ -92,13 +92,15 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 		return () => {
 			current = false;
 		};
-	}, [load, state.refreshCount]);
+	}, [load, firstLoad, state.refreshCount]);
 
 	// For the benchmark: when each scan's inventory reaches the screen, and how long the loop stalled meanwhile.
 	useEffect(() => {
 		if (!state.model) return;
 		trace('inventory-frame', {refresh: state.refreshCount, rows: state.tables?.[state.tab].rows.length});
 		markStall(state.refreshCount === 0 ? 'scan' : 'refresh');
+		// Once per scan that reaches the screen, not again when the tab or cursor moves.
+		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [state.model]);
 
 	// Each request (opening the doctor, r, back from a fix) reads the facts again for the host as last scanned.

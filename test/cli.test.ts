@@ -155,7 +155,7 @@ describe('the built command', () => {
 		const text = await runCli(['doctor', '--demo']);
 		expect(text.exitCode).toBe(2);
 		expect(text.stdout).toMatch(
-			/^kvmnet doctor: 4 failed, 6 warnings, 10 passed, 0 not applicable\n\n== kernel settings ==\nFAIL  IP forwarding\n/,
+			/^kvmnet doctor: 4 failed, 6 warnings, 10 passed, 0 not applicable\n\n== kernel settings ==\nFAIL {2}IP forwarding\n/,
 		);
 		const json = await runCli(['doctor', '--demo', '--json']);
 		const report = JSON.parse(json.stdout);

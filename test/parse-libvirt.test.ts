@@ -70,7 +70,7 @@ describe('libvirt XML and virsh text', () => {
 		// Shapes libvirt does not print fall back to the whole document.
 		expect(domainNetworkParts('<domain><name>x</name><devices/></domain>')).toBeUndefined();
 		expect(domainNetworkParts(xml.replace('\n  <devices>\n', '\n<devices>\n'))).toBeUndefined();
-		expect(domainNetworkParts(xml.replace(/\n    <\/interface>/g, '</interface>'))).toBeUndefined();
+		expect(domainNetworkParts(xml.replace(/\n {4}<\/interface>/g, '</interface>'))).toBeUndefined();
 		expect(parseDomainXml('<domain type="kvm">\n  <name>solo</name>\n</domain>\n', {fromLibvirt: true})).toMatchObject({
 			name: 'solo',
 			interfaces: [],

@@ -37,11 +37,11 @@ describe('the wizard', () => {
 		expect(frame).toContain('✓ Ready');
 		// Down to the subnet, clear it and type an address range the host already uses, in one burst.
 		app.stdin.write(`${down(2)}\x15192.168.122.0/24`);
-		frame = await until(app.lastFrame, '✗ subnet: 192.168.122.0/24 overlaps the route to 192.168.122.0/24 on virbr0');
+		await until(app.lastFrame, '✗ subnet: 192.168.122.0/24 overlaps the route to 192.168.122.0/24 on virbr0');
 		app.stdin.write('\r');
 		expect(app.lastFrame()).toContain('NAT: new network');
 		app.stdin.write('\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f10.99.0.0/24');
-		frame = await until(app.lastFrame, 'gateway: 192.168.100.1 is not inside 10.99.0.0/24');
+		await until(app.lastFrame, 'gateway: 192.168.100.1 is not inside 10.99.0.0/24');
 		app.stdin.write(`${down(1)}\x1510.99.0.1${down(1)}\x1510.99.0.10${down(1)}\x1510.99.0.99\r`);
 		frame = await until(app.lastFrame, 'Preview: NAT lab-nat');
 		expect(frame).toContain('<range start="10.99.0.10" end="10.99.0.99"/>');
@@ -49,7 +49,7 @@ describe('the wizard', () => {
 		frame = await until(app.lastFrame, '1. Define libvirt network lab-nat');
 		expect(frame).toContain('undo: virsh -c test:///');
 		app.stdin.write('s');
-		frame = await until(app.lastFrame, /Saved 4 files in /);
+		await until(app.lastFrame, /Saved 4 files in /);
 		const plan = JSON.parse(readFileSync(join(dir, 'lab-nat', 'plan.json'), 'utf8'));
 		expect(plan.params).toMatchObject({subnet: '10.99.0.0/24', gateway: '10.99.0.1'});
 		expect(readFileSync(join(dir, 'lab-nat', 'plan.sh'), 'utf8')).toMatch(/^#!\/usr\/bin\/env bash\n/);
@@ -59,16 +59,16 @@ describe('the wizard', () => {
 	it('bridge: reuses the host bridge that holds a physical NIC, and says so in the warnings', async () => {
 		const {app} = await openWizard();
 		app.stdin.write(`${down(1)}\r`);
-		let frame = await until(app.lastFrame, 'Bridge (VMs on the LAN): new network');
+		const frame = await until(app.lastFrame, 'Bridge (VMs on the LAN): new network');
 		expect(frame).toMatch(/Bridge\s+br0/);
 		app.stdin.write('\r4');
-		frame = await until(app.lastFrame, 'br0 already exists: the plan only adds the libvirt network on top of it.');
+		await until(app.lastFrame, 'br0 already exists: the plan only adds the libvirt network on top of it.');
 		app.stdin.write('\x1b');
 		// A new bridge over the SSH NIC instead: the uplink is chosen with → from the wired NICs.
 		app.stdin.write(`${down(1)}\x15br9${down(1)}\x1b[C\r3`);
-		frame = await until(app.lastFrame, 'Create NetworkManager bridge br9 with the addresses of eth0');
+		await until(app.lastFrame, 'Create NetworkManager bridge br9 with the addresses of eth0');
 		app.stdin.write('4');
-		frame = await until(app.lastFrame, /changes eth0, which carries your SSH session/);
+		await until(app.lastFrame, /changes eth0, which carries your SSH session/);
 		app.unmount();
 	});
 
@@ -112,10 +112,10 @@ describe('the wizard', () => {
 	it('questions: the recommendation follows the answers, Enter takes it', async () => {
 		const {app} = await openWizard();
 		app.stdin.write('w');
-		let frame = await until(app.lastFrame, 'Recommended: NAT');
+		await until(app.lastFrame, 'Recommended: NAT');
 		// LAN must reach the VMs: yes.
 		app.stdin.write('y');
-		frame = await until(app.lastFrame, 'Recommended: Bridge (VMs on the LAN)');
+		let frame = await until(app.lastFrame, 'Recommended: Bridge (VMs on the LAN)');
 		expect(frame).toContain('Runner-up: macvtap bridge');
 		app.stdin.write(`${down(4)}y`);
 		await until(app.lastFrame, 'Recommended: VLAN (tagged segments)');

@@ -625,9 +625,6 @@ function subnetOverlapCheck(host: HostModel): CheckResult {
 	};
 }
 
-const bridgePortsOf = (host: HostModel, bridge: string) =>
-	host.bridges.find((b) => b.name === bridge)?.ports.map((p) => p.name) ?? [];
-
 function wifiCheck(host: HostModel): CheckResult {
 	const base = {id: 'wifi', group: 'addresses' as const, title: 'bridges and macvtap on Wi-Fi'};
 	const why =

@@ -286,7 +286,7 @@ export function domainNetworkParts(xml: string): string | undefined {
 	) {
 		const lineEnd = xml.indexOf('\n', at + 1);
 		const opening = xml.slice(at + 1, lineEnd);
-		if (!/^    <interface[ >]/.test(opening)) continue;
+		if (!/^ {4}<interface[ >]/.test(opening)) continue;
 		if (opening.endsWith('/>')) {
 			lines.push(opening);
 			continue;

@@ -19,7 +19,6 @@ const planKeys = [
 ];
 const maxText = 4096;
 // Control characters have no place in a plan's values; a newline in a name would end a line of the journal's id.
-// eslint-disable-next-line no-control-regex
 const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/;
 
 type Json = unknown;

@@ -73,7 +73,7 @@ export function makePlan(
 	const params = withDefaults(mode, given, host);
 	// A name with a control character (a link named with an escape sequence) is refused here, as apply refuses it in
 	// a plan file: such a name would reach a log, a script and the journal's lines.
-	// eslint-disable-next-line no-control-regex
+
 	const controlled = Object.entries(params).filter(
 		([, value]) => value !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(value),
 	);

@@ -11,7 +11,10 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 	const view = state.apply;
 	const plan = state.wizard.plan;
 	const stopRef = useRef(false);
-	stopRef.current = view?.stopRequested ?? false;
+	const stopRequested = view?.stopRequested ?? false;
+	useEffect(() => {
+		stopRef.current = stopRequested;
+	}, [stopRequested]);
 	const journalRef = useRef<ReturnType<ApplyService['read']> | undefined>(undefined);
 
 	const hooks: ApplyHooks = {
@@ -66,7 +69,9 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 		if (!waiting || !service || !journalRef.current) return;
 		const ssh = state.model?.header.ssh;
 		const gateway = state.model ? pingableGateway(state.model.routes) : undefined;
+		dispatch({type: 'apply-tick', now: Date.now()});
 		const timer = setInterval(() => {
+			dispatch({type: 'apply-tick', now: Date.now()});
 			const journal = service.read(journalRef.current!);
 			journalRef.current = journal;
 			dispatch({type: 'apply-journal', journal: journalView(journal)});

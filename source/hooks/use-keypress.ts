@@ -10,7 +10,9 @@ import {parseKeys, type Key} from '../ui/keys.js';
 export function useKeypress(onKey: (key: Key) => void): void {
 	const {internal_eventEmitter: events, setRawMode, isRawModeSupported} = useStdin();
 	const handler = useRef(onKey);
-	handler.current = onKey;
+	useEffect(() => {
+		handler.current = onKey;
+	});
 	useEffect(() => {
 		if (!isRawModeSupported) return;
 		setRawMode(true);

@@ -105,7 +105,7 @@ export function readJournal(path: string): Journal {
 		if (stat.size > maxJournalBytes) throw new Error(`${stat.size} bytes, more than a journal holds`);
 		journal = JSON.parse(readFileSync(path, 'utf8')) as Journal;
 	} catch (error) {
-		throw new Error(`${path}: ${(error as Error).message}`);
+		throw new Error(`${path}: ${(error as Error).message}`, {cause: error});
 	}
 	if (
 		typeof journal !== 'object' ||

@@ -30,6 +30,8 @@ export interface ApplyView {
 	/** The answer in the keep phase, for the app to act on. */
 	keepAnswer?: 'keep' | 'undo';
 	reach: {gateway?: boolean; client?: boolean};
+	/** The time of the last tick, for the countdown. */
+	now?: number;
 }
 
 export const maxLogLines = 500;
@@ -56,7 +58,9 @@ export type ApplyAction =
 	| {type: 'apply-log'; line: LogLine}
 	| {type: 'apply-step'; index: number; state: StepState}
 	| {type: 'apply-journal'; journal: ApplyJournalView}
-	| {type: 'apply-reach'; reach: ApplyView['reach']};
+	| {type: 'apply-reach'; reach: ApplyView['reach']}
+	/** The clock, once a second while a countdown runs (screens render state: they do not read the clock). */
+	| {type: 'apply-tick'; now: number};
 
 export function reduceApply(view: ApplyView, action: ApplyAction): ApplyView {
 	switch (action.type) {
@@ -78,6 +82,8 @@ export function reduceApply(view: ApplyView, action: ApplyAction): ApplyView {
 			return {...view, journal: action.journal};
 		case 'apply-reach':
 			return {...view, reach: action.reach};
+		case 'apply-tick':
+			return {...view, now: action.now};
 	}
 }
 
