@@ -2,7 +2,7 @@
 import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
-import {questions, recommend} from '../source/core/recommend.js';
+import {questions, recommend} from '../source/plan/recommend.js';
 import {findMode} from '../source/modes/catalog.js';
 import type {UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';

@@ -6,14 +6,14 @@ import {parseArgs, usage, UsageError, type CliArgs} from './args.js';
 import type {HostModel} from './core/model.js';
 import type {Plan} from './core/plan.js';
 import {loadHost} from './host/load-host.js';
-import {makePlan} from './core/planner.js';
+import {makePlan} from './plan/planner.js';
 import {visible} from './core/visible.js';
 import {planDirectory, prepareDirectory, SaveError, savePlan, type PreparedDirectory} from './host/plan-files.js';
 import {stopAllCommands, timeoutSetting} from './host/runner.js';
 import {resolveLibvirtUri} from './host/virsh.js';
 import {previewText} from './ui/plan-text.js';
 import {ignoreOutputErrors} from './stop-signals.js';
-import {startTrace} from './trace.js';
+import {startTrace} from './host/trace.js';
 import {textReport} from './ui/report.js';
 
 function version(): string {

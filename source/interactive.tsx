@@ -8,7 +8,7 @@ import {liveApplyService} from './host/apply-service.js';
 import {loadDoctorFacts, type LoadOptions} from './host/load-host.js';
 import {journalDirectory, planDirectory, savePlan} from './host/plan-files.js';
 import {catchStopSignals, signalExitCode} from './stop-signals.js';
-import {markStall, trace} from './trace.js';
+import {markStall, trace} from './host/trace.js';
 import {themeFor} from './ui/theme.js';
 
 export async function runInteractive(

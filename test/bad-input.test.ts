@@ -5,7 +5,7 @@ import {join} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import type {Params} from '../source/core/fields.js';
 import type {HostModel} from '../source/core/model.js';
-import {makePlan} from '../source/core/planner.js';
+import {makePlan} from '../source/plan/planner.js';
 import {loadDemoHost} from '../source/host/demo.js';
 import {runCli} from './harness/cli.js';
 

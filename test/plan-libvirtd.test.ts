@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Params} from '../source/core/fields.js';
 import type {HostModel} from '../source/core/model.js';
 import type {Plan} from '../source/core/plan.js';
-import {makePlan} from '../source/core/planner.js';
+import {makePlan} from '../source/plan/planner.js';
 import {networkXml} from '../source/core/xml-build.js';
 import {inventoryJson} from './harness/cli.js';
 import {Libvirtd} from './harness/libvirtd.js';

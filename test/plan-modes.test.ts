@@ -5,7 +5,7 @@ import type {Params} from '../source/core/fields.js';
 import type {HostModel} from '../source/core/model.js';
 import {parseNetworkXml} from '../source/core/parse-libvirt.js';
 import type {Plan} from '../source/core/plan.js';
-import {makePlan} from '../source/core/planner.js';
+import {makePlan} from '../source/plan/planner.js';
 import {loadDemoHost} from '../source/host/demo.js';
 import {modes} from '../source/modes/catalog.js';
 import {testDriverDefine, validateInterfaceXml, validateNetworkXml} from './harness/libvirt-check.js';

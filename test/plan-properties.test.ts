@@ -6,7 +6,7 @@ import type {FieldId, Params} from '../source/core/fields.js';
 import type {HostModel} from '../source/core/model.js';
 import {formatIpv4, parseIpv4} from '../source/core/net.js';
 import {parseNetworkXml} from '../source/core/parse-libvirt.js';
-import {makePlan} from '../source/core/planner.js';
+import {makePlan} from '../source/plan/planner.js';
 import {loadDemoHost} from '../source/host/demo.js';
 import {validateNetworkXml} from './harness/libvirt-check.js';
 

@@ -1,6 +1,6 @@
 import {beforeAll, describe, expect, it} from 'vitest';
 import type {HostModel, Nic} from '../source/core/model.js';
-import {questions, recommend, type Answers} from '../source/core/recommend.js';
+import {questions, recommend, type Answers} from '../source/plan/recommend.js';
 import {loadDemoHost} from '../source/host/demo.js';
 import {findMode} from '../source/modes/catalog.js';
 

@@ -4,7 +4,7 @@
 // the state the previous key left).
 import {useStdin} from 'ink';
 import {useEffect, useRef} from 'react';
-import {trace} from '../trace.js';
+import {trace} from '../host/trace.js';
 import {parseKeys, type Key} from '../ui/keys.js';
 
 export function useKeypress(onKey: (key: Key) => void): void {

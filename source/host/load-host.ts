@@ -3,7 +3,7 @@
 // demo). Scripts never get demo data unasked.
 import type {DoctorFacts} from '../core/doctor.js';
 import type {HostModel} from '../core/model.js';
-import {markStall} from '../trace.js';
+import {markStall} from './trace.js';
 import {loadDemoDoctorFacts, loadDemoHost} from './demo.js';
 import {Runner} from './runner.js';
 import {scanDoctorFacts} from './scan-doctor.js';

@@ -5,7 +5,7 @@
 import {fixPlan, isDoctorPlan, runChecks, statusWords} from '../core/doctor.js';
 import type {HostModel} from '../core/model.js';
 import type {Plan} from '../core/plan.js';
-import {makePlan} from '../core/planner.js';
+import {makePlan} from '../plan/planner.js';
 import {loadDoctorFacts} from './load-host.js';
 import {planDirectory} from './plan-files.js';
 import {describeFailure, onPath, type Runner} from './runner.js';

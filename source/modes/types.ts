@@ -1,10 +1,18 @@
 // What every mode file provides: its knowledge (for the wizard and the comparison table), whether this host can
 // do it, the defaults it takes from the inventory, and what it builds from checked parameters.
 import type {FieldRules, Params, ValidParams} from '../core/fields.js';
-import type {HostModel} from '../core/model.js';
+import type {HostModel, Nic} from '../core/model.js';
 import type {FieldError} from '../core/plan.js';
 import type {InterfaceSpec, NetworkSpec} from '../core/xml-build.js';
-import type {HostChange} from './host-changes.js';
+
+/** A change to the host's own network a mode needs (made into steps per network manager in plan/host-steps/). */
+export type HostChange =
+	/** A Linux bridge that takes over the uplink: its addresses, routes and MAC move to the bridge. */
+	| {kind: 'bridge'; bridge: string; uplink: Nic}
+	/** A VLAN sub-interface of `parent` enslaved to a new bridge with no address of its own. */
+	| {kind: 'vlan-bridge'; parent: Nic; id: number; bridge: string}
+	| {kind: 'ovs-bridge'; bridge: string; uplink?: Nic}
+	| {kind: 'sriov-vfs'; pf: Nic; count: number};
 
 export type ModeId =
 	| 'nat'

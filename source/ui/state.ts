@@ -1,14 +1,14 @@
 // All of the app's UI state and the one reducer that changes it. Keys are actions too, so a burst of keys is
 // applied one after another to the state each one left: nothing reads a stale copy.
 import type {HostModel} from '../core/model.js';
-import type {PlanOptions} from '../core/planner.js';
+import type {PlanOptions} from '../plan/planner.js';
 import {fixPlan, type DoctorFacts} from '../core/doctor.js';
 import {initialApply, onApplyKey, recoverApply, reduceApply, type ApplyAction, type ApplyView} from './apply-state.js';
 import {journalView} from './apply-types.js';
 import type {Journal} from '../core/journal.js';
 import {onDoctorKey, openDoctor, withFacts, type DoctorView} from './doctor-state.js';
 import {comparisonLayout} from './compare.js';
-import {recommend} from '../core/recommend.js';
+import {recommend} from '../plan/recommend.js';
 import {detailsFor, type Details} from './details.js';
 import type {Key} from './keys.js';
 import {buildTables, tabs, type TabId, type Table} from './views.js';

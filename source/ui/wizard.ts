@@ -3,8 +3,8 @@
 import {nicModels, wiredKinds, type FieldId, type Params} from '../core/fields.js';
 import type {HostModel} from '../core/model.js';
 import type {FieldError, Plan} from '../core/plan.js';
-import {makePlan, withDefaults, type PlanOptions} from '../core/planner.js';
-import {questions, type Answers} from '../core/recommend.js';
+import {makePlan, withDefaults, type PlanOptions} from '../plan/planner.js';
+import {questions, type Answers} from '../plan/recommend.js';
 import {modes} from '../modes/catalog.js';
 import type {ModeDefinition} from '../modes/types.js';
 import type {Key} from './keys.js';

@@ -2,12 +2,12 @@
 // command in order with its undo. Pure: the caller passes the host model, the libvirt URI and the plan folder.
 import {createHash} from 'node:crypto';
 import {findMode, modes} from '../modes/catalog.js';
-import {hostChangeSteps} from '../modes/host-changes.js';
+import {hostChangeSteps} from './host-steps/index.js';
 import type {ModeDefinition} from '../modes/types.js';
-import {fieldIds, validateFields, type FieldId, type Params} from './fields.js';
-import type {HostModel} from './model.js';
-import {escapeRegExp, type FieldError, type Plan, type PlanStep} from './plan.js';
-import {interfaceXml, networkXml} from './xml-build.js';
+import {fieldIds, validateFields, type FieldId, type Params} from '../core/fields.js';
+import type {HostModel} from '../core/model.js';
+import {escapeRegExp, type FieldError, type Plan, type PlanStep} from '../core/plan.js';
+import {interfaceXml, networkXml} from '../core/xml-build.js';
 
 export interface PlanOptions {
 	uri: string;

@@ -2,7 +2,7 @@
 // host cannot do are skipped, with the reason they were passed over.
 import {findMode} from '../modes/catalog.js';
 import type {ModeId} from '../modes/types.js';
-import type {HostModel} from './model.js';
+import type {HostModel} from '../core/model.js';
 
 export interface Answers {
 	/** Must other machines on the LAN reach the VMs directly? */
