@@ -2,7 +2,7 @@
 import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
-import type {StepState} from '../source/core/journal.js';
+import {defaultGuardSeconds, type StepState} from '../source/core/journal.js';
 import type {UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';
 
@@ -49,7 +49,7 @@ export function ApplyScreen({state}: {state: UiState}) {
 					<Text
 						wrap="wrap"
 						color={theme.warning}
-					>{`⚠ ${risky} step(s) change ${state.model?.header.ssh?.interface ?? 'the SSH interface'}, which carries your SSH session. A guard undoes everything unless you confirm within ${60} s that you still reach the host.`}</Text>
+					>{`⚠ ${risky} step(s) change ${state.model?.header.ssh?.interface ?? 'the SSH interface'}, which carries your SSH session. A guard undoes everything unless you confirm within ${defaultGuardSeconds} s that you still reach the host.`}</Text>
 				) : null}
 				<Text> </Text>
 				<StatusBar text={`y apply now · Esc back to the ${back} (nothing has been changed)`} />

@@ -9,7 +9,8 @@ import {doctorExitCode, fixPlan, runChecks, type CheckResult, type DoctorFacts} 
 import type {HostModel} from '../source/core/model.js';
 import {loadDemoDoctorFacts, loadDemoHost} from '../source/host/demo.js';
 import {Runner} from '../source/host/runner.js';
-import {parseIpv6RouteTable, parseProcNet, scanDoctorFacts} from '../source/host/scan-doctor.js';
+import {parseIpv6RouteTable, parseProcNet} from '../source/core/parse-proc.js';
+import {scanDoctorFacts} from '../source/host/scan-doctor.js';
 import {doctorText} from '../source/ui/doctor-text.js';
 
 let host: HostModel;

@@ -11,7 +11,7 @@ import {execa, type ResultPromise} from 'execa';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import type {HostModel} from '../source/core/model.js';
 import {describeFailure, openSession, Runner, runningCommands, timeoutSetting} from '../source/host/runner.js';
-import {cpuFlags} from '../source/host/scan-header.js';
+import {cpuFlags} from '../source/core/parse-os.js';
 import {cliPath} from './harness/cli.js';
 import {isRoot, Namespace} from './harness/netns.js';
 import {TmuxSession} from './harness/tmux.js';

@@ -3,6 +3,9 @@
 // the files; the apply engine, `kvmnet undo`, the guard and the apply screen all read these types.
 import type {Plan} from './plan.js';
 
+/** Seconds to confirm a change to the SSH session's path before the guard undoes it (`--guard-seconds`). */
+export const defaultGuardSeconds = 60;
+
 export type StepState =
 	| 'pending'
 	/** Started and not known to have ended: the command may or may not have taken effect (write-ahead). */

@@ -197,6 +197,9 @@ export interface Route {
 	prefsrc?: string;
 }
 
+/** The libvirt URI when neither --connect nor LIBVIRT_DEFAULT_URI names one (virsh's own default for root). */
+export const defaultLibvirtUri = 'qemu:///system';
+
 export interface LibvirtStatus {
 	uri: string;
 	reachable: boolean;

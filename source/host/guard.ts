@@ -7,14 +7,14 @@
 import {spawn} from 'node:child_process';
 import {closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {dirname} from 'node:path';
-import {needsUndo, type Journal} from '../core/journal.js';
+import {defaultGuardSeconds, needsUndo, type Journal} from '../core/journal.js';
 import {visible} from '../core/visible.js';
 import {undoRecorded} from './apply.js';
 import {readJournal, saveJournal} from './journal-store.js';
 import {acquireLock, LockRefused, processAlive} from './lock.js';
 import type {Runner} from './runner.js';
 
-export const defaultGuardSeconds = 60;
+export {defaultGuardSeconds} from '../core/journal.js';
 const handshakeMs = 15_000;
 
 export const guardReadyPath = (journalPath: string) => `${journalPath}.guard-ready`;

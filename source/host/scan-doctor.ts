@@ -1,60 +1,18 @@
 // The facts the doctor needs beyond the inventory: sysctls, the firewall, who listens on the DNS/DHCP ports, the
 // devices VMs need, vfio, the files that recreate SR-IOV VFs, and which interfaces hold routes from router
 // advertisements. Mostly file reads; at most two processes (iptables -S, nft list tables), each only when installed.
-import {access, readdir, readFile, readlink} from 'node:fs/promises';
+import {readdir, readlink} from 'node:fs/promises';
 import {release} from 'node:os';
 import {join} from 'node:path';
 import {sysctlKeys, type DoctorFacts, type Listener} from '../core/doctor.js';
+import {parseIpv6RouteTable, parseProcNet} from '../core/parse-proc.js';
+import {exists, readText} from './files.js';
 import {describeFailure, onPath, type Runner} from './runner.js';
 
 export interface DoctorScanOptions {
 	/** Root of the file system for /proc, /sys, /dev and /etc (tests point it at a fixture tree). */
 	root?: string;
 	env?: NodeJS.ProcessEnv;
-}
-
-const readText = (path: string) => readFile(path, 'utf8').catch(() => undefined);
-const exists = (path: string) =>
-	access(path).then(
-		() => true,
-		() => false,
-	);
-
-/** The ports whose wildcard listeners stop libvirt's dnsmasq: DNS, DHCP, DHCPv6. */
-const watchedPorts = new Set([53, 67, 547]);
-
-function decodeAddress(hex: string): string {
-	if (hex.length === 8) {
-		// IPv4 in /proc/net is the 32-bit value in host (little-endian) byte order.
-		const bytes = hex
-			.match(/../g)!
-			.map((b) => parseInt(b, 16))
-			.reverse();
-		return bytes.join('.');
-	}
-	if (/^0+$/.test(hex)) return '::';
-	// IPv6: four 32-bit words, each little-endian.
-	const words = hex.match(/.{8}/g)!.map((w) => w.match(/../g)!.reverse().join(''));
-	const groups = words
-		.join('')
-		.match(/.{4}/g)!
-		.map((g) => parseInt(g, 16).toString(16));
-	return groups.join(':');
-}
-
-/** Sockets on the watched ports from /proc/net/{udp,tcp}{,6}: listening TCP, bound UDP. */
-export function parseProcNet(text: string, protocol: 'udp' | 'tcp'): (Listener & {inode: string})[] {
-	const found: (Listener & {inode: string})[] = [];
-	for (const line of text.split('\n').slice(1)) {
-		const fields = line.trim().split(/\s+/);
-		if (fields.length < 10) continue;
-		const [address, portHex] = fields[1]!.split(':');
-		const port = parseInt(portHex ?? '', 16);
-		// TCP: 0A is LISTEN. UDP: 07 is a bound socket not connected anywhere.
-		if (!watchedPorts.has(port) || fields[3] !== (protocol === 'tcp' ? '0A' : '07')) continue;
-		found.push({protocol, address: decodeAddress(address!), port, inode: fields[9]!});
-	}
-	return found;
 }
 
 /** Which process owns each socket inode (needs root for other users' processes). */
@@ -139,21 +97,6 @@ async function vfPersistence(root: string): Promise<DoctorFacts['vfPersistence']
 		if (lines.length > 0) found.push({file, lines});
 	}
 	return found;
-}
-
-/** RTF_ADDRCONF: the kernel made this route from a router advertisement. */
-const routeFromRa = 0x40000;
-
-/** Interfaces with routes from router advertisements, from /proc/net/ipv6_route (flags are the 9th field, hex). */
-export function parseIpv6RouteTable(text: string): string[] {
-	const names = new Set<string>();
-	for (const line of text.split('\n')) {
-		const fields = line.trim().split(/\s+/);
-		if (fields.length < 10) continue;
-		const flags = parseInt(fields[8]!, 16);
-		if (!Number.isNaN(flags) && (flags & routeFromRa) !== 0) names.add(fields[9]!);
-	}
-	return [...names].sort();
 }
 
 async function raInterfaces(root: string): Promise<DoctorFacts['raInterfaces']> {

@@ -6,19 +6,9 @@
 import {access, readFile} from 'node:fs/promises';
 import {hostname, release} from 'node:os';
 import type {HostHeader} from '../core/model.js';
+import {cpuFlags, parseOsRelease} from '../core/parse-os.js';
 
 export type MachineFacts = Pick<HostHeader, 'os' | 'kernel' | 'cpuVirtualization' | 'kvmDevice' | 'memoryBytes'>;
-
-/** PRETTY_NAME from an os-release file ("Debian GNU/Linux 12 (bookworm)"). */
-export function parseOsRelease(text: string): string | undefined {
-	const match = /^PRETTY_NAME=(?:"([^"]*)"|'([^']*)'|(.*))$/m.exec(text);
-	return match ? (match[1] ?? match[2] ?? match[3])?.trim() || undefined : undefined;
-}
-
-/** The first "flags" line of /proc/cpuinfo (every CPU has the same): "fpu vme … vmx …". */
-export function cpuFlags(cpuinfo: string): string {
-	return /^flags\s*:(.*)$/m.exec(cpuinfo)?.[1]?.trim() ?? '';
-}
 
 export async function scanMachine(): Promise<MachineFacts> {
 	// Only systeminformation's memory module, loaded on first use: the whole package blocks the event loop ~40 ms

@@ -1,5 +1,5 @@
 // Links, addresses and routes from one `ip -batch` process, plus the sysfs facts iproute2 does not print.
-import {readFile, readlink, access} from 'node:fs/promises';
+import {readlink} from 'node:fs/promises';
 import {basename} from 'node:path';
 import type {Nic, Problem, Route} from '../core/model.js';
 import {nextTurn} from '../core/next-turn.js';
@@ -11,6 +11,7 @@ import {
 	splitJsonDocuments,
 	type SysfsFacts,
 } from '../core/parse-ip.js';
+import {exists, readText} from './files.js';
 import {describeFailure, describeTimeout, type Runner} from './runner.js';
 
 export interface LinkScan {
@@ -22,13 +23,6 @@ export interface LinkScan {
 }
 
 export const defaultSysfsNet = '/sys/class/net';
-
-const readText = (path: string) => readFile(path, 'utf8').catch(() => undefined);
-const exists = (path: string) =>
-	access(path).then(
-		() => true,
-		() => false,
-	);
 
 /** What sysfs says of one link. Only links backed by a device get the device reads: virtual links have none. */
 export async function readSysfsFacts(sysfsNet: string, name: string): Promise<SysfsFacts> {

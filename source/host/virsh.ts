@@ -3,8 +3,9 @@
 // object), and echo markers between commands split the answers apart.
 import {randomBytes} from 'node:crypto';
 import {describeFailure, describeTimeout, openSession, type RunResult, type Runner, type Session} from './runner.js';
+import {defaultLibvirtUri} from '../core/model.js';
 
-export const defaultLibvirtUri = 'qemu:///system';
+export {defaultLibvirtUri};
 
 /** The libvirt URI to use: --connect, else LIBVIRT_DEFAULT_URI, else qemu:///system. */
 export function resolveLibvirtUri(connect: string | undefined, env: NodeJS.ProcessEnv = process.env): string {

@@ -8,7 +8,7 @@ import {ovs} from './ovs.js';
 import {pciPassthrough} from './pci-passthrough.js';
 import {routed} from './routed.js';
 import {sriov} from './sriov.js';
-import type {ModeDefinition, ModeId} from './types.js';
+import type {ModeDefinition} from './types.js';
 import {vlan} from './vlan.js';
 
 export const modes: ModeDefinition[] = [
@@ -27,5 +27,3 @@ export const modes: ModeDefinition[] = [
 export function findMode(id: string): ModeDefinition | undefined {
 	return modes.find((mode) => mode.id === id);
 }
-
-export const modeIds = modes.map((mode) => mode.id) as ModeId[];

@@ -1,6 +1,6 @@
 // All of the app's UI state and the one reducer that changes it. Keys are actions too, so a burst of keys is
 // applied one after another to the state each one left: nothing reads a stale copy.
-import type {HostModel} from '../core/model.js';
+import {defaultLibvirtUri, type HostModel} from '../core/model.js';
 import type {PlanOptions} from '../plan/planner.js';
 import {fixPlan, type DoctorFacts} from '../core/doctor.js';
 import {initialApply, onApplyKey, recoverApply, reduceApply, type ApplyAction, type ApplyView} from './apply-state.js';
@@ -257,7 +257,7 @@ function onKey(state: UiState, key: Key): UiState {
 	if (key.ctrl && key.char === 'c') return {...state, quit: true};
 	const host = state.model;
 	// Plans are made for the libvirt the host was read from (the demo's own test driver, for the demo).
-	const context: PlanOptions = {uri: host?.header.libvirt.uri ?? 'qemu:///system', directory: state.planDirectory};
+	const context: PlanOptions = {uri: host?.header.libvirt.uri ?? defaultLibvirtUri, directory: state.planDirectory};
 	switch (state.screen) {
 		case 'modes':
 			return host ? wizardStep(state, onModesKey(state.wizard, key, host, context)) : state;
