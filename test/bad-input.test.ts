@@ -108,7 +108,7 @@ const badInputs: [string, Params, string][] = [
 	[
 		'macvtap-private',
 		{uplink: ''},
-		'uplink: this mode needs a host NIC (here: eth0, eth1, eth2, eth3, enp3s0f0, enp3s0f0v0)',
+		'uplink: this mode needs a host NIC (here: eth0, eth1, eth3, enp3s0f0, enp3s0f0v0, enp129s0f1np1)',
 	],
 	[
 		'macvtap-passthrough',

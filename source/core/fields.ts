@@ -124,6 +124,17 @@ export const nicModels = ['virtio', 'e1000e', 'e1000', 'rtl8139', 'vmxnet3'];
 // A veth counts: it is how a nested or namespaced host reaches its LAN, and bridges and macvtap work on it.
 export const wiredKinds = new Set<Nic['kind']>(['physical', 'bond', 'vlan', 'veth']);
 
+/**
+ * Whether a NIC can be a mode's uplink: the one rule behind the field's choices, its defaults and the suggestions
+ * in its error. A port of a bridge never can (it is taken); the field's check says why in each case.
+ */
+export function canBeUplink(nic: Nic, need: UplinkNeed): boolean {
+	if (need === 'none' || nic.master) return false;
+	if (need === 'sriov') return Boolean(nic.sriov);
+	if (need === 'optional') return nic.kind !== 'loopback';
+	return wiredKinds.has(nic.kind) && !nic.wireless;
+}
+
 /** libvirt version text "11.0.0" as a comparable number. */
 export function versionNumber(version: string | undefined): number {
 	const [major = 0, minor = 0] = (version ?? '0').split('.').map(Number);
@@ -183,9 +194,7 @@ function checkUplink(
 ): {nic?: Nic; error?: string} {
 	if (value === '') {
 		if (need === 'none' || need === 'optional' || need === 'wired-optional') return {};
-		const choices = host.nics
-			.filter((nic) => (need === 'sriov' ? nic.sriov : wiredKinds.has(nic.kind) && !nic.wireless))
-			.map((nic) => nic.name);
+		const choices = host.nics.filter((nic) => canBeUplink(nic, need)).map((nic) => nic.name);
 		return {
 			error: `uplink: this mode needs a host NIC${choices.length > 0 ? ` (here: ${choices.slice(0, 6).join(', ')})` : ', and this host has none that fits'}`,
 		};

@@ -1,7 +1,6 @@
 // Open vSwitch: a programmable switch instead of a Linux bridge, with per-port VLAN tags, trunks and tunnels.
 import type {ModeDefinition} from './types.js';
-import type {PortgroupSpec} from '../core/xml-build.js';
-import {attachFields, freeInterfaceName, networkInterface, uniqueName} from './shared.js';
+import {attachFields, freeInterfaceName, networkInterface, uniqueName, vlanPortgroups} from './shared.js';
 
 export const ovs: ModeDefinition = {
 	id: 'ovs',
@@ -64,13 +63,7 @@ export const ovs: ModeDefinition = {
 			: [],
 	build: (p, host) => {
 		const exists = host.bridges.some((b) => b.name === p.bridge && b.type === 'ovs');
-		const portgroups: PortgroupSpec[] = p.vlanIds.map((id, i) => ({
-			name: `vlan-${id}`,
-			isDefault: i === 0,
-			vlan: {tags: [{id}], trunk: false},
-		}));
-		if (p.vlanIds.length > 1)
-			portgroups.push({name: 'trunk', vlan: {tags: p.vlanIds.map((id) => ({id})), trunk: true}});
+		const portgroups = vlanPortgroups(p.vlanIds);
 		return {
 			network: {
 				name: p.name,

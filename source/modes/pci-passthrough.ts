@@ -1,4 +1,5 @@
 // PCI passthrough: the VM drives a whole physical NIC itself (VFIO); no libvirt network is involved.
+import {defaultRouteNic} from './shared.js';
 import type {ModeDefinition} from './types.js';
 
 const noIommu =
@@ -36,7 +37,7 @@ export const pciPassthrough: ModeDefinition = {
 	},
 	defaults: (host) => {
 		const ssh = host.header.ssh?.interface;
-		const route = host.routes.find((r) => r.destination === 'default')?.dev;
+		const route = defaultRouteNic(host)?.name;
 		const spare = host.nics.find(
 			(n) => n.kind === 'physical' && n.busAddress && n.name !== ssh && n.name !== route && !n.master && !n.sriov,
 		);

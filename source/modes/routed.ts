@@ -1,6 +1,13 @@
 // Routed: a subnet of the guests' own, routed by the host without NAT.
 import type {ModeDefinition} from './types.js';
-import {attachFields, managedDefaults, managedFields, managedNetwork, networkInterface} from './shared.js';
+import {
+	attachFields,
+	defaultRouteNic,
+	managedDefaults,
+	managedFields,
+	managedNetwork,
+	networkInterface,
+} from './shared.js';
 import {formatCidr4, formatIpv4} from '../core/net.js';
 
 export const routed: ModeDefinition = {
@@ -33,9 +40,7 @@ export const routed: ModeDefinition = {
 	unavailable: () => undefined,
 	defaults: (host) => managedDefaults(host, 'lab-routed'),
 	build: (p, host) => {
-		const hostAddress = (
-			p.uplink ?? host.nics.find((n) => n.name === host.routes.find((r) => r.destination === 'default')?.dev)
-		)?.addresses.find((a) => a.family === 'ipv4')?.address;
+		const hostAddress = (p.uplink ?? defaultRouteNic(host))?.addresses.find((a) => a.family === 'ipv4')?.address;
 		return {
 			network: managedNetwork(p, {mode: 'route', ...(p.uplink ? {dev: p.uplink.name} : {})}),
 			vmInterface: networkInterface(p),

@@ -1,8 +1,8 @@
 // Helpers the mode files share: unique names, free bridges and subnets, the usual defaults and the VM interface.
-import {wiredKinds, type FieldId, type Params, type ValidParams} from '../core/fields.js';
+import {canBeUplink, type FieldId, type Params, type ValidParams} from '../core/fields.js';
 import type {HostModel, Nic} from '../core/model.js';
 import {broadcastOf, formatCidr4, formatIpv4, freeSubnet} from '../core/net.js';
-import type {InterfaceSpec, NetworkSpec} from '../core/xml-build.js';
+import type {InterfaceSpec, NetworkSpec, PortgroupSpec} from '../core/xml-build.js';
 
 /** Fields every mode that attaches VMs ends with. */
 export const attachFields: FieldId[] = ['autostart', 'vms', 'model', 'mac'];
@@ -23,7 +23,7 @@ export function freeInterfaceName(host: HostModel, prefix: string): string {
 	for (let i = 0; ; i++) if (!taken.has(`${prefix}${i}`)) return `${prefix}${i}`;
 }
 
-export const isWired = (nic: Nic) => wiredKinds.has(nic.kind) && !nic.wireless && !nic.master;
+export const isWired = (nic: Nic) => canBeUplink(nic, 'wired');
 
 /** The NIC the default route leaves by. */
 export function defaultRouteNic(host: HostModel): Nic | undefined {
@@ -101,4 +101,15 @@ export function networkInterface(p: ValidParams, portgroup?: string): InterfaceS
 		...(portgroup ? {portgroup} : {}),
 		...(p.mac ? {mac: p.mac} : {}),
 	};
+}
+
+/** One portgroup per VLAN id (the first the default, untagged for guests), plus "trunk" with all of them tagged. */
+export function vlanPortgroups(vlanIds: number[]): PortgroupSpec[] {
+	const portgroups: PortgroupSpec[] = vlanIds.map((id, i) => ({
+		name: `vlan-${id}`,
+		isDefault: i === 0,
+		vlan: {tags: [{id}], trunk: false},
+	}));
+	if (vlanIds.length > 1) portgroups.push({name: 'trunk', vlan: {tags: vlanIds.map((id) => ({id})), trunk: true}});
+	return portgroups;
 }

@@ -1,9 +1,16 @@
 // VLAN: guests on tagged 802.1Q segments of the LAN. Three ways to get there: an Open vSwitch bridge with VLAN
 // portgroups, a host VLAN sub-interface (eth1.100) in its own bridge, or libvirt's <vlan> on a Linux bridge.
 import type {ModeDefinition} from './types.js';
-import type {PortgroupSpec} from '../core/xml-build.js';
 import {versionNumber} from '../core/fields.js';
-import {attachFields, defaultWiredUplink, freeInterfaceName, isWired, networkInterface, uniqueName} from './shared.js';
+import {
+	attachFields,
+	defaultWiredUplink,
+	freeInterfaceName,
+	isWired,
+	networkInterface,
+	uniqueName,
+	vlanPortgroups,
+} from './shared.js';
 
 export const vlan: ModeDefinition = {
 	id: 'vlan',
@@ -90,13 +97,7 @@ export const vlan: ModeDefinition = {
 		const exists = host.nics.some((n) => n.name === p.bridge);
 		const [first] = p.vlanIds;
 		if (p.vlanMethod === 'ovs') {
-			const portgroups: PortgroupSpec[] = p.vlanIds.map((id, i) => ({
-				name: `vlan-${id}`,
-				isDefault: i === 0,
-				vlan: {tags: [{id}], trunk: false},
-			}));
-			if (p.vlanIds.length > 1)
-				portgroups.push({name: 'trunk', vlan: {tags: p.vlanIds.map((id) => ({id})), trunk: true}});
+			const portgroups = vlanPortgroups(p.vlanIds);
 			return {
 				network: {
 					name: p.name,

@@ -1,6 +1,6 @@
 // The wizard's part of the UI state and its keys: pick a mode (or answer questions), fill the fields with the
 // plan checked on every keystroke, and read the preview. Pure: the app saves plans when saveRequests changes.
-import {nicModels, wiredKinds, type FieldId, type Params} from '../core/fields.js';
+import {canBeUplink, nicModels, type FieldId, type Params} from '../core/fields.js';
 import type {HostModel} from '../core/model.js';
 import type {FieldError, Plan} from '../core/plan.js';
 import {makePlan, withDefaults, type PlanOptions} from '../plan/planner.js';
@@ -48,15 +48,7 @@ export function fieldChoices(mode: ModeDefinition, field: FieldId, host: HostMod
 	switch (field) {
 		case 'uplink': {
 			const need = mode.rules.uplink;
-			const nics = host.nics
-				.filter((n) =>
-					need === 'sriov'
-						? n.sriov
-						: need === 'optional'
-							? n.kind !== 'loopback' && !n.master
-							: wiredKinds.has(n.kind) && !n.wireless && !n.master,
-				)
-				.map((n) => n.name);
+			const nics = host.nics.filter((n) => canBeUplink(n, need)).map((n) => n.name);
 			return need === 'optional' || need === 'wired-optional' ? ['', ...nics] : nics;
 		}
 		case 'vlan-method':
