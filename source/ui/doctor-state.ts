@@ -4,6 +4,7 @@ import {groupTitles, runChecks, type CheckResult, type DoctorFacts} from '../cor
 import type {HostModel} from '../core/model.js';
 import {checkLines, groupedResults, statusLabel} from './doctor-text.js';
 import type {Key} from './keys.js';
+import {intentOf, moveInList} from './keymap.js';
 import {wrapLines} from './plan-text.js';
 
 export interface DoctorView {
@@ -89,12 +90,14 @@ export function onDoctorKey(view: DoctorView, key: Key, height: number): DoctorK
 	const {list} = doctorLayout(height);
 	if (key.name === 'escape' || char === 'q' || key.name === 'backspace' || key.name === 'left')
 		return {view, leave: true};
-	if (key.name === 'up' || char === 'k') return {view: moveTo(view, view.cursor - 1, list)};
-	if (key.name === 'down' || char === 'j') return {view: moveTo(view, view.cursor + 1, list)};
-	if (key.name === 'pageup') return {view: moveTo(view, view.cursor - list, list)};
-	if (key.name === 'pagedown' || char === ' ') return {view: moveTo(view, view.cursor + list, list)};
-	if (key.name === 'home' || char === 'g') return {view: moveTo(view, 0, list)};
-	if (key.name === 'end' || char === 'G') return {view: moveTo(view, view.results.length - 1, list)};
+	const moved = moveInList(
+		view.cursor,
+		// Until the checks are in, moves are kept (moveTo places the cursor once the list arrives).
+		view.results.length > 0 ? view.results.length : undefined,
+		list,
+		intentOf(key),
+	);
+	if (moved !== undefined) return {view: moveTo(view, moved, list)};
 	if (char === 'r' && !view.loading) return {view: {...view, loading: true}, refresh: true};
 	if (char === 'f' && !view.loading) {
 		const result = doctorList(view.results).ordered[view.cursor];

@@ -11,6 +11,7 @@ import {comparisonLayout} from './compare.js';
 import {recommend} from '../plan/recommend.js';
 import {detailsFor, type Details} from './details.js';
 import type {Key} from './keys.js';
+import {intentOf, moveInList} from './keymap.js';
 import {buildTables, tabs, type TabId, type Table} from './views.js';
 import {
 	initialWizard,
@@ -150,14 +151,11 @@ function onInventoryKey(state: UiState, key: Key): UiState {
 	const page = listHeight(state);
 	const cursor = state.cursor[state.tab];
 	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
-	if (key.name === 'up' || char === 'k') return moveCursor(state, cursor - 1);
-	if (key.name === 'down' || char === 'j') return moveCursor(state, cursor + 1);
-	if (key.name === 'pageup') return moveCursor(state, cursor - page);
-	if (key.name === 'pagedown' || char === ' ') return moveCursor(state, cursor + page);
-	if (key.name === 'home' || char === 'g') return moveCursor(state, 0);
-	if (key.name === 'end' || char === 'G') return moveCursor(state, rowCount(state) - 1);
-	if (key.name === 'tab' || key.name === 'right' || char === 'l') return stepTab(state, 1);
-	if (key.name === 'backtab' || key.name === 'left' || char === 'h') return stepTab(state, -1);
+	const intent = intentOf(key);
+	const moved = moveInList(cursor, rowCount(state), page, intent);
+	if (moved !== undefined) return moveCursor(state, moved);
+	if (intent === 'next') return stepTab(state, 1);
+	if (intent === 'previous') return stepTab(state, -1);
 	if (char && /^[1-5]$/.test(char)) return switchTab(state, tabs[Number(char) - 1]!.id);
 	if (key.name === 'return') {
 		const row = state.tables?.[state.tab].rows[cursor];
@@ -175,12 +173,9 @@ function onInventoryKey(state: UiState, key: Key): UiState {
 function onDetailsKey(state: UiState, key: Key): UiState {
 	const page = detailsHeight(state);
 	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
-	if (key.name === 'up' || char === 'k') return scrollDetails(state, state.detailsOffset - 1);
-	if (key.name === 'down' || char === 'j') return scrollDetails(state, state.detailsOffset + 1);
-	if (key.name === 'pageup') return scrollDetails(state, state.detailsOffset - page);
-	if (key.name === 'pagedown' || char === ' ') return scrollDetails(state, state.detailsOffset + page);
-	if (key.name === 'home' || char === 'g') return scrollDetails(state, 0);
-	if (key.name === 'end' || char === 'G') return scrollDetails(state, Number.MAX_SAFE_INTEGER);
+	// The pane scrolls like a list whose rows are its top lines (scrollDetails keeps the last page full).
+	const moved = moveInList(state.detailsOffset, state.details?.lines.length ?? 0, page, intentOf(key));
+	if (moved !== undefined) return scrollDetails(state, moved);
 	if (key.name === 'escape' || key.name === 'backspace' || key.name === 'left' || char === 'q' || char === 'h')
 		return {...state, screen: 'inventory', details: undefined};
 	if (char === '?') return {...state, screen: 'help'};

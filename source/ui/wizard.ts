@@ -8,6 +8,7 @@ import {questions, type Answers} from '../plan/recommend.js';
 import {modes} from '../modes/catalog.js';
 import type {ModeDefinition} from '../modes/types.js';
 import type {Key} from './keys.js';
+import {intentOf, moveInList} from './keymap.js';
 import {previewLines, previewSections} from './plan-text.js';
 
 export interface WizardState {
@@ -112,10 +113,8 @@ export function onModesKey(wizard: WizardState, key: Key, host: HostModel, conte
 		wizard: {...wizard, modeCursor: Math.min(Math.max(cursor, 0), modes.length - 1), message: undefined},
 		screen: 'modes',
 	});
-	if (key.name === 'up' || char === 'k') return move(wizard.modeCursor - 1);
-	if (key.name === 'down' || char === 'j') return move(wizard.modeCursor + 1);
-	if (key.name === 'home' || char === 'g') return move(0);
-	if (key.name === 'end' || char === 'G') return move(modes.length - 1);
+	const moved = moveInList(wizard.modeCursor, modes.length, modes.length, intentOf(key));
+	if (moved !== undefined) return move(moved);
 	if (char === 'c') return {wizard, screen: 'compare'};
 	if (char === 'w') return {wizard, screen: 'questions'};
 	if (key.name === 'escape' || char === 'q') return {wizard: {...wizard, message: undefined}, screen: 'inventory'};
@@ -141,11 +140,11 @@ export function onQuestionsKey(
 		wizard: {...wizard, answers: {...wizard.answers, [question.key]: value}},
 		screen: 'questions',
 	});
-	if (key.name === 'up' || char === 'k')
-		return {wizard: {...wizard, questionCursor: Math.max(0, wizard.questionCursor - 1)}, screen: 'questions'};
-	if (key.name === 'down' || char === 'j' || key.name === 'tab')
+	// Tab goes to the next question, as in a form.
+	const intent = key.name === 'tab' ? 'down' : intentOf(key);
+	if (intent === 'up' || intent === 'down')
 		return {
-			wizard: {...wizard, questionCursor: Math.min(questions.length - 1, wizard.questionCursor + 1)},
+			wizard: {...wizard, questionCursor: moveInList(wizard.questionCursor, questions.length, 1, intent)!},
 			screen: 'questions',
 		};
 	if (char === 'y') return set(true);
@@ -164,18 +163,17 @@ export function onQuestionsKey(
 
 export function onCompareKey(wizard: WizardState, key: Key, comparePages: number): WizardStep {
 	const char = charOf(key);
-	if (key.name === 'left' || key.name === 'backtab' || char === 'h')
+	const intent = intentOf(key);
+	if (intent === 'previous')
 		return {
 			wizard: {...wizard, comparePage: (wizard.comparePage + comparePages - 1) % comparePages},
 			screen: 'compare',
 		};
-	if (key.name === 'right' || key.name === 'tab' || char === 'l')
+	if (intent === 'next')
 		return {wizard: {...wizard, comparePage: (wizard.comparePage + 1) % comparePages}, screen: 'compare'};
-	if (key.name === 'up' || char === 'k')
-		return {wizard: {...wizard, compareOffset: Math.max(0, wizard.compareOffset - 1)}, screen: 'compare'};
-	if (key.name === 'down' || char === 'j')
+	if (intent === 'up' || intent === 'down')
 		return {
-			wizard: {...wizard, compareOffset: Math.min(modes.length - 1, wizard.compareOffset + 1)},
+			wizard: {...wizard, compareOffset: moveInList(wizard.compareOffset, modes.length, 1, intent)!},
 			screen: 'compare',
 		};
 	if (key.name === 'escape' || char === 'q' || char === 'c') return {wizard, screen: 'modes'};
@@ -235,16 +233,13 @@ export function onPreviewKey(wizard: WizardState, key: Key, pageHeight: number, 
 		wizard: {...wizard, previewTab: (wizard.previewTab + step + sections.length) % sections.length, previewOffset: 0},
 		screen: 'preview',
 	});
-	if (key.name === 'tab' || key.name === 'right' || char === 'l') return tab(1);
-	if (key.name === 'backtab' || key.name === 'left' || char === 'h') return tab(-1);
+	const intent = intentOf(key);
+	if (intent === 'next') return tab(1);
+	if (intent === 'previous') return tab(-1);
 	if (char && /^[1-4]$/.test(char))
 		return {wizard: {...wizard, previewTab: Number(char) - 1, previewOffset: 0}, screen: 'preview'};
-	if (key.name === 'up' || char === 'k') return scroll(wizard.previewOffset - 1);
-	if (key.name === 'down' || char === 'j') return scroll(wizard.previewOffset + 1);
-	if (key.name === 'pageup') return scroll(wizard.previewOffset - pageHeight);
-	if (key.name === 'pagedown' || char === ' ') return scroll(wizard.previewOffset + pageHeight);
-	if (key.name === 'home' || char === 'g') return scroll(0);
-	if (key.name === 'end' || char === 'G') return scroll(lines);
+	const moved = moveInList(wizard.previewOffset, lines + 1, pageHeight, intent);
+	if (moved !== undefined) return scroll(moved);
 	if (char === 's')
 		return {wizard: {...wizard, saveRequests: wizard.saveRequests + 1, message: 'Saving…'}, screen: 'preview'};
 	if (key.name === 'escape' || char === 'e' || key.name === 'backspace')
