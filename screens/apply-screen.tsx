@@ -3,6 +3,7 @@ import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {defaultGuardSeconds, type StepState} from '../source/core/journal.js';
+import {applyListHeight, applyRunLayout} from '../source/ui/layout.js';
 import type {UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';
 
@@ -35,15 +36,15 @@ export function ApplyScreen({state}: {state: UiState}) {
 		return (
 			<Box flexDirection="column" width={state.width}>
 				<Text bold color={theme.accent}>{`${title}: this will change the host`}</Text>
-				{plan.steps.slice(0, state.height - 8).map((step, i) => (
+				{plan.steps.slice(0, applyListHeight(state)).map((step, i) => (
 					<Text
 						key={i}
 						wrap="truncate-end"
 						color={step.touchesSsh ? theme.warning : undefined}
 					>{`  ${i + 1}. ${step.title}`}</Text>
 				))}
-				{plan.steps.length > state.height - 8 ? (
-					<Text>{`  … and ${plan.steps.length - (state.height - 8)} more`}</Text>
+				{plan.steps.length > applyListHeight(state) ? (
+					<Text>{`  … and ${plan.steps.length - applyListHeight(state)} more`}</Text>
 				) : null}
 				{risky > 0 ? (
 					<Text
@@ -57,7 +58,7 @@ export function ApplyScreen({state}: {state: UiState}) {
 		);
 	}
 	if (view.phase === 'recover' && view.journal) {
-		const rows = Math.max(1, state.height - 8);
+		const rows = Math.max(1, applyListHeight(state));
 		return (
 			<Box flexDirection="column" width={state.width}>
 				<Text
@@ -83,15 +84,14 @@ export function ApplyScreen({state}: {state: UiState}) {
 		0,
 		view.steps.findIndex((s) => s === 'running' || s === 'undoing'),
 	);
-	const stepRows = Math.min(view.steps.length, 7);
-	const firstStep = Math.min(Math.max(0, current - 3), Math.max(0, view.steps.length - stepRows));
 	const extra =
 		view.phase === 'keep'
 			? 3
 			: view.phase === 'done' || view.phase === 'refused'
 				? 2 + (view.journal?.leftovers.length ?? 0) + view.problems.length
 				: 0;
-	const logRows = Math.max(3, state.height - 4 - stepRows - extra);
+	const {stepRows, logRows} = applyRunLayout(state, view.steps.length, extra);
+	const firstStep = Math.min(Math.max(0, current - 3), Math.max(0, view.steps.length - stepRows));
 	const remaining = view.journal?.deadline
 		? view.now === undefined
 			? undefined

@@ -1,5 +1,6 @@
 // Every mode side by side on the comparison columns; as many columns as the terminal fits, ←→ for the rest.
 import {Box} from 'ink';
+import {compareHeight} from '../source/ui/layout.js';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {modes} from '../source/modes/catalog.js';
@@ -27,7 +28,7 @@ export function CompareScreen({state}: {state: UiState}) {
 					</Box>
 				))}
 			</Box>
-			<Box flexDirection="column" height={state.height - 4} overflow="hidden">
+			<Box flexDirection="column" height={compareHeight(state)} overflow="hidden">
 				{rows.map((mode) => (
 					<Box key={mode.id} flexShrink={0}>
 						<Box width={nameWidth - 1} marginRight={1}>

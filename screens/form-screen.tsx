@@ -1,5 +1,6 @@
 // The chosen mode's fields, checked on every keystroke: each error names its field and the rule.
 import {Box} from 'ink';
+import {formHelpHeight} from '../source/ui/layout.js';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {fieldHelp, fieldLabels} from '../source/core/fields.js';
@@ -41,7 +42,7 @@ export function FormScreen({state}: {state: UiState}) {
 				>{`✓ Ready: ${plan.steps.length} steps, ${plan.warnings.length} warnings. Enter shows the preview; nothing is changed yet.`}</Text>
 			) : (
 				errors
-					.slice(0, Math.max(1, state.height - fields.length - 5))
+					.slice(0, formHelpHeight(state, fields.length))
 					.map((e) => <Text key={e.field + e.message} color={theme.error} wrap="wrap">{`✗ ${e.message}`}</Text>)
 			)}
 			<StatusBar

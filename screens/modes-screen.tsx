@@ -1,5 +1,6 @@
 // Choose a mode: the list on the left (modes this host cannot do are dimmed), the chosen one explained on the right.
 import {Box} from 'ink';
+import {modesBodyHeight} from '../source/ui/layout.js';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {modes} from '../source/modes/catalog.js';
@@ -12,7 +13,7 @@ export function ModesScreen({state}: {state: UiState}) {
 	const mode = modes[state.wizard.modeCursor]!;
 	const why = mode.unavailable(host);
 	const listWidth = 27;
-	const body = state.height - 3;
+	const body = modesBodyHeight(state);
 	const explanation = [
 		...(why ? [`✗ Not possible on this host: ${why}.`, ''] : []),
 		mode.what,

@@ -12,6 +12,7 @@ import {recommend} from '../plan/recommend.js';
 import {detailsFor, type Details} from './details.js';
 import type {Key} from './keys.js';
 import {intentOf, moveInList} from './keymap.js';
+import {detailsHeight, listHeight, previewHeight} from './layout.js';
 import {buildTables, tabs, type TabId, type Table} from './views.js';
 import {
 	initialWizard,
@@ -24,6 +25,8 @@ import {
 	type WizardState,
 	type WizardStep,
 } from './wizard.js';
+
+export {chromeLines, detailsHeight, listHeight, previewHeight} from './layout.js';
 
 export type Screen = 'inventory' | 'details' | 'help' | WizardScreen | 'apply' | 'doctor';
 
@@ -90,29 +93,6 @@ export function initialState(
 		wizard: initialWizard(),
 		planDirectory,
 	};
-}
-
-// Ink clears the whole terminal on every frame once its output is as tall as the terminal, so every screen
-// leaves its last line free.
-const spareLine = 1;
-
-/** Lines the inventory screen spends outside the list: header (2), demo banner, tab bar, column titles, status. */
-export function chromeLines(state: Pick<UiState, 'model'>): number {
-	return 2 + (state.model?.source === 'demo' ? 1 : 0) + 1 + 1 + 1 + spareLine;
-}
-
-export function listHeight(state: UiState): number {
-	return Math.max(1, state.height - chromeLines(state));
-}
-
-/** Lines the preview has for a section: all but the title, the tabs and the status line. */
-export function previewHeight(state: UiState): number {
-	return Math.max(1, state.height - 3 - spareLine);
-}
-
-/** Lines the details screen has for its body: all but the title and the status line. */
-export function detailsHeight(state: UiState): number {
-	return Math.max(1, state.height - 2 - spareLine);
 }
 
 const clamp = (value: number, low: number, high: number) => Math.min(Math.max(value, low), high);
