@@ -5,7 +5,7 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {doctorExitCode, fixPlan, runChecks, type CheckResult, type DoctorFacts} from '../source/core/doctor.js';
+import {doctorExitCode, fixPlan, runChecks, type CheckResult, type DoctorFacts} from '../source/core/doctor/index.js';
 import type {HostModel} from '../source/core/model.js';
 import {loadDemoDoctorFacts, loadDemoHost} from '../source/host/demo.js';
 import {Runner} from '../source/host/runner.js';

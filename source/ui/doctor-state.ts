@@ -1,6 +1,6 @@
 // The Doctor screen's state and keys: the checks as a list grouped by area (worst group first), the selected
 // check's details below it, and `f` to apply a fix. The app gathers the facts; the reducer runs the checks.
-import {groupTitles, runChecks, type CheckResult, type DoctorFacts} from '../core/doctor.js';
+import {groupTitles, runChecks, type CheckResult, type DoctorFacts} from '../core/doctor/index.js';
 import type {HostModel} from '../core/model.js';
 import {checkLines, groupedResults, statusLabel} from './doctor-text.js';
 import type {Key} from './keys.js';

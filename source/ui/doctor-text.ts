@@ -1,6 +1,6 @@
 // The doctor's results as text: for `kvmnet doctor` and for the Doctor screen's detail pane. Groups with a
 // failure come first; inside a group, failures, then warnings, passes and the checks that do not apply.
-import {groupTitles, type CheckGroup, type CheckResult, type CheckStatus} from '../core/doctor.js';
+import {groupTitles, type CheckGroup, type CheckResult, type CheckStatus} from '../core/doctor/index.js';
 import {visible} from '../core/visible.js';
 
 export const statusLabel: Record<CheckStatus, string> = {fail: 'FAIL', warn: 'WARN', pass: 'ok', 'n/a': 'n/a'};
