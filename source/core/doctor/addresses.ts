@@ -13,9 +13,9 @@ import {
 	type Cidr4,
 	type Cidr6,
 } from '../net.js';
-import {list, plural, type CheckResult} from './types.js';
+import {list, plural, type Check, type CheckResult} from './types.js';
 
-export function subnetOverlapCheck(host: HostModel): CheckResult {
+function subnetOverlapCheck(host: HostModel): CheckResult {
 	const base = {id: 'subnets', group: 'addresses' as const, title: 'subnet overlaps'};
 	const why =
 		"Two places with the same subnet make the host route one of them wrong: a libvirt network on the LAN's own subnet (the host itself on 192.168.122.0/24, say) cuts the host or the guests off from that LAN.";
@@ -88,7 +88,7 @@ export function subnetOverlapCheck(host: HostModel): CheckResult {
 	};
 }
 
-export function wifiCheck(host: HostModel): CheckResult {
+function wifiCheck(host: HostModel): CheckResult {
 	const base = {id: 'wifi', group: 'addresses' as const, title: 'bridges and macvtap on Wi-Fi'};
 	const why =
 		'A Wi-Fi client link only accepts frames with its own MAC (802.11 without 4-address mode): a bridge or macvtap on it gives guests no traffic. Use NAT or routed on Wi-Fi.';
@@ -118,7 +118,7 @@ export function wifiCheck(host: HostModel): CheckResult {
 	};
 }
 
-export function macvtapHostCheck(host: HostModel): CheckResult {
+function macvtapHostCheck(host: HostModel): CheckResult {
 	const base = {id: 'macvtap-host', group: 'addresses' as const, title: 'macvtap guests and the host'};
 	const why =
 		'A macvtap guest and its host cannot talk to each other through the parent NIC (the NIC sends frames out, never back up): guests reach the LAN but not the host.';
@@ -155,3 +155,10 @@ export function macvtapHostCheck(host: HostModel): CheckResult {
 			: {}),
 	};
 }
+
+/** This group's checks, in the order they run (and show, within a status). */
+export const addressChecks: Check[] = [
+	{id: 'subnets', group: 'addresses', run: subnetOverlapCheck},
+	{id: 'wifi', group: 'addresses', run: wifiCheck},
+	{id: 'macvtap-host', group: 'addresses', run: macvtapHostCheck},
+];

@@ -8,12 +8,13 @@ import {
 	list,
 	plural,
 	vmHostBridges,
+	type Check,
 	type CheckResult,
 	type DoctorFacts,
 	type Listener,
 } from './types.js';
 
-export function dockerCheck(host: HostModel, facts: DoctorFacts): CheckResult {
+function dockerCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const base = {id: 'docker', group: 'firewall' as const, title: 'Docker and bridged VMs'};
 	const why =
 		'Docker sets the FORWARD policy to DROP and only lets its own bridges through: VMs on a host bridge lose DHCP and traffic while br_netfilter sends bridged frames through iptables.';
@@ -71,7 +72,7 @@ export function dockerCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	};
 }
 
-export function hostFirewallCheck(facts: DoctorFacts): CheckResult {
+function hostFirewallCheck(facts: DoctorFacts): CheckResult {
 	const active = [facts.firewalld ? 'firewalld' : '', facts.ufw ? 'ufw' : ''].filter(Boolean);
 	return {
 		id: 'host-firewall',
@@ -90,7 +91,7 @@ export function hostFirewallCheck(facts: DoctorFacts): CheckResult {
 	};
 }
 
-export function libvirtFirewallCheck(host: HostModel, facts: DoctorFacts): CheckResult {
+function libvirtFirewallCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const base = {id: 'libvirt-firewall', group: 'firewall' as const, title: "libvirt's firewall rules"};
 	const why =
 		"libvirt adds rules for NAT (masquerade) and for letting its networks' traffic through; a firewall restart or an iptables-restore/nft flush removes them, and guests lose the internet while everything looks up.";
@@ -145,9 +146,9 @@ export function libvirtFirewallCheck(host: HostModel, facts: DoctorFacts): Check
 	};
 }
 
-export const isWildcard = (address: string) => address === '0.0.0.0' || address === '::';
+const isWildcard = (address: string) => address === '0.0.0.0' || address === '::';
 
-export function dnsDhcpPortsCheck(host: HostModel, facts: DoctorFacts): CheckResult {
+function dnsDhcpPortsCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const base = {id: 'dns-dhcp-ports', group: 'firewall' as const, title: 'DNS and DHCP ports (53, 67)'};
 	const why =
 		'libvirt starts a dnsmasq per network for DHCP and DNS on the network\'s own address; another server bound to every address (0.0.0.0 or ::) on port 53 or 67 takes those packets, and the network fails to start ("Address already in use") or guests get no lease.';
@@ -192,3 +193,11 @@ export function dnsDhcpPortsCheck(host: HostModel, facts: DoctorFacts): CheckRes
 		},
 	};
 }
+
+/** This group's checks, in the order they run (and show, within a status). */
+export const firewallChecks: Check[] = [
+	{id: 'docker', group: 'firewall', run: dockerCheck},
+	{id: 'host-firewall', group: 'firewall', run: (host, facts) => hostFirewallCheck(facts)},
+	{id: 'libvirt-firewall', group: 'firewall', run: libvirtFirewallCheck},
+	{id: 'dns-dhcp-ports', group: 'firewall', run: dnsDhcpPortsCheck},
+];

@@ -2,9 +2,9 @@
 // the IOMMU, vfio-pci and SR-IOV VFs that passthrough and VF pools need.
 import type {HostModel} from '../model.js';
 import type {PlanStep} from '../plan.js';
-import {list, plural, type CheckResult, type DoctorFacts} from './types.js';
+import {list, plural, type Check, type CheckResult, type DoctorFacts} from './types.js';
 
-export function devicesCheck(facts: DoctorFacts): CheckResult {
+function devicesCheck(facts: DoctorFacts): CheckResult {
 	const missing = [
 		!facts.devices.kvm ? '/dev/kvm' : '',
 		!facts.devices.tun ? '/dev/net/tun' : '',
@@ -27,7 +27,7 @@ export function devicesCheck(facts: DoctorFacts): CheckResult {
 	};
 }
 
-export function ovsCheck(host: HostModel): CheckResult {
+function ovsCheck(host: HostModel): CheckResult {
 	const base = {id: 'ovs', group: 'hardware' as const, title: 'Open vSwitch'};
 	const why =
 		'Networks and interfaces with <virtualport type="openvswitch"> need ovs-vswitchd and its database running: without them, guests on them cannot start.';
@@ -54,7 +54,7 @@ export function ovsCheck(host: HostModel): CheckResult {
 	};
 }
 
-export function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
+function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 	const pools = host.networks.filter((n) => n.mode === 'hostdev');
 	const hostdevVms = host.vms.filter((vm) => vm.interfaces.some((i) => i.type === 'hostdev'));
 	const pfs = host.nics.filter((n) => (n.sriov?.totalVfs ?? 0) > 0);
@@ -153,3 +153,10 @@ export function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResu
 	}
 	return results;
 }
+
+/** This group's checks, in the order they run (and show, within a status). */
+export const hardwareChecks: Check[] = [
+	{id: 'devices', group: 'hardware', run: (host, facts) => devicesCheck(facts)},
+	{id: 'ovs', group: 'hardware', run: ovsCheck},
+	{id: 'iommu', group: 'hardware', run: passthroughCheck},
+];

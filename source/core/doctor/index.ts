@@ -1,19 +1,23 @@
 // The doctor: what breaks VM networking on this host, from the inventory plus a few more facts (sysctls, firewall,
 // listening sockets, devices). Each check says what it saw, why it matters and the fix; where the fix is a few
 // commands, it comes as plan steps with their undo, applied through the same engine as the wizard's plans.
-// Pure: the host layer (host/scan-doctor.ts) gathers DoctorFacts. The checks live in one file per group.
+// Pure: the host layer (host/scan-doctor.ts) gathers DoctorFacts. This file is the registry: the checks live in one
+// file per group (libvirt, kernel, firewall, addresses, hardware), each exporting its list, and run from one array.
 import type {HostModel} from '../model.js';
 import type {Plan} from '../plan.js';
-import {dnsDhcpPortsCheck, dockerCheck, hostFirewallCheck, libvirtFirewallCheck} from './firewall.js';
-import {devicesCheck, ovsCheck, passthroughCheck} from './hardware.js';
-import {bridgeNetfilterCheck, forwardingCheck, routerAdvertisementCheck} from './kernel.js';
-import {libvirtFeaturesCheck, networkChecks} from './libvirt.js';
-import {macvtapHostCheck, subnetOverlapCheck, wifiCheck} from './addresses.js';
-import type {CheckResult, CheckStatus, DoctorFacts} from './types.js';
+import {addressChecks} from './addresses.js';
+import {firewallChecks} from './firewall.js';
+import {hardwareChecks} from './hardware.js';
+import {kernelChecks} from './kernel.js';
+import {libvirtChecks} from './libvirt.js';
+import {isFixable, statusOrder, type Check, type CheckResult, type CheckStatus, type DoctorFacts} from './types.js';
 
 export {
 	groupTitles,
+	isFixable,
+	statusOrder,
 	sysctlKeys,
+	type Check,
 	type CheckFix,
 	type CheckGroup,
 	type CheckResult,
@@ -22,30 +26,21 @@ export {
 	type Listener,
 } from './types.js';
 
-const order: Record<CheckStatus, number> = {fail: 0, warn: 1, pass: 2, 'n/a': 3};
+/** Every check, group by group: a new check goes in its group's list, and so runs here. */
+export const checks: readonly Check[] = [
+	...libvirtChecks,
+	...kernelChecks,
+	...firewallChecks,
+	...addressChecks,
+	...hardwareChecks,
+];
 
-/** Every check, failures first, then warnings, passes and the ones that do not apply. */
+/** Every check's results, failures first, then warnings, passes and the ones that do not apply (stable within a status). */
 export function runChecks(host: HostModel, facts: DoctorFacts): CheckResult[] {
-	const results = [
-		...networkChecks(host),
-		libvirtFeaturesCheck(host),
-		forwardingCheck(host, facts),
-		routerAdvertisementCheck(host, facts),
-		bridgeNetfilterCheck(host, facts),
-		dockerCheck(host, facts),
-		hostFirewallCheck(facts),
-		libvirtFirewallCheck(host, facts),
-		dnsDhcpPortsCheck(host, facts),
-		subnetOverlapCheck(host),
-		wifiCheck(host),
-		macvtapHostCheck(host),
-		devicesCheck(facts),
-		ovsCheck(host),
-		...passthroughCheck(host, facts),
-	];
-	return results
+	return checks
+		.flatMap((check) => check.run(host, facts))
 		.map((r, i) => ({r, i}))
-		.sort((a, b) => order[a.r.status] - order[b.r.status] || a.i - b.i)
+		.sort((a, b) => statusOrder[a.r.status] - statusOrder[b.r.status] || a.i - b.i)
 		.map(({r}) => r);
 }
 
@@ -65,7 +60,8 @@ export function doctorExitCode(results: CheckResult[]): 0 | 1 | 2 {
 
 /** A check's fix as a plan the apply engine runs (and undoes), like the wizard's. */
 export function fixPlan(host: HostModel, result: CheckResult, directory: string): Plan | undefined {
-	if (!result.fix?.steps?.length) return undefined;
+	const steps = result.fix?.steps;
+	if (!steps || !isFixable(result)) return undefined;
 	return {
 		version: 1,
 		mode: 'doctor',
@@ -74,7 +70,7 @@ export function fixPlan(host: HostModel, result: CheckResult, directory: string)
 		manager: {kind: host.capabilities.networkManager.kind, reason: host.capabilities.networkManager.reason},
 		directory,
 		interfaceXml: '',
-		steps: result.fix.steps,
+		steps,
 		warnings: [],
 	};
 }

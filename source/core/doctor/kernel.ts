@@ -10,33 +10,34 @@ import {
 	sysctlKeys,
 	sysctlStep,
 	vmHostBridges,
+	type Check,
 	type CheckResult,
 	type DoctorFacts,
 } from './types.js';
 
-export const forwardingModes = new Set(['nat', 'route', 'open']);
+const forwardingModes = new Set(['nat', 'route', 'open']);
 
 /** IPv6 networks that make libvirt turn IPv6 forwarding on when they start. */
-export const ipv6ForwardingNetworks = (host: HostModel) =>
+const ipv6ForwardingNetworks = (host: HostModel) =>
 	host.networks.filter((n) => forwardingModes.has(n.mode) && n.ips.some((ip) => ip.family === 'ipv6'));
 
 /**
  * Interfaces whose router-advertised routes the kernel drops once IPv6 forwarding is on: accept_ra 1 (or 0 while
  * "all" is 1). Forwarding only leaves them alone with accept_ra 2. libvirt's own test, in the same words.
  */
-export const raRoutesAtRisk = (facts: DoctorFacts) =>
+const raRoutesAtRisk = (facts: DoctorFacts) =>
 	facts.raInterfaces.filter(
 		(i) => i.acceptRa === '1' || (i.acceptRa === '0' && facts.sysctl['net.ipv6.conf.all.accept_ra'] === '1'),
 	);
 
 /** sysctl's name for a per-interface key: with "/" separators when the interface name has a dot (eth0.100). */
-export const interfaceKey = (family: 'ipv4' | 'ipv6', name: string, key: string) =>
+const interfaceKey = (family: 'ipv4' | 'ipv6', name: string, key: string) =>
 	name.includes('.') ? `net/${family}/conf/${name}/${key}` : `net.${family}.conf.${name}.${key}`;
 
-export const acceptRaSteps = (facts: DoctorFacts) =>
+const acceptRaSteps = (facts: DoctorFacts) =>
 	raRoutesAtRisk(facts).map((i) => sysctlStep(interfaceKey('ipv6', i.interface, 'accept_ra'), '2', i.acceptRa));
 
-export function routerAdvertisementCheck(host: HostModel, facts: DoctorFacts): CheckResult {
+function routerAdvertisementCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const base = {id: 'ipv6-ra', group: 'kernel' as const, title: 'IPv6 router advertisements under forwarding'};
 	const why =
 		'With IPv6 forwarding on, the kernel acts as a router and drops the routes it learned from router advertisements (the default route, usually) on interfaces whose accept_ra is not 2. libvirt refuses to start an IPv6 NAT, routed or open network on such a host ("Check the host setup: interface … has kernel autoconfigured IPv6 routes").';
@@ -68,7 +69,7 @@ export function routerAdvertisementCheck(host: HostModel, facts: DoctorFacts): C
 	};
 }
 
-export function forwardingCheck(host: HostModel, facts: DoctorFacts): CheckResult {
+function forwardingCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const forwarding = host.networks.filter((n) => n.active && forwardingModes.has(n.mode));
 	const base = {id: 'forwarding', group: 'kernel' as const, title: 'IP forwarding'};
 	const why =
@@ -104,7 +105,7 @@ export function forwardingCheck(host: HostModel, facts: DoctorFacts): CheckResul
 	};
 }
 
-export function bridgeNetfilterCheck(host: HostModel, facts: DoctorFacts): CheckResult {
+function bridgeNetfilterCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 	const keys = sysctlKeys.filter((key) => key.startsWith('net.bridge.'));
 	const base = {
 		id: 'bridge-netfilter',
@@ -149,3 +150,10 @@ export function bridgeNetfilterCheck(host: HostModel, facts: DoctorFacts): Check
 		},
 	};
 }
+
+/** This group's checks, in the order they run (and show, within a status). */
+export const kernelChecks: Check[] = [
+	{id: 'forwarding', group: 'kernel', run: forwardingCheck},
+	{id: 'ipv6-ra', group: 'kernel', run: routerAdvertisementCheck},
+	{id: 'bridge-netfilter', group: 'kernel', run: bridgeNetfilterCheck},
+];

@@ -2,10 +2,10 @@
 // with virsh) and the libvirt version against the features the networks use.
 import type {HostModel, Vm} from '../model.js';
 import type {PlanStep} from '../plan.js';
-import {list, type CheckResult} from './types.js';
+import {list, type Check, type CheckResult} from './types.js';
 
 /** The networks that matter: `default` and every network a VM's interface names. */
-export function networksInUse(host: HostModel): Map<string, Vm[]> {
+function networksInUse(host: HostModel): Map<string, Vm[]> {
 	const used = new Map<string, Vm[]>([['default', []]]);
 	for (const vm of host.vms) {
 		for (const nic of vm.interfaces) {
@@ -18,7 +18,7 @@ export function networksInUse(host: HostModel): Map<string, Vm[]> {
 	return used;
 }
 
-export function networkChecks(host: HostModel): CheckResult[] {
+function networkChecks(host: HostModel): CheckResult[] {
 	const uri = host.header.libvirt.uri;
 	if (!host.header.libvirt.reachable) {
 		return [
@@ -97,7 +97,7 @@ export function networkChecks(host: HostModel): CheckResult[] {
 }
 
 /** The libvirt version a feature needs, compared with the one this host runs. */
-export function libvirtFeaturesCheck(host: HostModel): CheckResult {
+function libvirtFeaturesCheck(host: HostModel): CheckResult {
 	const base = {id: 'libvirt-features', group: 'libvirt' as const, title: 'libvirt version and the features in use'};
 	const version = host.header.libvirt.version;
 	const why =
@@ -126,3 +126,9 @@ export function libvirtFeaturesCheck(host: HostModel): CheckResult {
 		},
 	};
 }
+
+/** This group's checks, in the order they run (and show, within a status). */
+export const libvirtChecks: Check[] = [
+	{id: 'networks', group: 'libvirt', run: networkChecks},
+	{id: 'libvirt-features', group: 'libvirt', run: libvirtFeaturesCheck},
+];

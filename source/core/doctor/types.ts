@@ -36,6 +36,23 @@ export interface CheckResult {
 	fix?: CheckFix;
 }
 
+/** The one status order: failures, then warnings, passes and the checks that do not apply. */
+export const statusOrder: Record<CheckStatus, number> = {fail: 0, warn: 1, pass: 2, 'n/a': 3};
+
+/** Whether kvmnet can apply a result's fix: it has plan steps, and the check fails or warns. */
+export const isFixable = (result: CheckResult): boolean =>
+	Boolean(result.fix?.steps?.length) && (result.status === 'fail' || result.status === 'warn');
+
+/**
+ * One check, as data: a group file lists its checks and the registry (index.ts) runs every list. `run` gives one
+ * result, or several (one per network, per VF pool), each with its own id; the results carry the check's group.
+ */
+export interface Check {
+	id: string;
+	group: CheckGroup;
+	run(host: HostModel, facts: DoctorFacts): CheckResult | CheckResult[];
+}
+
 /** A socket listening on a DNS or DHCP port. */
 export interface Listener {
 	protocol: 'udp' | 'tcp';
