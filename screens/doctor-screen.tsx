@@ -1,6 +1,7 @@
 // The Doctor: every check grouped by area, the worst first, with the selected one's findings, reason and fix
 // (its commands and their undo) below; f applies a fix through the apply screen.
 import {Box} from 'ink';
+import {isFixable} from '../source/core/doctor/index.js';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {doctorLayout, doctorList, doctorRowText, selectedDetails} from '../source/ui/doctor-state.js';
@@ -20,7 +21,7 @@ export function DoctorScreen({state}: {state: UiState}) {
 			: 'Doctor';
 	const selected = ordered[view.cursor];
 	const detailLines = selectedDetails(view, state.width).slice(0, details);
-	const canFix = Boolean(selected?.fix?.steps?.length && (selected.status === 'fail' || selected.status === 'warn'));
+	const canFix = selected !== undefined && isFixable(selected);
 	const hints = `↑↓ move${canFix ? ' · f apply this fix' : ''} · r check again · Esc back`;
 	const colour = (status: string) => (status === 'fail' ? theme.error : status === 'warn' ? theme.warning : undefined);
 	return (

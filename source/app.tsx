@@ -11,7 +11,7 @@ import {InventoryScreen} from '../screens/inventory-screen.js';
 import {ModesScreen} from '../screens/modes-screen.js';
 import {PreviewScreen} from '../screens/preview-screen.js';
 import {QuestionsScreen} from '../screens/questions-screen.js';
-import type {DoctorFacts} from './core/doctor.js';
+import type {DoctorFacts} from './core/doctor/index.js';
 import type {HostModel} from './core/model.js';
 import type {Plan} from './core/plan.js';
 import type {PlanOptions} from './plan/planner.js';

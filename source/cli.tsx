@@ -74,7 +74,7 @@ async function saveOut(plan: Plan, out: PreparedDirectory, dir: string): Promise
 /** `kvmnet doctor`: every check as text or JSON (exit 0/1/2); with --fix and --out, save that check's fix as a plan. */
 async function printDoctor(args: CliArgs): Promise<number> {
 	const [{runChecks, doctorExitCode, fixPlan, statusWords}, {loadDoctorFacts}, {doctorText}] = await Promise.all([
-		import('./core/doctor.js'),
+		import('./core/doctor/index.js'),
 		import('./host/load-host.js'),
 		import('./ui/doctor-text.js'),
 	]);

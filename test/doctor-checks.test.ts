@@ -5,7 +5,17 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {doctorExitCode, fixPlan, runChecks, type CheckResult, type DoctorFacts} from '../source/core/doctor.js';
+import {
+	checks,
+	doctorExitCode,
+	fixPlan,
+	groupTitles,
+	isFixable,
+	runChecks,
+	statusOrder,
+	type CheckResult,
+	type DoctorFacts,
+} from '../source/core/doctor/index.js';
 import type {HostModel} from '../source/core/model.js';
 import {loadDemoDoctorFacts, loadDemoHost} from '../source/host/demo.js';
 import {Runner} from '../source/host/runner.js';
@@ -369,5 +379,45 @@ describe('doctor facts read from a fixture tree', () => {
 			'   1: 00000000000000000000000000000000:0035 00000000000000000000000000000000:0000 01 00000000:00000000 00:00000000 00000000     0        0 556 1 0000000000000000 100 0 0 10 0',
 		].join('\n');
 		expect(parseProcNet(tcp6, 'tcp')).toEqual([{protocol: 'tcp', address: '::', port: 53, inode: '555'}]);
+	});
+});
+
+describe('the doctor registry', () => {
+	it('runs every check of every group once, in registry order within a status; each result carries its check’s group', () => {
+		const ids = checks.map((c) => c.id);
+		expect(new Set(ids).size).toBe(ids.length);
+		expect(new Set(checks.map((c) => c.group))).toEqual(new Set(Object.keys(groupTitles)));
+		const expected: CheckResult[] = [];
+		for (const c of checks) {
+			const results = [c.run(host, facts)].flat();
+			expect(results.length, c.id).toBeGreaterThan(0);
+			for (const r of results) expect(r.group, r.id).toBe(c.group);
+			// A check's own id is one of its results' ids (the only one, for a single result).
+			expect(results.map((r) => r.id)).toContain(c.id === 'networks' ? 'network:default' : c.id);
+			expected.push(...results);
+		}
+		const ran = runChecks(host, facts);
+		expect(ran).toEqual(
+			[...expected].sort(
+				(a, b) => statusOrder[a.status] - statusOrder[b.status] || expected.indexOf(a) - expected.indexOf(b),
+			),
+		);
+		expect(ran.map((r) => r.id)).toEqual(expect.arrayContaining(['network:default', 'iommu', 'forwarding', 'wifi']));
+	});
+
+	it('isFixable: plan steps and a failure or warning; fixPlan, the screen and the text all follow it', () => {
+		const steps = [{title: 't', run: ['true']}];
+		const base: CheckResult = {id: 'x', group: 'kernel', title: 'x', status: 'fail', seen: '', why: ''};
+		expect(isFixable({...base, fix: {text: 'do', steps}})).toBe(true);
+		expect(isFixable({...base, status: 'warn', fix: {text: 'do', steps}})).toBe(true);
+		expect(isFixable({...base, status: 'pass', fix: {text: 'do', steps}})).toBe(false);
+		expect(isFixable({...base, status: 'n/a', fix: {text: 'do', steps}})).toBe(false);
+		expect(isFixable({...base, fix: {text: 'do', steps: []}})).toBe(false);
+		expect(isFixable({...base, fix: {text: 'do'}})).toBe(false);
+		expect(isFixable(base)).toBe(false);
+		expect(fixPlan(host, {...base, status: 'pass', fix: {text: 'do', steps}}, '/tmp/x')).toBeUndefined();
+		expect(fixPlan(host, {...base, fix: {text: 'do', steps}}, '/tmp/x')?.steps).toEqual(steps);
+		for (const r of runChecks(host, facts))
+			expect(doctorText([r]).includes('kvmnet can apply this fix'), r.id).toBe(isFixable(r));
 	});
 });

@@ -7,7 +7,7 @@ import {copyFileSync, mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import type {CheckResult} from '../source/core/doctor.js';
+import type {CheckResult} from '../source/core/doctor/index.js';
 import {runCli} from './harness/cli.js';
 import {Libvirtd} from './harness/libvirtd.js';
 import {isRoot, Namespace, run} from './harness/netns.js';

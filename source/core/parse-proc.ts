@@ -1,6 +1,6 @@
 // Parsers for the kernel's own tables under /proc that the doctor reads: sockets on the DNS/DHCP ports
 // (/proc/net/{udp,tcp}{,6}) and the IPv6 routes made from router advertisements (/proc/net/ipv6_route).
-import type {Listener} from './doctor.js';
+import type {Listener} from './doctor/index.js';
 
 /** The ports whose wildcard listeners stop libvirt's dnsmasq: DNS, DHCP, DHCPv6. */
 const watchedPorts = new Set([53, 67, 547]);

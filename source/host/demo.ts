@@ -2,7 +2,7 @@
 // It is read directly (no virsh needed) so the demo works on a machine without libvirt; the same host file
 // also opens with `virsh -c test:///…/demo/host.xml`, and the tests check both readings agree.
 import {readFile} from 'node:fs/promises';
-import type {DoctorFacts} from '../core/doctor.js';
+import type {DoctorFacts} from '../core/doctor/index.js';
 import {assembleHost} from '../core/host-model.js';
 import type {Bridge, HostCapabilities, HostModel, LibvirtNetwork, SshSession, Vm} from '../core/model.js';
 import {parseIpLinks, parseIpRoutes, type SysfsFacts} from '../core/parse-ip.js';

@@ -1,7 +1,7 @@
 // Which host to show: the demo when asked; this machine otherwise, falling back to the demo (with the reason)
 // only for the interactive app when no libvirt was named and none is reachable (a hung one is not replaced by the
 // demo). Scripts never get demo data unasked.
-import type {DoctorFacts} from '../core/doctor.js';
+import type {DoctorFacts} from '../core/doctor/index.js';
 import type {HostModel} from '../core/model.js';
 import {markStall} from './trace.js';
 import {loadDemoDoctorFacts, loadDemoHost} from './demo.js';

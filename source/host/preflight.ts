@@ -2,7 +2,7 @@
 // host as it is now (nothing taken or changed since it was made)? The plan that runs is never the one given: it is
 // made again from the given plan's checked parameters against a fresh scan, and the given steps must be exactly
 // those (a plan file is untrusted: its argv, paths and URI are never used). Any "no" stops the apply before it starts.
-import {fixPlan, isDoctorPlan, runChecks, statusWords} from '../core/doctor.js';
+import {fixPlan, isDoctorPlan, runChecks, statusWords} from '../core/doctor/index.js';
 import type {HostModel} from '../core/model.js';
 import type {Plan} from '../core/plan.js';
 import {makePlan} from '../plan/planner.js';

@@ -4,7 +4,7 @@
 import {readdir, readlink} from 'node:fs/promises';
 import {release} from 'node:os';
 import {join} from 'node:path';
-import {sysctlKeys, type DoctorFacts, type Listener} from '../core/doctor.js';
+import {sysctlKeys, type DoctorFacts, type Listener} from '../core/doctor/index.js';
 import {parseIpv6RouteTable, parseProcNet} from '../core/parse-proc.js';
 import {exists, readText} from './files.js';
 import {describeFailure, onPath, type Runner} from './runner.js';

@@ -1,6 +1,6 @@
 // The Doctor screen's state and keys: the checks as a list grouped by area (worst group first), the selected
 // check's details below it, and `f` to apply a fix. The app gathers the facts; the reducer runs the checks.
-import {groupTitles, runChecks, type CheckResult, type DoctorFacts} from '../core/doctor.js';
+import {groupTitles, isFixable, runChecks, type CheckResult, type DoctorFacts} from '../core/doctor/index.js';
 import type {HostModel} from '../core/model.js';
 import {checkLines, groupedResults, statusLabel} from './doctor-text.js';
 import type {Key} from './keys.js';
@@ -101,7 +101,7 @@ export function onDoctorKey(view: DoctorView, key: Key, height: number): DoctorK
 	if (char === 'r' && !view.loading) return {view: {...view, loading: true}, refresh: true};
 	if (char === 'f' && !view.loading) {
 		const result = doctorList(view.results).ordered[view.cursor];
-		if (result?.fix?.steps?.length && (result.status === 'fail' || result.status === 'warn')) {
+		if (result && isFixable(result)) {
 			return {view, fix: result};
 		}
 	}

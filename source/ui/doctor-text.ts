@@ -1,17 +1,22 @@
 // The doctor's results as text: for `kvmnet doctor` and for the Doctor screen's detail pane. Groups with a
 // failure come first; inside a group, failures, then warnings, passes and the checks that do not apply.
-import {groupTitles, type CheckGroup, type CheckResult, type CheckStatus} from '../core/doctor.js';
+import {
+	groupTitles,
+	isFixable,
+	statusOrder,
+	type CheckGroup,
+	type CheckResult,
+	type CheckStatus,
+} from '../core/doctor/index.js';
 import {visible} from '../core/visible.js';
 
 export const statusLabel: Record<CheckStatus, string> = {fail: 'FAIL', warn: 'WARN', pass: 'ok', 'n/a': 'n/a'};
-
-const rank: Record<CheckStatus, number> = {fail: 0, warn: 1, pass: 2, 'n/a': 3};
 
 /** The results grouped, worst group first; each group keeps runChecks' order (worst first). */
 export function groupedResults(results: CheckResult[]): {group: CheckGroup; results: CheckResult[]}[] {
 	const groups = new Map<CheckGroup, CheckResult[]>();
 	for (const result of results) groups.set(result.group, [...(groups.get(result.group) ?? []), result]);
-	const worst = (list: CheckResult[]) => Math.min(...list.map((r) => rank[r.status]));
+	const worst = (list: CheckResult[]) => Math.min(...list.map((r) => statusOrder[r.status]));
 	return [...groups]
 		.map(([group, list]) => ({group, results: list}))
 		.sort((a, b) => worst(a.results) - worst(b.results));
@@ -30,7 +35,7 @@ export function checkLines(result: CheckResult, where: 'cli' | 'screen' = 'cli')
 					`       undo: ${step.undo.join(' ')}${step.undoInput ? ` <<< ${JSON.stringify(step.undoInput.trim())}` : ''}`,
 				);
 		}
-		if (result.fix.steps?.length) {
+		if (isFixable(result)) {
 			lines.push(
 				where === 'screen'
 					? '  f applies these steps (and can undo them)'

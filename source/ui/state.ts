@@ -2,7 +2,7 @@
 // applied one after another to the state each one left: nothing reads a stale copy.
 import {defaultLibvirtUri, type HostModel} from '../core/model.js';
 import type {PlanOptions} from '../plan/planner.js';
-import {fixPlan, type DoctorFacts} from '../core/doctor.js';
+import {fixPlan, type DoctorFacts} from '../core/doctor/index.js';
 import {initialApply, onApplyKey, recoverApply, reduceApply, type ApplyAction, type ApplyView} from './apply-state.js';
 import {journalView} from './apply-types.js';
 import type {Journal} from '../core/journal.js';

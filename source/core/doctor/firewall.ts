@@ -1,0 +1,203 @@
+// The doctor's firewall and service checks: Docker's FORWARD policy and DOCKER-USER, firewalld and ufw,
+// libvirt's own firewall rules, and other servers holding the DNS and DHCP ports libvirt's dnsmasq needs.
+import type {HostModel} from '../model.js';
+import type {PlanStep} from '../plan.js';
+import {
+	acceptsBridge,
+	forwardPolicy,
+	list,
+	plural,
+	vmHostBridges,
+	type Check,
+	type CheckResult,
+	type DoctorFacts,
+	type Listener,
+} from './types.js';
+
+function dockerCheck(host: HostModel, facts: DoctorFacts): CheckResult {
+	const base = {id: 'docker', group: 'firewall' as const, title: 'Docker and bridged VMs'};
+	const why =
+		'Docker sets the FORWARD policy to DROP and only lets its own bridges through: VMs on a host bridge lose DHCP and traffic while br_netfilter sends bridged frames through iptables.';
+	if (!facts.docker) return {...base, status: 'n/a', seen: 'Docker is not running', why};
+	if (!('rules' in facts.iptables))
+		return {...base, status: 'n/a', seen: `Docker runs, but the firewall cannot be read: ${facts.iptables.error}`, why};
+	const rules = facts.iptables.rules;
+	const policy = forwardPolicy(facts);
+	const bridges = vmHostBridges(host);
+	const filtered = facts.sysctl['net.bridge.bridge-nf-call-iptables'] === '1';
+	const chain = rules.some((r) => r === '-N DOCKER-USER') ? 'DOCKER-USER' : 'FORWARD';
+	// An unconditional DROP or REJECT in DOCKER-USER runs before libvirt's own chains: every VM network is cut off.
+	const blanket = rules.find((r) => /^-A DOCKER-USER -j (DROP|REJECT)\b/.test(r));
+	const vmBridges = [
+		...new Set([
+			...host.networks.filter((n) => n.active && n.bridge && n.mode !== 'ovs').map((n) => n.bridge!),
+			...bridges,
+		]),
+	].sort();
+	if (blanket && vmBridges.length > 0) {
+		return {
+			...base,
+			status: 'fail',
+			seen: `DOCKER-USER has "${blanket}", which drops VM traffic on ${list(vmBridges)} before libvirt's rules see it`,
+			why: 'Docker sends all forwarded traffic through DOCKER-USER first; a rule there that drops everything also drops what libvirt would let through.',
+			fix: {
+				text: `Put accept rules for the VM bridges before it, e.g. ${vmBridges.map((b) => `iptables -I DOCKER-USER -i ${b} -j ACCEPT; iptables -I DOCKER-USER -o ${b} -j ACCEPT`).join('; ')}, or match the DROP to Docker's own interfaces.`,
+			},
+		};
+	}
+	const missing = bridges.filter((bridge) => !acceptsBridge(facts, bridge));
+	if (policy !== 'DROP' || bridges.length === 0 || !filtered || missing.length === 0) {
+		return {
+			...base,
+			status: 'pass',
+			seen: `Docker runs; FORWARD policy ${policy ?? '?'}; ${bridges.length === 0 ? 'no VM is on a host bridge' : !filtered ? 'bridged frames bypass iptables' : `${list(bridges)} accepted in ${chain}`}`,
+			why,
+		};
+	}
+	const steps: PlanStep[] = missing.map((bridge) => {
+		const rule = ['-i', bridge, '-o', bridge, '-j', 'ACCEPT'];
+		return {
+			title: `Let traffic across ${bridge} through Docker's firewall`,
+			run: ['iptables', '-I', chain, ...rule],
+			undo: ['iptables', '-D', chain, ...rule],
+			verify: {run: ['iptables', '-C', chain, ...rule], proves: `${chain} accepts traffic across ${bridge}`},
+		};
+	});
+	return {
+		...base,
+		status: 'fail',
+		seen: `Docker runs with FORWARD policy DROP, and nothing accepts ${list(missing)} in ${chain}`,
+		why,
+		fix: {text: steps.map((s) => s.run.join(' ')).join('; '), steps},
+	};
+}
+
+function hostFirewallCheck(facts: DoctorFacts): CheckResult {
+	const active = [facts.firewalld ? 'firewalld' : '', facts.ufw ? 'ufw' : ''].filter(Boolean);
+	return {
+		id: 'host-firewall',
+		group: 'firewall',
+		title: 'firewalld / ufw',
+		status: active.length > 0 ? 'warn' : 'pass',
+		seen: active.length > 0 ? `${list(active)} active` : 'neither firewalld nor ufw is active',
+		why: 'firewalld puts libvirt bridges in its "libvirt" zone (guests can reach only DHCP, DNS and SSH on the host) and reloading it removes libvirt\'s rules on older libvirt; ufw\'s DEFAULT_FORWARD_POLICY="DROP" blocks routed and bridged guests.',
+		...(active.length > 0
+			? {
+					fix: {
+						text: `${facts.firewalld ? 'firewalld: allow what guests need with firewall-cmd --zone=libvirt --add-service=…; after firewall-cmd --reload, restart virtnetworkd (or libvirtd) to restore its rules. ' : ''}${facts.ufw ? 'ufw: set DEFAULT_FORWARD_POLICY="ACCEPT" in /etc/default/ufw or add ufw route allow rules for the VM bridges, then ufw reload.' : ''}`.trim(),
+					},
+				}
+			: {}),
+	};
+}
+
+function libvirtFirewallCheck(host: HostModel, facts: DoctorFacts): CheckResult {
+	const base = {id: 'libvirt-firewall', group: 'firewall' as const, title: "libvirt's firewall rules"};
+	const why =
+		"libvirt adds rules for NAT (masquerade) and for letting its networks' traffic through; a firewall restart or an iptables-restore/nft flush removes them, and guests lose the internet while everything looks up.";
+	const backend = facts.libvirtFirewallBackend;
+	const needing = host.networks.filter(
+		(n) => n.active && (n.mode === 'nat' || n.mode === 'route' || n.mode === 'isolated') && n.ips.length > 0,
+	);
+	if (needing.length === 0) return {...base, status: 'n/a', seen: 'no active NAT, routed or isolated network', why};
+	const nft = facts.nftTables?.some((line) => /\blibvirt_network\b/.test(line));
+	const iptablesRules = 'rules' in facts.iptables ? facts.iptables.rules : undefined;
+	const chains = iptablesRules?.some((r) => r === '-N LIBVIRT_FWO' || r === '-N LIBVIRT_FWX');
+	const backendText = `firewall backend ${backend ?? 'the build default'}${backend ? ' (network.conf)' : ''}`;
+	if (nft || chains) {
+		// Guests' forwarded traffic goes through LIBVIRT_FWI/FWO/FWX: each active network's bridge must appear there.
+		const forwardRules = (iptablesRules ?? []).filter((r) => r.startsWith('-A LIBVIRT_FW'));
+		const missing = chains
+			? needing.filter((n) => n.bridge && !forwardRules.some((r) => r.includes(` ${n.bridge} `)))
+			: [];
+		if (missing.length === 0)
+			return {
+				...base,
+				status: 'pass',
+				seen: `${nft ? 'nft table libvirt_network' : 'iptables chains LIBVIRT_*'} present for ${plural(needing.length, 'active network')}; ${backendText}`,
+				why,
+			};
+		return {
+			...base,
+			status: 'fail',
+			seen: `the LIBVIRT_* chains have no rules for ${list(missing.map((n) => `${n.name} (${n.bridge})`))}`,
+			why,
+			fix: {
+				text: "systemctl restart virtnetworkd (or libvirtd on hosts without modular daemons): libvirt adds every active network's rules again without touching running guests.",
+			},
+		};
+	}
+	if (!iptablesRules && facts.nftTables === undefined) {
+		return {
+			...base,
+			status: 'n/a',
+			seen: `cannot read the firewall: ${'error' in facts.iptables ? facts.iptables.error : 'iptables not available'}`,
+			why,
+		};
+	}
+	return {
+		...base,
+		status: 'fail',
+		seen: `${plural(needing.length, 'active network')} (${list(needing.map((n) => n.name))}) but neither LIBVIRT_* iptables chains nor an nft libvirt_network table; ${backendText}`,
+		why,
+		fix: {
+			text: "systemctl restart virtnetworkd (or libvirtd on hosts without modular daemons): libvirt adds every active network's rules again without touching running guests.",
+		},
+	};
+}
+
+const isWildcard = (address: string) => address === '0.0.0.0' || address === '::';
+
+function dnsDhcpPortsCheck(host: HostModel, facts: DoctorFacts): CheckResult {
+	const base = {id: 'dns-dhcp-ports', group: 'firewall' as const, title: 'DNS and DHCP ports (53, 67)'};
+	const why =
+		'libvirt starts a dnsmasq per network for DHCP and DNS on the network\'s own address; another server bound to every address (0.0.0.0 or ::) on port 53 or 67 takes those packets, and the network fails to start ("Address already in use") or guests get no lease.';
+	const blockers = facts.listeners.filter(
+		(l) => isWildcard(l.address) && !l.libvirtDnsmasq && (l.port === 53 || (l.port === 67 && l.protocol === 'udp')),
+	);
+	const served = host.networks.filter(
+		(n) => n.ips.length > 0 && n.mode !== 'bridge' && !n.mode.startsWith('macvtap') && n.mode !== 'hostdev',
+	);
+	const describe = (l: Listener) =>
+		`${l.program ?? 'a process'}${l.pid ? ` (pid ${l.pid})` : ''} on ${l.protocol} ${l.address === '::' ? '[::]' : l.address}:${l.port}`;
+	if (blockers.length === 0) {
+		const others = facts.listeners.filter((l) => !l.libvirtDnsmasq);
+		return {
+			...base,
+			status: 'pass',
+			seen:
+				others.length > 0
+					? `only bound to specific addresses: ${list(others.map(describe))}`
+					: "nothing but libvirt's dnsmasq listens on 53 or 67",
+			why,
+		};
+	}
+	// Without root, other users' sockets have no known owner: libvirt's own dnsmasq (bound to 0.0.0.0:67 for DHCP)
+	// cannot be told from a stranger, so that is a warning only.
+	const known = blockers.filter((l) => l.program !== undefined);
+	if (known.length === 0) {
+		return {
+			...base,
+			status: 'warn',
+			seen: `${list(blockers.map(describe))}: cannot tell which program (run as root to see)`,
+			why,
+		};
+	}
+	return {
+		...base,
+		status: served.length > 0 ? 'fail' : 'warn',
+		seen: `${list(known.map(describe))}${served.length > 0 ? `, while ${list(served.map((n) => n.name))} need DNS/DHCP from libvirt` : ''}`,
+		why,
+		fix: {
+			text: `Make ${list([...new Set(blockers.map((l) => l.program ?? 'it'))])} listen only on the addresses it serves (dnsmasq: bind-interfaces plus interface=/listen-address=, or except-interface=virbr*; bind9: listen-on), then restart it and the libvirt networks.`,
+		},
+	};
+}
+
+/** This group's checks, in the order they run (and show, within a status). */
+export const firewallChecks: Check[] = [
+	{id: 'docker', group: 'firewall', run: dockerCheck},
+	{id: 'host-firewall', group: 'firewall', run: (host, facts) => hostFirewallCheck(facts)},
+	{id: 'libvirt-firewall', group: 'firewall', run: libvirtFirewallCheck},
+	{id: 'dns-dhcp-ports', group: 'firewall', run: dnsDhcpPortsCheck},
+];
