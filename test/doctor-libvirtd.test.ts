@@ -299,6 +299,8 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 					'--port=0',
 					'--enable-ra',
 					'--dhcp-range=fd00:55::,ra-only',
+					// An advertisement every 4 s (the default backs off to minutes): see the wait below.
+					'--ra-param=rarouter,4,1800',
 					'--interface=rarouter',
 					'--bind-interfaces',
 					'--user=root',
@@ -335,9 +337,15 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 				seen: 'routes from router advertisements only on lanra (accept_ra 2)',
 			});
 			await daemon.virsh('net-start v6nat');
-			// Forwarding is on now, and the advertised default route is still there.
+			// Forwarding is on now, and the advertised default route is there: turning forwarding on can drop the
+			// routes learned from advertisements until the next one arrives (seen here), so it is waited for.
 			expect((await inNs('sysctl', '-n', 'net.ipv6.conf.all.forwarding')).stdout.trim()).toBe('1');
-			expect((await inNs('ip', '-6', 'route', 'show', 'default')).stdout).toMatch(/via fe80::\S+ dev lanra proto ra/);
+			let defaults = '';
+			for (let i = 0; i < 75 && !/proto ra/.test(defaults); i++) {
+				defaults = (await inNs('ip', '-6', 'route', 'show', 'default')).stdout;
+				if (!/proto ra/.test(defaults)) await new Promise((r) => setTimeout(r, 200));
+			}
+			expect(defaults).toMatch(/via fe80::\S+ dev lanra proto ra/);
 
 			await undo();
 			expect((await inNs('sysctl', '-n', 'net.ipv6.conf.lanra.accept_ra')).stdout.trim()).toBe('1');
