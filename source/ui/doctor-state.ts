@@ -5,6 +5,7 @@ import type {HostModel} from '../core/model.js';
 import {checkLines, groupedResults, statusLabel} from './doctor-text.js';
 import type {Key} from './keys.js';
 import {intentOf, moveInList} from './keymap.js';
+import {doctorLayout} from './layout.js';
 import {wrapLines} from './plan-text.js';
 
 export interface DoctorView {
@@ -46,14 +47,6 @@ export function doctorList(results: CheckResult[]): {
 
 export const doctorRowText = (result: CheckResult) => `${statusLabel[result.status].padEnd(4)}  ${result.title}`;
 
-/** Screen lines split between the list and the selected check's details: all but the title, the rule under the
- * list, the status line and the spare last line. */
-export function doctorLayout(height: number): {list: number; details: number} {
-	const body = Math.max(4, height - 4);
-	const list = Math.max(3, Math.floor(body * 0.45));
-	return {list, details: body - list};
-}
-
 export function selectedDetails(view: DoctorView, width: number): string[] {
 	const result = doctorList(view.results).ordered[view.cursor];
 	return result ? wrapLines(checkLines(result, 'screen').slice(1), width, true) : [];
@@ -83,6 +76,8 @@ function moveTo(view: DoctorView, index: number, listHeight: number): DoctorView
 }
 
 /** What a key asks beyond the view: leave the screen, rescan and check again, or apply this check's fix. */
+export {doctorLayout};
+
 export type DoctorKeyResult = {view: DoctorView; leave?: true; refresh?: true; fix?: CheckResult};
 
 export function onDoctorKey(view: DoctorView, key: Key, height: number): DoctorKeyResult {

@@ -48,3 +48,11 @@ export function applyRunLayout(state: Size, steps: number, extra: number): {step
 	const stepRows = Math.min(steps, 7);
 	return {stepRows, logRows: Math.max(3, state.height - 4 - stepRows - extra)};
 }
+
+/** Screen lines split between the list and the selected check's details: all but the title, the rule under the
+ * list, the status line and the spare last line. */
+export function doctorLayout(height: number): {list: number; details: number} {
+	const body = Math.max(4, height - 4);
+	const list = Math.max(3, Math.floor(body * 0.45));
+	return {list, details: body - list};
+}
