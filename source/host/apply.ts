@@ -18,8 +18,6 @@ import {commandLine} from '../core/script.js';
 import {ensureReserve, newJournal, readJournal, saveJournal} from './journal-store.js';
 import {describeFailure, type Runner} from './runner.js';
 
-export type {Journal, JournalStatus, JournalStep, LogLine, StepState} from '../core/journal.js';
-
 export interface ApplyHooks {
 	onLog?: (line: LogLine) => void;
 	onStep?: (index: number, state: StepState) => void;
@@ -347,5 +345,3 @@ export function confirmJournal(journal: Journal): Journal {
 	saveJournal(fresh);
 	return fresh;
 }
-
-export {listJournals, readJournal, saveJournal} from './journal-store.js';

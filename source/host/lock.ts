@@ -50,8 +50,6 @@ export class LockRefused extends Error {
 
 export interface Lock {
 	release(): void;
-	/** Say what the holder does now (e.g. the guard taking over an apply's rollback). */
-	update(doing: string): void;
 }
 
 const lockPath = (stateDir: string) => join(stateDir, 'lock');
@@ -119,11 +117,6 @@ export function acquireLock(stateDir: string, doing: string): Lock {
 	return {
 		release() {
 			if (readHolder(path)?.pid === process.pid) rmSync(path, {force: true});
-		},
-		update(what) {
-			if (readHolder(path)?.pid !== process.pid) return;
-			writeFileSync(temporary, `${JSON.stringify(mine(what))}\n`);
-			renameSync(temporary, path);
 		},
 	};
 }

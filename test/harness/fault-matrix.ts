@@ -40,15 +40,27 @@ export function faultMatrix(
 	const disk = join(work, 'disk');
 	const state = join(disk, 'state');
 
+	// Unmounted in afterAll, and again at process exit if a test died first (as the namespaces are).
+	const unmount = () => execFileSync('umount', [disk], {stdio: 'ignore'});
+	const atExit = () => {
+		try {
+			unmount();
+		} catch {
+			// Not mounted (any more).
+		}
+	};
+
 	beforeAll(async () => {
 		mkdirSync(disk);
 		execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'kvmnet-matrix', disk]);
+		process.once('exit', atExit);
 		host = await setup();
 		plan = JSON.parse(readFileSync(host.planFile, 'utf8')) as Plan;
 	});
 
 	afterAll(async () => {
-		execFileSync('umount', [disk]);
+		unmount();
+		process.off('exit', atExit);
 		rmSync(work, {recursive: true, force: true});
 		rmSync(shim.dir, {recursive: true, force: true});
 		await teardown();
