@@ -27,10 +27,10 @@ const outcome: Record<string, string> = {
 export function ApplyScreen({state}: {state: UiState}) {
 	const theme = useTheme();
 	const view = state.apply;
-	const plan = state.wizard.plan;
-	if (!view || !plan) return null;
+	if (!view) return null;
+	const plan = view.plan;
 	const title = `Apply: ${plan.mode} ${plan.params['name'] ?? ''}`;
-	const back = state.applyFrom === 'doctor' ? 'doctor' : 'preview';
+	const back = view.from === 'doctor' ? 'doctor' : 'preview';
 	if (view.phase === 'confirm') {
 		const risky = plan.steps.filter((s) => s.touchesSsh).length;
 		return (
@@ -174,7 +174,7 @@ export function ApplyScreen({state}: {state: UiState}) {
 								? 'Checking privileges, tools, and that the plan still fits…'
 								: view.phase === 'refused'
 									? `Enter or Esc: back to the ${back} (nothing was changed)`
-									: `Enter or Esc: back (${state.applyFrom === 'doctor' ? 'the host is checked again' : 'the inventory is scanned again'})`
+									: `Enter or Esc: back (${view.from === 'doctor' ? 'the host is checked again' : 'the inventory is scanned again'})`
 				}
 			/>
 		</Box>

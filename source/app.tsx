@@ -1,6 +1,6 @@
 // The interactive app: holds the one UI state, feeds it keys in order, loads the host, and picks the screen.
 import {useApp, useStdout} from 'ink';
-import {useEffect, useReducer} from 'react';
+import {useEffect, useReducer, useRef} from 'react';
 import {ApplyScreen} from '../screens/apply-screen.js';
 import {CompareScreen} from '../screens/compare-screen.js';
 import {DetailsScreen} from '../screens/details-screen.js';
@@ -18,9 +18,9 @@ import type {PlanOptions} from './plan/planner.js';
 import type {ApplyService} from './host/apply-service.js';
 import {useApply} from './hooks/use-apply.js';
 import {useKeypress} from './hooks/use-keypress.js';
+import {useRequests} from './hooks/use-requests.js';
 import {markStall, trace} from './host/trace.js';
 import {initialState, reduce, type UiState} from './ui/state.js';
-import {buildTablesInTurns} from './ui/views.js';
 import {ThemeContext, type Theme} from './ui/theme.js';
 
 export interface AppProps {
@@ -71,7 +71,8 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 		initialState(stdout.columns || 80, stdout.rows || 24, planDirectory),
 	);
 	useKeypress((key) => dispatch({type: 'key', key}));
-	useApply(state, dispatch, applier);
+	const apply = useApply(state, dispatch, applier);
+	useRequests(state, dispatch, {load, firstLoad, save, diagnose, apply});
 
 	// An apply or undo that a dead process left half-way is offered for undoing before anything else.
 	useEffect(() => {
@@ -79,50 +80,16 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 		if (journal) dispatch({type: 'interrupted', journal});
 	}, [applier]);
 
-	useEffect(() => {
-		let current = true;
-		(state.refreshCount === 0 && firstLoad ? firstLoad : load()).then(
-			async (model) => {
-				const tables = await buildTablesInTurns(model);
-				if (current) dispatch({type: 'loaded', model, tables});
-			},
-			(error: unknown) =>
-				current && dispatch({type: 'load-failed', error: error instanceof Error ? error.message : String(error)}),
-		);
-		return () => {
-			current = false;
-		};
-	}, [load, firstLoad, state.refreshCount]);
-
 	// For the benchmark: when each scan's inventory reaches the screen, and how long the loop stalled meanwhile.
+	const scansShown = useRef(0);
 	useEffect(() => {
 		if (!state.model) return;
-		trace('inventory-frame', {refresh: state.refreshCount, rows: state.tables?.[state.tab].rows.length});
-		markStall(state.refreshCount === 0 ? 'scan' : 'refresh');
+		const refresh = scansShown.current++;
+		trace('inventory-frame', {refresh, rows: state.tables?.[state.tab].rows.length});
+		markStall(refresh === 0 ? 'scan' : 'refresh');
 		// Once per scan that reaches the screen, not again when the tab or cursor moves.
 		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [state.model]);
-
-	// Each request (opening the doctor, r, back from a fix) reads the facts again for the host as last scanned.
-	const doctorRequests = state.doctor?.requests ?? 0;
-	useEffect(() => {
-		if (doctorRequests === 0 || !state.model) return;
-		if (!diagnose) {
-			dispatch({type: 'doctor-failed', error: 'the doctor is not available here'});
-			return;
-		}
-		let current = true;
-		diagnose(state.model).then(
-			(facts) => current && dispatch({type: 'doctor-facts', facts}),
-			(error: unknown) =>
-				current && dispatch({type: 'doctor-failed', error: error instanceof Error ? error.message : String(error)}),
-		);
-		return () => {
-			current = false;
-		};
-		// Only a new request reads the facts again.
-		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [doctorRequests]);
 
 	useEffect(() => {
 		const onResize = () => dispatch({type: 'resize', width: stdout.columns || 80, height: stdout.rows || 24});
@@ -135,23 +102,6 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 	useEffect(() => {
 		if (state.quit) exit();
 	}, [state.quit, exit]);
-
-	// `s` in the preview bumps saveRequests; saving is the app's job, not the reducer's.
-	const {saveRequests, plan} = state.wizard;
-	useEffect(() => {
-		if (saveRequests === 0 || !plan) return;
-		if (!save) {
-			dispatch({type: 'saved', message: 'Saving is not available here.'});
-			return;
-		}
-		save(plan).then(
-			(paths) => dispatch({type: 'saved', message: `Saved ${paths.length} files in ${plan.directory}`}),
-			(error: unknown) =>
-				dispatch({type: 'saved', message: `Could not save: ${error instanceof Error ? error.message : String(error)}`}),
-		);
-		// Only a new request saves; the plan itself changing does not.
-		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [saveRequests]);
 
 	return (
 		<ThemeContext.Provider value={theme}>

@@ -13,7 +13,9 @@ function press(state: UiState, input: string): UiState {
 	return parseKeys(input).reduce((s, key) => reduce(s, {type: 'key', key}), state);
 }
 
-const loaded = (height = 24) => reduce(initialState(80, height), {type: 'loaded', model: demo});
+// As the app would have it: the first scan request taken, and its answer in.
+const loaded = (height = 24) =>
+	reduce(reduce(initialState(80, height), {type: 'requests-taken', ids: [1]}), {type: 'loaded', model: demo});
 
 describe('UI state', () => {
 	it('moves, pages and stops at the ends', () => {
@@ -67,9 +69,10 @@ describe('UI state', () => {
 		let s = press(initialState(80, 24), 'jj\r');
 		expect(s.screen).toBe('inventory');
 		s = press(loaded(), 'r');
-		expect(s).toMatchObject({loading: true, refreshCount: 1});
+		expect(s.loading).toBe(true);
+		expect(s.requests.filter((r) => r.kind === 'scan')).toHaveLength(1);
 		s = press(s, 'r');
-		expect(s.refreshCount).toBe(1);
+		expect(s.requests.filter((r) => r.kind === 'scan')).toHaveLength(1);
 	});
 
 	it('quits with q from the lists, Ctrl-C anywhere, and q only goes back from details and help', () => {
@@ -86,5 +89,59 @@ describe('UI state', () => {
 		const fewer: HostModel = {...demo, nics: demo.nics.filter((n) => n.name !== 'lo')};
 		s = reduce(s, {type: 'loaded', model: fewer});
 		expect(s.tables!.nics.rows[s.cursor.nics]!.name).toBe(name);
+	});
+});
+
+describe('requests', () => {
+	const kinds = (s: UiState) => s.requests.map((r) => r.kind);
+
+	it('the preview asks to save its plan, and a opens the apply with that plan; y asks to apply it', () => {
+		let s = press(loaded(), 'n\r\r');
+		expect(s.screen).toBe('preview');
+		const plan = s.wizard.plan!;
+		s = press(s, 's');
+		expect(s.requests.at(-1)).toMatchObject({kind: 'save', plan});
+		s = press(s, 'a');
+		expect(s.screen).toBe('apply');
+		expect(s.apply).toMatchObject({plan, from: 'preview', phase: 'confirm'});
+		s = press(s, 'y');
+		expect(s.requests.at(-1)).toMatchObject({kind: 'apply', plan});
+		// Each request has its own id; once taken, it leaves the queue.
+		const ids = s.requests.map((r) => r.id);
+		expect(new Set(ids).size).toBe(ids.length);
+		s = reduce(s, {type: 'requests-taken', ids});
+		expect(s.requests).toEqual([]);
+	});
+
+	it('Esc while running asks to stop once; after the change, Enter goes back with a rescan and drops the plan', () => {
+		let s = press(loaded(), 'n\r\ray');
+		s = reduce(s, {type: 'apply-phase', phase: 'running'});
+		s = press(s, '\x1b\x1b\x03');
+		expect(kinds(s).filter((k) => k === 'stop')).toHaveLength(1);
+		expect(s.quit).toBe(false);
+		s = reduce(s, {type: 'apply-phase', phase: 'done'});
+		s = press(s, '\r');
+		expect(s).toMatchObject({screen: 'inventory', apply: undefined, loading: true});
+		expect(s.wizard.plan).toBeUndefined();
+		expect(kinds(s).at(-1)).toBe('scan');
+	});
+
+	it('the doctor asks for its facts when opened and after a rescan comes in', () => {
+		let s = press(loaded(), 'd');
+		expect(s.screen).toBe('doctor');
+		expect(kinds(s)).toEqual(['diagnose']);
+		// r waits for the facts asked for (or their failure) before asking again.
+		expect(kinds(press(s, 'r'))).toEqual(['diagnose']);
+		s = press(reduce(s, {type: 'doctor-failed', error: 'no facts here'}), 'r');
+		expect(kinds(s)).toEqual(['diagnose', 'scan']);
+		s = reduce(s, {type: 'loaded', model: demo});
+		expect(kinds(s)).toEqual(['diagnose', 'scan', 'diagnose']);
+	});
+
+	it('a guarded change: y asks to keep it, n (or Ctrl-C) to undo it', () => {
+		const keeping = reduce(press(loaded(), 'n\r\ray'), {type: 'apply-phase', phase: 'keep'});
+		expect(press(keeping, 'y').requests.at(-1)?.kind).toBe('keep');
+		expect(press(keeping, 'n').requests.at(-1)?.kind).toBe('undo');
+		expect(press(keeping, '\x03')).toMatchObject({quit: false, apply: {phase: 'running'}});
 	});
 });

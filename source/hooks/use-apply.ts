@@ -1,20 +1,23 @@
-// Runs the apply the screen asked for (starts), and the keep/undo answer after a guarded apply, reporting every
-// log line, step state and journal change back to the reducer.
+// Runs what the apply screen asks (apply, stop, keep, undo), reporting every log line, step state and journal
+// change back to the reducer; while a guarded change waits to be kept, follows the journal, the clock and the pings.
 import {useEffect, useRef, type Dispatch} from 'react';
 import {pingableGateway} from '../core/net.js';
+import type {Plan} from '../core/plan.js';
 import type {ApplyHooks} from '../host/apply.js';
 import type {ApplyService} from '../host/apply-service.js';
 import {journalView} from '../ui/apply-types.js';
 import type {Action, UiState} from '../ui/state.js';
 
-export function useApply(state: UiState, dispatch: Dispatch<Action>, service: ApplyService | undefined): void {
+export interface ApplyRunner {
+	apply(plan: Plan): void;
+	stop(): void;
+	keep(): void;
+	undo(): void;
+}
+
+export function useApply(state: UiState, dispatch: Dispatch<Action>, service: ApplyService | undefined): ApplyRunner {
 	const view = state.apply;
-	const plan = state.wizard.plan;
 	const stopRef = useRef(false);
-	const stopRequested = view?.stopRequested ?? false;
-	useEffect(() => {
-		stopRef.current = stopRequested;
-	}, [stopRequested]);
 	const journalRef = useRef<ReturnType<ApplyService['read']> | undefined>(undefined);
 
 	const hooks: ApplyHooks = {
@@ -22,49 +25,57 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 		onStep: (index, stepState) => dispatch({type: 'apply-step', index, state: stepState}),
 		shouldStop: () => (stopRef.current ? 'Stopped from the keyboard' : undefined),
 	};
+	const refuse = (problems: string[]) => dispatch({type: 'apply-phase', phase: 'refused', problems});
 
-	useEffect(() => {
-		if (!view || view.starts === 0 || !plan) return;
-		if (!service) {
-			dispatch({type: 'apply-phase', phase: 'refused', problems: ['applying is not available here']});
-			return;
-		}
-		let cancelled = false;
-		void (async () => {
-			const checked = await service
-				.preflight(plan)
-				.catch((error: Error) => ({problems: [error.message], plan: undefined}));
-			if (cancelled) return;
-			if (!checked.plan) {
-				dispatch({type: 'apply-phase', phase: 'refused', problems: checked.problems});
-				return;
-			}
-			dispatch({type: 'apply-phase', phase: 'running'});
-			let journal = await service.apply(checked.plan, hooks).catch((error: Error) => error);
-			if (journal instanceof Error) {
-				dispatch({type: 'apply-phase', phase: 'refused', problems: [journal.message]});
-				return;
-			}
-			journalRef.current = journal;
-			if (journal.status === 'applied' && journal.guard) {
-				journal = service.arm(journal);
+	const runner: ApplyRunner = {
+		apply(plan) {
+			if (!service) return refuse(['applying is not available here']);
+			stopRef.current = false;
+			journalRef.current = undefined;
+			void (async () => {
+				const checked = await service
+					.preflight(plan)
+					.catch((error: Error) => ({problems: [error.message], plan: undefined}));
+				if (!checked.plan) return refuse(checked.problems);
+				dispatch({type: 'apply-phase', phase: 'running'});
+				let journal = await service.apply(checked.plan, hooks).catch((error: Error) => error);
+				if (journal instanceof Error) return refuse([journal.message]);
 				journalRef.current = journal;
+				if (journal.status === 'applied' && journal.guard) {
+					journal = service.arm(journal);
+					journalRef.current = journal;
+					dispatch({type: 'apply-journal', journal: journalView(journal)});
+					dispatch({type: 'apply-phase', phase: 'keep'});
+					return;
+				}
 				dispatch({type: 'apply-journal', journal: journalView(journal)});
-				dispatch({type: 'apply-phase', phase: 'keep'});
-				return;
-			}
-			dispatch({type: 'apply-journal', journal: journalView(journal)});
-			dispatch({type: 'apply-phase', phase: 'done'});
-		})();
-		return () => {
-			cancelled = true;
-		};
-		// A new start request runs a new apply; nothing else does.
-		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [view?.starts]);
+				dispatch({type: 'apply-phase', phase: 'done'});
+			})();
+		},
+		stop() {
+			stopRef.current = true;
+		},
+		keep() {
+			if (!service || !journalRef.current) return;
+			dispatch({type: 'apply-journal', journal: journalView(service.keep(journalRef.current))});
+		},
+		undo() {
+			// The journal applied here, or the interrupted one the app found at start.
+			const shown = view?.journal;
+			const target = journalRef.current ?? (shown ? {path: shown.path} : undefined);
+			if (!service || !target) return refuse(['nothing to undo here']);
+			void service.undo(target, hooks).then(
+				(undone) => {
+					dispatch({type: 'apply-journal', journal: journalView(undone)});
+					dispatch({type: 'apply-phase', phase: 'done'});
+				},
+				(error: Error) => refuse([error.message]),
+			);
+		},
+	};
 
 	// While waiting for the user to keep a guarded change: follow the journal (the guard may act) and the pings.
-	const waiting = view?.phase === 'keep' && view.keepAnswer === undefined;
+	const waiting = view?.phase === 'keep';
 	useEffect(() => {
 		if (!waiting || !service || !journalRef.current) return;
 		const ssh = state.model?.header.ssh;
@@ -96,13 +107,7 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 				});
 				dispatch({type: 'apply-phase', phase: 'running'});
 				clearInterval(timer);
-				void service.undo(journal, hooks).then(
-					(undone) => {
-						dispatch({type: 'apply-journal', journal: journalView(undone)});
-						dispatch({type: 'apply-phase', phase: 'done'});
-					},
-					(error: Error) => dispatch({type: 'apply-phase', phase: 'refused', problems: [error.message]}),
-				);
+				runner.undo();
 				return;
 			}
 			void Promise.all([
@@ -116,29 +121,9 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 			);
 		}, 1000);
 		return () => clearInterval(timer);
+		// Only entering or leaving the wait starts or stops the timer.
 		// eslint-disable-next-line react-hooks/exhaustive-deps
 	}, [waiting]);
 
-	useEffect(() => {
-		const answer = view?.keepAnswer;
-		// The journal applied here, or the interrupted one the app found at start.
-		const target = journalRef.current ?? (view?.journal ? {path: view.journal.path} : undefined);
-		if (!answer || !service || !target) return;
-		void (async () => {
-			if (answer === 'keep' && journalRef.current) {
-				const kept = service.keep(journalRef.current);
-				dispatch({type: 'apply-journal', journal: journalView(kept)});
-			} else {
-				dispatch({type: 'apply-phase', phase: 'running'});
-				const undone = await service.undo(target, hooks).catch((error: Error) => error);
-				if (undone instanceof Error) {
-					dispatch({type: 'apply-phase', phase: 'refused', problems: [undone.message]});
-					return;
-				}
-				dispatch({type: 'apply-journal', journal: journalView(undone)});
-			}
-			dispatch({type: 'apply-phase', phase: 'done'});
-		})();
-		// eslint-disable-next-line react-hooks/exhaustive-deps
-	}, [view?.keepAnswer]);
+	return runner;
 }

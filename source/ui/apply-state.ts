@@ -1,8 +1,10 @@
 // The apply screen's state and keys. The app runs the work (ApplyService) and reports back with actions; keys
-// only ask: start, stop, keep, undo.
+// only ask (requests): apply, stop, keep, undo.
 import type {ApplyJournalView} from './apply-types.js';
 import type {Key} from './keys.js';
 import type {LogLine, StepState} from '../core/journal.js';
+import type {Plan} from '../core/plan.js';
+import type {Step} from './step.js';
 
 export type ApplyPhase =
 	/** Showing what will change; y starts. */
@@ -18,17 +20,18 @@ export type ApplyPhase =
 	| 'done';
 
 export interface ApplyView {
+	/** The plan being applied (or, at start, the plan of the journal found half-way). */
+	plan: Plan;
+	/** Where the screen goes back to: the wizard's preview, or the doctor for a fix. */
+	from: 'preview' | 'doctor';
 	phase: ApplyPhase;
 	steps: StepState[];
 	/** The last lines of the log (the journal keeps every line). */
 	log: LogLine[];
 	problems: string[];
 	journal?: ApplyJournalView;
-	stopRequested: boolean;
-	/** Bumped by y: the app starts the apply when it changes. */
-	starts: number;
-	/** The answer in the keep phase, for the app to act on. */
-	keepAnswer?: 'keep' | 'undo';
+	/** Esc or Ctrl-C while running: the apply stops before its next step. */
+	stopping?: true;
 	reach: {gateway?: boolean; client?: boolean};
 	/** The time of the last tick, for the countdown. */
 	now?: number;
@@ -36,21 +39,21 @@ export interface ApplyView {
 
 export const maxLogLines = 500;
 
-export function initialApply(stepCount: number): ApplyView {
+export function initialApply(plan: Plan, from: ApplyView['from']): ApplyView {
 	return {
+		plan,
+		from,
 		phase: 'confirm',
-		steps: new Array<StepState>(stepCount).fill('pending'),
+		steps: new Array<StepState>(plan.steps.length).fill('pending'),
 		log: [],
 		problems: [],
-		stopRequested: false,
-		starts: 0,
 		reach: {},
 	};
 }
 
 /** The apply screen for a journal a dead process left half-way: its steps as the journal has them. */
-export function recoverApply(steps: StepState[], journal: ApplyJournalView): ApplyView {
-	return {...initialApply(steps.length), phase: 'recover', steps, journal};
+export function recoverApply(plan: Plan, steps: StepState[], journal: ApplyJournalView): ApplyView {
+	return {...initialApply(plan, 'preview'), phase: 'recover', steps, journal};
 }
 
 export type ApplyAction =
@@ -87,30 +90,40 @@ export function reduceApply(view: ApplyView, action: ApplyAction): ApplyView {
 	}
 }
 
-/** Keys on the apply screen; `leave` asks to go back to the inventory. */
-export function onApplyKey(view: ApplyView, key: Key): {view: ApplyView; leave?: 'preview' | 'inventory'} {
+/**
+ * Keys on the apply screen (Ctrl-C is Esc here: it never quits in the middle of an apply). Leaving goes back where
+ * the apply came from; after a change, with a rescan (the host changed, or may have).
+ */
+export function onApplyKey(view: ApplyView, key: Key): Step<ApplyView> {
 	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
+	const escape = key.name === 'escape' || (key.ctrl && key.char === 'c');
+	const afterChange: Step<ApplyView> = {
+		view,
+		go: view.from === 'doctor' ? 'doctor' : 'inventory',
+		request: {kind: 'scan'},
+	};
 	switch (view.phase) {
 		case 'confirm':
-			if (char === 'y') return {view: {...view, phase: 'checking', starts: view.starts + 1}};
-			if (key.name === 'escape' || char === 'n' || char === 'q') return {view, leave: 'preview'};
+			if (char === 'y') return {view: {...view, phase: 'checking'}, request: {kind: 'apply', plan: view.plan}};
+			if (escape || char === 'n' || char === 'q') return {view, go: view.from};
 			return {view};
 		case 'recover':
-			if (char === 'u') return {view: {...view, keepAnswer: 'undo'}};
-			if (key.name === 'escape' || char === 'q') return {view, leave: 'inventory'};
+			if (char === 'u') return {view: {...view, phase: 'running'}, request: {kind: 'undo'}};
+			if (escape || char === 'q') return afterChange;
 			return {view};
 		case 'running':
-			// Esc (like Ctrl-C, handled by the app) stops before the next step and undoes what was done.
-			if (key.name === 'escape' || char === 's') return {view: {...view, stopRequested: true}};
+			// Stops before the next step and undoes what was done.
+			if ((escape || char === 's') && !view.stopping) return {view: {...view, stopping: true}, request: {kind: 'stop'}};
 			return {view};
 		case 'keep':
-			if (char === 'y') return {view: {...view, keepAnswer: 'keep'}};
-			if (char === 'n') return {view: {...view, keepAnswer: 'undo'}};
+			if (char === 'y') return {view: {...view, phase: 'done'}, request: {kind: 'keep'}};
+			if (char === 'n' || escape) return {view: {...view, phase: 'running'}, request: {kind: 'undo'}};
 			return {view};
 		case 'refused':
+			if (escape || key.name === 'return' || char === 'q') return {view, go: view.from};
+			return {view};
 		case 'done':
-			if (key.name === 'escape' || key.name === 'return' || char === 'q')
-				return {view, leave: view.phase === 'refused' ? 'preview' : 'inventory'};
+			if (escape || key.name === 'return' || char === 'q') return afterChange;
 			return {view};
 		case 'checking':
 			return {view};

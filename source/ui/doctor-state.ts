@@ -1,5 +1,5 @@
 // The Doctor screen's state and keys: the checks as a list grouped by area (worst group first), the selected
-// check's details below it, and `f` to apply a fix. The app gathers the facts; the reducer runs the checks.
+// check's details below it, and `f` to apply a fix. The app gathers the facts (a request); the reducer runs the checks.
 import {groupTitles, isFixable, runChecks, type CheckResult, type DoctorFacts} from '../core/doctor/index.js';
 import type {HostModel} from '../core/model.js';
 import {checkLines, groupedResults, statusLabel} from './doctor-text.js';
@@ -7,10 +7,11 @@ import type {Key} from './keys.js';
 import {intentOf, moveInList} from './keymap.js';
 import {doctorLayout} from './layout.js';
 import {wrapLines} from './plan-text.js';
+import type {Plan} from '../core/plan.js';
+import type {Step} from './step.js';
 
 export interface DoctorView {
-	/** Bumped to ask the app for fresh facts (opening the screen, r, after a fix). */
-	requests: number;
+	/** Fresh facts were asked for (opening the screen, r, after a fix) and are not in yet. */
 	loading: boolean;
 	error?: string;
 	facts?: DoctorFacts;
@@ -21,9 +22,9 @@ export interface DoctorView {
 	offset: number;
 }
 
+/** The doctor opened (or back after a rescan): the last results stay shown until the fresh facts are in. */
 export function openDoctor(previous: DoctorView | undefined): DoctorView {
 	return {
-		requests: (previous?.requests ?? 0) + 1,
 		loading: true,
 		results: previous?.results ?? [],
 		cursor: previous?.cursor ?? 0,
@@ -75,16 +76,19 @@ function moveTo(view: DoctorView, index: number, listHeight: number): DoctorView
 	return {...view, cursor, offset: Math.max(0, Math.min(offset, Math.max(0, lines.length - listHeight)))};
 }
 
-/** What a key asks beyond the view: leave the screen, rescan and check again, or apply this check's fix. */
 export {doctorLayout};
 
-export type DoctorKeyResult = {view: DoctorView; leave?: true; refresh?: true; fix?: CheckResult};
-
-export function onDoctorKey(view: DoctorView, key: Key, height: number): DoctorKeyResult {
+/** Keys on the doctor: move, leave, r to rescan and check again, f to apply the selected check's fix. */
+export function onDoctorKey(
+	view: DoctorView,
+	key: Key,
+	height: number,
+	fixPlan: (check: CheckResult) => Plan | undefined,
+): Step<DoctorView> {
 	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
 	const {list} = doctorLayout(height);
 	if (key.name === 'escape' || char === 'q' || key.name === 'backspace' || key.name === 'left')
-		return {view, leave: true};
+		return {view, go: 'inventory'};
 	const moved = moveInList(
 		view.cursor,
 		// Until the checks are in, moves are kept (moveTo places the cursor once the list arrives).
@@ -93,12 +97,12 @@ export function onDoctorKey(view: DoctorView, key: Key, height: number): DoctorK
 		intentOf(key),
 	);
 	if (moved !== undefined) return {view: moveTo(view, moved, list)};
-	if (char === 'r' && !view.loading) return {view: {...view, loading: true}, refresh: true};
+	// The facts are read again once the new inventory is in (see the reducer's onLoaded).
+	if (char === 'r' && !view.loading) return {view: {...view, loading: true}, request: {kind: 'scan'}};
 	if (char === 'f' && !view.loading) {
 		const result = doctorList(view.results).ordered[view.cursor];
-		if (result && isFixable(result)) {
-			return {view, fix: result};
-		}
+		const plan = result && isFixable(result) ? fixPlan(result) : undefined;
+		if (plan) return {view, apply: plan};
 	}
 	return {view};
 }

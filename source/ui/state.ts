@@ -1,8 +1,10 @@
 // All of the app's UI state and the one reducer that changes it. Keys are actions too, so a burst of keys is
-// applied one after another to the state each one left: nothing reads a stale copy.
+// applied one after another to the state each one left: nothing reads a stale copy. Side effects are requests the
+// reducer queues (see step.ts) and one hook runs.
 import {defaultLibvirtUri, type HostModel} from '../core/model.js';
 import type {PlanOptions} from '../plan/planner.js';
 import {fixPlan, type DoctorFacts} from '../core/doctor/index.js';
+import type {Plan} from '../core/plan.js';
 import {initialApply, onApplyKey, recoverApply, reduceApply, type ApplyAction, type ApplyView} from './apply-state.js';
 import {journalView} from './apply-types.js';
 import type {Journal} from '../core/journal.js';
@@ -13,6 +15,7 @@ import {detailsFor, type Details} from './details.js';
 import type {Key} from './keys.js';
 import {intentOf, moveInList} from './keymap.js';
 import {detailsHeight, listHeight, previewHeight} from './layout.js';
+import type {QueuedRequest, Request, Screen, Step} from './step.js';
 import {buildTables, tabs, type TabId, type Table} from './views.js';
 import {
 	initialWizard,
@@ -21,14 +24,12 @@ import {
 	onModesKey,
 	onPreviewKey,
 	onQuestionsKey,
-	type WizardScreen,
 	type WizardState,
-	type WizardStep,
 } from './wizard.js';
 
 export {chromeLines, detailsHeight, listHeight, previewHeight} from './layout.js';
 
-export type Screen = 'inventory' | 'details' | 'help' | WizardScreen | 'apply' | 'doctor';
+export type {Screen} from './step.js';
 
 export interface UiState {
 	model?: HostModel;
@@ -43,16 +44,16 @@ export interface UiState {
 	detailsOffset: number;
 	width: number;
 	height: number;
-	/** Bumped by `r`: the app rescans when it changes. */
-	refreshCount: number;
+	/** Side effects asked for and not yet taken by the app (use-requests runs them). */
+	requests: QueuedRequest[];
+	/** The id the next request gets. */
+	nextRequest: number;
 	quit: boolean;
 	wizard: WizardState;
 	/** Where a plan's files go, given its name (the libvirt URI is the host's own). */
 	planDirectory: PlanOptions['directory'];
 	/** The apply in progress (or just finished), from the preview's `a` or the doctor's `f`. */
 	apply?: ApplyView;
-	/** Where the apply screen goes back to: the wizard's preview, or the doctor for a fix. */
-	applyFrom?: 'preview' | 'doctor';
 	doctor?: DoctorView;
 }
 
@@ -68,6 +69,8 @@ export type Action =
 	| {type: 'doctor-failed'; error: string}
 	/** At start: a journal a dead process left half-way, for the user to undo now or later. */
 	| {type: 'interrupted'; journal: Journal}
+	/** The app took these requests to run: they leave the queue. */
+	| {type: 'requests-taken'; ids: number[]}
 	| ApplyAction;
 
 const zero = (): Record<TabId, number> => ({topology: 0, nics: 0, bridges: 0, networks: 0, vms: 0});
@@ -88,7 +91,9 @@ export function initialState(
 		detailsOffset: 0,
 		width,
 		height,
-		refreshCount: 0,
+		// The first scan is a request like any other.
+		requests: [{kind: 'scan', id: 1}],
+		nextRequest: 2,
 		quit: false,
 		wizard: initialWizard(),
 		planDirectory,
@@ -142,9 +147,10 @@ function onInventoryKey(state: UiState, key: Key): UiState {
 		if (!row || !state.model) return state;
 		return {...state, screen: 'details', details: detailsFor(state.model, row), detailsOffset: 0};
 	}
-	if (char === 'r') return state.loading ? state : {...state, loading: true, refreshCount: state.refreshCount + 1};
+	if (char === 'r') return ask(state, {kind: 'scan'});
 	if (char === 'n' && state.model) return {...state, screen: 'modes'};
-	if (char === 'd' && state.model) return {...state, screen: 'doctor', doctor: openDoctor(state.doctor)};
+	if (char === 'd' && state.model)
+		return ask({...state, screen: 'doctor', doctor: openDoctor(state.doctor)}, {kind: 'diagnose'});
 	if (char === '?') return {...state, screen: 'help'};
 	if (char === 'q') return {...state, quit: true};
 	return state;
@@ -162,69 +168,62 @@ function onDetailsKey(state: UiState, key: Key): UiState {
 	return state;
 }
 
-function wizardStep(state: UiState, step: WizardStep): UiState {
-	return {...state, wizard: step.wizard, screen: step.screen};
+/** Put a sub-reducer's step into the state: its view (by `put`), then the apply it opens, the screen, the request. */
+function follow<View>(state: UiState, step: Step<View>, put: (state: UiState, view: View) => UiState): UiState {
+	let next = put(state, step.view);
+	if (step.apply) next = openApply(next, step.apply);
+	else if (step.go) next = go(next, step.go);
+	return step.request ? ask(next, step.request) : next;
 }
+
+/** Queue a side effect for the app. A scan while one runs is not asked twice. */
+function ask(state: UiState, request: Request): UiState {
+	if (request.kind === 'scan') {
+		if (state.loading) return state;
+		state = {...state, loading: true};
+	}
+	return {
+		...state,
+		requests: [...state.requests, {...request, id: state.nextRequest}],
+		nextRequest: state.nextRequest + 1,
+	};
+}
+
+function openApply(state: UiState, plan: Plan): UiState {
+	return {...state, screen: 'apply', apply: initialApply(plan, state.screen === 'doctor' ? 'doctor' : 'preview')};
+}
+
+/** Change screens. Leaving the apply screen drops the apply; a change made (a rescan asked) ends the wizard's plan. */
+function go(state: UiState, screen: Screen): UiState {
+	if (state.screen !== 'apply' || screen === 'apply') return {...state, screen};
+	return {...state, screen, apply: undefined};
+}
+
+const putWizard = (state: UiState, wizard: WizardState): UiState => ({...state, wizard});
 
 function onApplyScreenKey(state: UiState, key: Key): UiState {
 	const view = state.apply!;
-	// Ctrl-C never quits in the middle of an apply: it stops and undoes, like Esc.
-	if (key.ctrl && key.char === 'c') {
-		if (view.phase === 'running') return {...state, apply: {...view, stopRequested: true}};
-		if (view.phase === 'keep') return {...state, apply: {...view, keepAnswer: 'undo'}};
-		if (view.phase === 'checking') return state;
+	// Ctrl-C quits where nothing is under way; in the middle of an apply it stops and undoes, like Esc.
+	if (key.ctrl && key.char === 'c' && !['running', 'keep', 'checking'].includes(view.phase))
 		return {...state, quit: true};
-	}
-	const result = onApplyKey(view, key);
-	const from = state.applyFrom ?? 'preview';
-	if (result.leave === 'preview')
-		return {
-			...state,
-			screen: from,
-			apply: undefined,
-			...(from === 'doctor' ? {wizard: {...state.wizard, plan: undefined}} : {}),
-		};
-	// The host changed (or may have): back to a fresh inventory, or to the doctor to see the check again.
-	if (result.leave === 'inventory') {
-		const back = {
-			...state,
-			apply: undefined,
-			wizard: {...state.wizard, plan: undefined},
-			loading: true,
-			refreshCount: state.refreshCount + 1,
-		};
-		// The doctor reads its facts again once the new inventory is in (onLoaded).
-		return from === 'doctor' && state.doctor
-			? {...back, screen: 'doctor', doctor: {...state.doctor, loading: true}}
-			: {...back, screen: 'inventory'};
-	}
-	return {...state, apply: result.view};
+	const step = onApplyKey(view, key);
+	const next = follow(state, step, (s, apply) => ({...s, apply}));
+	if (step.request?.kind !== 'scan') return next;
+	// The host changed (or may have): the plan was checked against the old one. The doctor reads its facts again
+	// once the new inventory is in (onLoaded).
+	const wizard = {...next.wizard, plan: undefined};
+	return next.screen === 'doctor' && next.doctor
+		? {...next, wizard, doctor: {...next.doctor, loading: true}}
+		: {...next, wizard};
 }
 
 function onDoctorScreenKey(state: UiState, key: Key): UiState {
 	if (!state.doctor) return {...state, screen: 'inventory'};
-	const result = onDoctorKey(state.doctor, key, state.height);
-	if (result.leave) return {...state, screen: 'inventory', doctor: result.view};
-	// r rescans the host; the facts are read again once the new inventory is in (see onLoaded).
-	if (result.refresh)
-		return state.loading ? state : {...state, doctor: result.view, loading: true, refreshCount: state.refreshCount + 1};
-	if (result.fix && state.model) {
-		const plan = fixPlan(
-			state.model,
-			result.fix,
-			state.planDirectory(`doctor-${result.fix.id.replace(/[^\w.-]+/g, '-')}`),
-		);
-		if (plan)
-			return {
-				...state,
-				doctor: result.view,
-				wizard: {...state.wizard, plan},
-				screen: 'apply',
-				applyFrom: 'doctor',
-				apply: initialApply(plan.steps.length),
-			};
-	}
-	return {...state, doctor: result.view};
+	const model = state.model;
+	const step = onDoctorKey(state.doctor, key, state.height, (check) =>
+		model ? fixPlan(model, check, state.planDirectory(`doctor-${check.id.replace(/[^\w.-]+/g, '-')}`)) : undefined,
+	);
+	return follow(state, step, (s, doctor) => ({...s, doctor}));
 }
 
 function onKey(state: UiState, key: Key): UiState {
@@ -235,26 +234,25 @@ function onKey(state: UiState, key: Key): UiState {
 	const context: PlanOptions = {uri: host?.header.libvirt.uri ?? defaultLibvirtUri, directory: state.planDirectory};
 	switch (state.screen) {
 		case 'modes':
-			return host ? wizardStep(state, onModesKey(state.wizard, key, host, context)) : state;
+			return host ? follow(state, onModesKey(state.wizard, key, host, context), putWizard) : state;
 		case 'questions': {
 			if (!host) return state;
 			const recommendation = recommend(state.wizard.answers, host);
-			return wizardStep(
+			return follow(
 				state,
 				onQuestionsKey(state.wizard, key, host, context, {
 					mode: recommendation.mode,
 					runnerUp: recommendation.runnerUp,
 				}),
+				putWizard,
 			);
 		}
 		case 'compare':
-			return wizardStep(state, onCompareKey(state.wizard, key, comparisonLayout(state.width).pages));
+			return follow(state, onCompareKey(state.wizard, key, comparisonLayout(state.width).pages), putWizard);
 		case 'form':
-			return host ? wizardStep(state, onFormKey(state.wizard, key, host, context)) : state;
+			return host ? follow(state, onFormKey(state.wizard, key, host, context), putWizard) : state;
 		case 'preview':
-			if (key.name === 'char' && key.char === 'a' && !key.ctrl && state.wizard.plan)
-				return {...state, screen: 'apply', applyFrom: 'preview', apply: initialApply(state.wizard.plan.steps.length)};
-			return wizardStep(state, onPreviewKey(state.wizard, key, previewHeight(state), state.width));
+			return follow(state, onPreviewKey(state.wizard, key, previewHeight(state), state.width), putWizard);
 		case 'help':
 			return key.name === 'escape' ||
 				key.name === 'return' ||
@@ -290,14 +288,15 @@ function onLoaded(state: UiState, model: HostModel, built?: Record<TabId, Table>
 	let next: UiState = {...state, model, tables, loading: false, loadError: undefined, cursor};
 	for (const {id} of tabs) next = {...moveCursor({...next, tab: id}, cursor[id]), tab: state.tab};
 	// The doctor stays open: its checks are run again on the new inventory with fresh facts.
-	if (next.screen === 'doctor' && state.doctor) return {...next, doctor: openDoctor(state.doctor)};
+	if (next.screen === 'doctor' && state.doctor)
+		return ask({...next, doctor: openDoctor(state.doctor)}, {kind: 'diagnose'});
 	// A rescan invalidates open details and any plan in progress (it was checked against the old host).
 	if (next.screen !== 'inventory' && next.screen !== 'help' && next.screen !== 'apply')
 		next = {
 			...next,
 			screen: 'inventory',
 			details: undefined,
-			wizard: {...initialWizard(), saveRequests: state.wizard.saveRequests},
+			wizard: initialWizard(),
 		};
 	return next;
 }
@@ -326,13 +325,14 @@ export function reduce(state: UiState, action: Action): UiState {
 			return {
 				...state,
 				screen: 'apply',
-				applyFrom: 'preview',
-				wizard: {...state.wizard, plan: action.journal.plan},
 				apply: recoverApply(
+					action.journal.plan,
 					action.journal.steps.map((s) => s.state),
 					journalView(action.journal),
 				),
 			};
+		case 'requests-taken':
+			return {...state, requests: state.requests.filter((request) => !action.ids.includes(request.id))};
 		default:
 			return state.apply ? {...state, apply: reduceApply(state.apply, action)} : state;
 	}

@@ -1,5 +1,5 @@
 // The wizard's part of the UI state and its keys: pick a mode (or answer questions), fill the fields with the
-// plan checked on every keystroke, and read the preview. Pure: the app saves plans when saveRequests changes.
+// plan checked on every keystroke, and read the preview. Pure: saving and applying are requests the app runs.
 import {canBeUplink, nicModels, type FieldId, type Params} from '../core/fields.js';
 import type {HostModel} from '../core/model.js';
 import type {FieldError, Plan} from '../core/plan.js';
@@ -10,6 +10,9 @@ import type {ModeDefinition} from '../modes/types.js';
 import type {Key} from './keys.js';
 import {intentOf, moveInList} from './keymap.js';
 import {previewLines, previewSections} from './plan-text.js';
+import type {Step, WizardScreen} from './step.js';
+
+export type {WizardScreen} from './step.js';
 
 export interface WizardState {
 	modeCursor: number;
@@ -26,8 +29,6 @@ export interface WizardState {
 	previewOffset: number;
 	/** A line for the status bar: why a mode cannot be chosen, where a plan was saved. */
 	message?: string;
-	/** Bumped by `s` in the preview: the app saves the plan when it changes. */
-	saveRequests: number;
 }
 
 export const initialWizard = (): WizardState => ({
@@ -41,7 +42,6 @@ export const initialWizard = (): WizardState => ({
 	errors: [],
 	previewTab: 0,
 	previewOffset: 0,
-	saveRequests: 0,
 });
 
 /** Values ← and → step through, for fields that have a short list of sensible values. */
@@ -97,34 +97,29 @@ export function startForm(
 	);
 }
 
-export type WizardScreen = 'modes' | 'questions' | 'compare' | 'form' | 'preview';
-
-export interface WizardStep {
-	wizard: WizardState;
-	/** The screen to show next; 'inventory' leaves the wizard. */
-	screen: WizardScreen | 'inventory';
-}
+/** A wizard key's outcome: the wizard's state and the screen to show next ('inventory' leaves the wizard). */
+export type WizardStep = Step<WizardState> & {go: WizardScreen | 'inventory'};
 
 const charOf = (key: Key) => (key.name === 'char' && !key.ctrl ? key.char : undefined);
 
 export function onModesKey(wizard: WizardState, key: Key, host: HostModel, context: PlanOptions): WizardStep {
 	const char = charOf(key);
 	const move = (cursor: number): WizardStep => ({
-		wizard: {...wizard, modeCursor: Math.min(Math.max(cursor, 0), modes.length - 1), message: undefined},
-		screen: 'modes',
+		view: {...wizard, modeCursor: Math.min(Math.max(cursor, 0), modes.length - 1), message: undefined},
+		go: 'modes',
 	});
 	const moved = moveInList(wizard.modeCursor, modes.length, modes.length, intentOf(key));
 	if (moved !== undefined) return move(moved);
-	if (char === 'c') return {wizard, screen: 'compare'};
-	if (char === 'w') return {wizard, screen: 'questions'};
-	if (key.name === 'escape' || char === 'q') return {wizard: {...wizard, message: undefined}, screen: 'inventory'};
+	if (char === 'c') return {view: wizard, go: 'compare'};
+	if (char === 'w') return {view: wizard, go: 'questions'};
+	if (key.name === 'escape' || char === 'q') return {view: {...wizard, message: undefined}, go: 'inventory'};
 	if (key.name === 'return') {
 		const mode = modes[wizard.modeCursor]!;
 		const why = mode.unavailable(host);
-		if (why) return {wizard: {...wizard, message: `${mode.title} is not possible here: ${why}`}, screen: 'modes'};
-		return {wizard: startForm(wizard, mode, host, context), screen: 'form'};
+		if (why) return {view: {...wizard, message: `${mode.title} is not possible here: ${why}`}, go: 'modes'};
+		return {view: startForm(wizard, mode, host, context), go: 'form'};
 	}
-	return {wizard, screen: 'modes'};
+	return {view: wizard, go: 'modes'};
 }
 
 export function onQuestionsKey(
@@ -137,28 +132,28 @@ export function onQuestionsKey(
 	const char = charOf(key);
 	const question = questions[wizard.questionCursor]!;
 	const set = (value: boolean): WizardStep => ({
-		wizard: {...wizard, answers: {...wizard.answers, [question.key]: value}},
-		screen: 'questions',
+		view: {...wizard, answers: {...wizard.answers, [question.key]: value}},
+		go: 'questions',
 	});
 	// Tab goes to the next question, as in a form.
 	const intent = key.name === 'tab' ? 'down' : intentOf(key);
 	if (intent === 'up' || intent === 'down')
 		return {
-			wizard: {...wizard, questionCursor: moveInList(wizard.questionCursor, questions.length, 1, intent)!},
-			screen: 'questions',
+			view: {...wizard, questionCursor: moveInList(wizard.questionCursor, questions.length, 1, intent)!},
+			go: 'questions',
 		};
 	if (char === 'y') return set(true);
 	if (char === 'n') return set(false);
 	if (char === ' ' || key.name === 'left' || key.name === 'right') return set(!wizard.answers[question.key]);
-	if (key.name === 'escape' || char === 'q') return {wizard, screen: 'modes'};
+	if (key.name === 'escape' || char === 'q') return {view: wizard, go: 'modes'};
 	const pick = (id: string | undefined): WizardStep => {
 		const mode = modes.find((m) => m.id === id);
-		if (!mode) return {wizard, screen: 'questions'};
-		return {wizard: startForm({...wizard, modeCursor: modes.indexOf(mode)}, mode, host, context), screen: 'form'};
+		if (!mode) return {view: wizard, go: 'questions'};
+		return {view: startForm({...wizard, modeCursor: modes.indexOf(mode)}, mode, host, context), go: 'form'};
 	};
 	if (key.name === 'return') return pick(recommended.mode);
 	if (char === 'u') return pick(recommended.runnerUp);
-	return {wizard, screen: 'questions'};
+	return {view: wizard, go: 'questions'};
 }
 
 export function onCompareKey(wizard: WizardState, key: Key, comparePages: number): WizardStep {
@@ -166,18 +161,18 @@ export function onCompareKey(wizard: WizardState, key: Key, comparePages: number
 	const intent = intentOf(key);
 	if (intent === 'previous')
 		return {
-			wizard: {...wizard, comparePage: (wizard.comparePage + comparePages - 1) % comparePages},
-			screen: 'compare',
+			view: {...wizard, comparePage: (wizard.comparePage + comparePages - 1) % comparePages},
+			go: 'compare',
 		};
 	if (intent === 'next')
-		return {wizard: {...wizard, comparePage: (wizard.comparePage + 1) % comparePages}, screen: 'compare'};
+		return {view: {...wizard, comparePage: (wizard.comparePage + 1) % comparePages}, go: 'compare'};
 	if (intent === 'up' || intent === 'down')
 		return {
-			wizard: {...wizard, compareOffset: moveInList(wizard.compareOffset, modes.length, 1, intent)!},
-			screen: 'compare',
+			view: {...wizard, compareOffset: moveInList(wizard.compareOffset, modes.length, 1, intent)!},
+			go: 'compare',
 		};
-	if (key.name === 'escape' || char === 'q' || char === 'c') return {wizard, screen: 'modes'};
-	return {wizard, screen: 'compare'};
+	if (key.name === 'escape' || char === 'q' || char === 'c') return {view: wizard, go: 'modes'};
+	return {view: wizard, go: 'compare'};
 }
 
 export function onFormKey(wizard: WizardState, key: Key, host: HostModel, context: PlanOptions): WizardStep {
@@ -186,18 +181,18 @@ export function onFormKey(wizard: WizardState, key: Key, host: HostModel, contex
 	const field = fields[wizard.fieldCursor]!;
 	const value = wizard.params[field] ?? '';
 	const edit = (next: string): WizardStep => ({
-		wizard: revalidate({...wizard, params: {...wizard.params, [field]: next}}, host, context),
-		screen: 'form',
+		view: revalidate({...wizard, params: {...wizard.params, [field]: next}}, host, context),
+		go: 'form',
 	});
 	const focus = (cursor: number): WizardStep => ({
-		wizard: {...wizard, fieldCursor: (cursor + fields.length) % fields.length},
-		screen: 'form',
+		view: {...wizard, fieldCursor: (cursor + fields.length) % fields.length},
+		go: 'form',
 	});
 	if (key.name === 'up' || key.name === 'backtab') return focus(wizard.fieldCursor - 1);
 	if (key.name === 'down' || key.name === 'tab') return focus(wizard.fieldCursor + 1);
 	if (key.name === 'left' || key.name === 'right') {
 		const choices = fieldChoices(mode, field, host);
-		if (!choices || choices.length === 0) return {wizard, screen: 'form'};
+		if (!choices || choices.length === 0) return {view: wizard, go: 'form'};
 		const index = choices.indexOf(value);
 		const next = choices[(index + (key.name === 'right' ? 1 : -1) + choices.length) % choices.length]!;
 		// For the VM list, → adds the next VM rather than replacing the list.
@@ -207,18 +202,17 @@ export function onFormKey(wizard: WizardState, key: Key, host: HostModel, contex
 	}
 	if (key.name === 'backspace') return edit(value.slice(0, -1));
 	if (key.ctrl && key.char === 'u') return edit('');
-	if (key.name === 'escape') return {wizard: {...wizard, plan: undefined}, screen: 'modes'};
+	if (key.name === 'escape') return {view: {...wizard, plan: undefined}, go: 'modes'};
 	if (key.name === 'return') {
-		if (wizard.plan)
-			return {wizard: {...wizard, previewTab: 0, previewOffset: 0, message: undefined}, screen: 'preview'};
+		if (wizard.plan) return {view: {...wizard, previewTab: 0, previewOffset: 0, message: undefined}, go: 'preview'};
 		const first = fields.findIndex((f) => wizard.errors.some((e) => e.field === f));
 		return {
-			wizard: {...wizard, fieldCursor: first >= 0 ? first : wizard.fieldCursor, message: wizard.errors[0]?.message},
-			screen: 'form',
+			view: {...wizard, fieldCursor: first >= 0 ? first : wizard.fieldCursor, message: wizard.errors[0]?.message},
+			go: 'form',
 		};
 	}
 	if (key.name === 'char' && !key.ctrl && key.char) return edit(value + key.char);
-	return {wizard, screen: 'form'};
+	return {view: wizard, go: 'form'};
 }
 
 export function onPreviewKey(wizard: WizardState, key: Key, pageHeight: number, width: number): WizardStep {
@@ -226,24 +220,25 @@ export function onPreviewKey(wizard: WizardState, key: Key, pageHeight: number, 
 	const sections = wizard.plan ? previewSections(wizard.plan) : [];
 	const lines = wizard.plan ? previewLines(wizard.plan, wizard.previewTab, width).length : 0;
 	const scroll = (offset: number): WizardStep => ({
-		wizard: {...wizard, previewOffset: Math.min(Math.max(offset, 0), Math.max(0, lines - pageHeight))},
-		screen: 'preview',
+		view: {...wizard, previewOffset: Math.min(Math.max(offset, 0), Math.max(0, lines - pageHeight))},
+		go: 'preview',
 	});
 	const tab = (step: number): WizardStep => ({
-		wizard: {...wizard, previewTab: (wizard.previewTab + step + sections.length) % sections.length, previewOffset: 0},
-		screen: 'preview',
+		view: {...wizard, previewTab: (wizard.previewTab + step + sections.length) % sections.length, previewOffset: 0},
+		go: 'preview',
 	});
 	const intent = intentOf(key);
 	if (intent === 'next') return tab(1);
 	if (intent === 'previous') return tab(-1);
 	if (char && /^[1-4]$/.test(char))
-		return {wizard: {...wizard, previewTab: Number(char) - 1, previewOffset: 0}, screen: 'preview'};
+		return {view: {...wizard, previewTab: Number(char) - 1, previewOffset: 0}, go: 'preview'};
 	const moved = moveInList(wizard.previewOffset, lines + 1, pageHeight, intent);
 	if (moved !== undefined) return scroll(moved);
-	if (char === 's')
-		return {wizard: {...wizard, saveRequests: wizard.saveRequests + 1, message: 'Saving…'}, screen: 'preview'};
+	if (char === 's' && wizard.plan)
+		return {view: {...wizard, message: 'Saving…'}, go: 'preview', request: {kind: 'save', plan: wizard.plan}};
+	if (char === 'a' && wizard.plan) return {view: wizard, go: 'preview', apply: wizard.plan};
 	if (key.name === 'escape' || char === 'e' || key.name === 'backspace')
-		return {wizard: {...wizard, message: undefined}, screen: 'form'};
-	if (char === 'q') return {wizard: {...wizard, message: undefined}, screen: 'inventory'};
-	return {wizard, screen: 'preview'};
+		return {view: {...wizard, message: undefined}, go: 'form'};
+	if (char === 'q') return {view: {...wizard, message: undefined}, go: 'inventory'};
+	return {view: wizard, go: 'preview'};
 }
