@@ -2,6 +2,7 @@
 import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
+import {applyBindings, hintLine} from '../source/ui/bindings.js';
 import {defaultGuardSeconds, type StepState} from '../source/core/journal.js';
 import {applyListHeight, applyRunLayout} from '../source/ui/layout.js';
 import type {UiState} from '../source/ui/state.js';
@@ -30,7 +31,6 @@ export function ApplyScreen({state}: {state: UiState}) {
 	if (!view) return null;
 	const plan = view.plan;
 	const title = `Apply: ${plan.mode} ${plan.params['name'] ?? ''}`;
-	const back = view.from === 'doctor' ? 'doctor' : 'preview';
 	if (view.phase === 'confirm') {
 		const risky = plan.steps.filter((s) => s.touchesSsh).length;
 		return (
@@ -53,7 +53,7 @@ export function ApplyScreen({state}: {state: UiState}) {
 					>{`⚠ ${risky} step(s) change ${state.model?.header.ssh?.interface ?? 'the SSH interface'}, which carries your SSH session. A guard undoes everything unless you confirm within ${defaultGuardSeconds} s that you still reach the host.`}</Text>
 				) : null}
 				<Text> </Text>
-				<StatusBar text={`y apply now · Esc back to the ${back} (nothing has been changed)`} />
+				<StatusBar text={hintLine(applyBindings.confirm)} />
 			</Box>
 		);
 	}
@@ -75,7 +75,7 @@ export function ApplyScreen({state}: {state: UiState}) {
 				))}
 				{plan.steps.length > rows ? <Text>{`  … and ${plan.steps.length - rows} more`}</Text> : null}
 				<Text wrap="wrap">{`Undoing goes through ${view.journal.toUndo} step(s), last first; a step that was under way is checked and undone only if it took effect.`}</Text>
-				<StatusBar text="u undo it now (recommended) · Esc leave it (kvmnet undo later)" />
+				<StatusBar text={hintLine(applyBindings.recover)} />
 			</Box>
 		);
 	}
@@ -166,16 +166,11 @@ export function ApplyScreen({state}: {state: UiState}) {
 			) : null}
 			<StatusBar
 				text={
-					view.phase === 'running'
-						? 'Esc or Ctrl-C: stop and undo what was done'
-						: view.phase === 'keep'
-							? 'y keep · n undo now'
-							: view.phase === 'checking'
-								? 'Checking privileges, tools, and that the plan still fits…'
-								: view.phase === 'refused'
-									? `Enter or Esc: back to the ${back} (nothing was changed)`
-									: `Enter or Esc: back (${view.from === 'doctor' ? 'the host is checked again' : 'the inventory is scanned again'})`
+					view.phase === 'checking'
+						? 'Checking privileges, tools, and that the plan still fits…'
+						: hintLine(applyBindings[view.phase])
 				}
+				warning={view.phase === 'running' && view.stopping ? 'Stopping after this step, then undoing…' : undefined}
 			/>
 		</Box>
 	);

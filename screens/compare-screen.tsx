@@ -3,6 +3,7 @@ import {Box} from 'ink';
 import {compareHeight} from '../source/ui/layout.js';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
+import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {modes} from '../source/modes/catalog.js';
 import {compareNameWidth as nameWidth, comparisonColumns, comparisonLayout} from '../source/ui/compare.js';
 import type {UiState} from '../source/ui/state.js';
@@ -44,7 +45,7 @@ export function CompareScreen({state}: {state: UiState}) {
 					</Box>
 				))}
 			</Box>
-			<StatusBar text={`${pages > 1 ? '←→ more columns · ' : ''}↑↓ scroll · Esc back (dimmed: not possible here)`} />
+			<StatusBar text={hintLine(screenBindings.compare, pages > 1 ? [] : ['more-columns'])} />
 		</Box>
 	);
 }

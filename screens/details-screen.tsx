@@ -2,6 +2,7 @@
 import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
+import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {detailsHeight, type UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';
 
@@ -28,7 +29,7 @@ export function DetailsScreen({state}: {state: UiState}) {
 					</Text>
 				))}
 			</Box>
-			<StatusBar text="↑↓ PgUp PgDn scroll · Esc back · ? keys" />
+			<StatusBar text={hintLine(screenBindings.details)} />
 		</Box>
 	);
 }

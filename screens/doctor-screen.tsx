@@ -4,6 +4,7 @@ import {Box} from 'ink';
 import {isFixable} from '../source/core/doctor/index.js';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
+import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {doctorLayout, doctorList, doctorRowText, selectedDetails} from '../source/ui/doctor-state.js';
 import type {UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';
@@ -22,7 +23,7 @@ export function DoctorScreen({state}: {state: UiState}) {
 	const selected = ordered[view.cursor];
 	const detailLines = selectedDetails(view, state.width).slice(0, details);
 	const canFix = selected !== undefined && isFixable(selected);
-	const hints = `↑↓ move${canFix ? ' · f apply this fix' : ''} · r check again · Esc back`;
+	const hints = hintLine(screenBindings.doctor, canFix ? [] : ['fix']);
 	const colour = (status: string) => (status === 'fail' ? theme.error : status === 'warn' ? theme.warning : undefined);
 	return (
 		<Box flexDirection="column" width={state.width}>

@@ -3,6 +3,7 @@ import {Box} from 'ink';
 import {formHelpHeight} from '../source/ui/layout.js';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
+import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {fieldHelp, fieldLabels} from '../source/core/fields.js';
 import type {UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';
@@ -45,10 +46,7 @@ export function FormScreen({state}: {state: UiState}) {
 					.slice(0, formHelpHeight(state, fields.length))
 					.map((e) => <Text key={e.field + e.message} color={theme.error} wrap="wrap">{`✗ ${e.message}`}</Text>)
 			)}
-			<StatusBar
-				text="↑↓ field · type to edit · ←→ choices · Ctrl-U clear · Enter preview · Esc modes"
-				warning={state.wizard.message}
-			/>
+			<StatusBar text={hintLine(screenBindings.form)} warning={state.wizard.message} />
 		</Box>
 	);
 }

@@ -1,23 +1,13 @@
-// The keys, why the demo is shown, and what went wrong while scanning.
+// The keys (from the bindings table), why the demo is shown, and what went wrong while scanning.
 import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
+import {helpRows, hintLine, screenBindings} from '../source/ui/bindings.js';
 import type {UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';
 
-const keys: [string, string][] = [
-	['↑ ↓  j k', 'move in a list, scroll details'],
-	['PgUp PgDn Space', 'a page at a time'],
-	['Home End  g G', 'first, last'],
-	['Tab ← →  1-5', 'switch view: topology, NICs, bridges, networks, VMs'],
-	['Enter', 'details of the selected row, with its libvirt XML'],
-	['Esc  q', 'back (quit from the lists)'],
-	['n', 'new network: choose a mode (or answer questions), fill in, preview'],
-	['d', 'doctor: check what breaks VM networking here, with fixes (f applies one)'],
-	['r', 'scan the host again'],
-	['?', 'this help'],
-	['Ctrl-C', 'quit from anywhere'],
-];
+// The inventory's keys, from the same table its reducer reads.
+const keys = helpRows(screenBindings.inventory);
 
 export function HelpScreen({state}: {state: UiState}) {
 	const theme = useTheme();
@@ -44,7 +34,7 @@ export function HelpScreen({state}: {state: UiState}) {
 					{`${p.area}: ${p.message}`}
 				</Text>
 			))}
-			<StatusBar text="Esc, q or ? to go back" />
+			<StatusBar text={hintLine(screenBindings.help)} />
 		</Box>
 	);
 }

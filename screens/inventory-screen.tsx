@@ -3,6 +3,7 @@ import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {Header} from '../source/components/header.js';
 import {StatusBar} from '../source/components/status-bar.js';
+import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {TabBar} from '../source/components/tab-bar.js';
 import {TableView} from '../source/components/table-view.js';
 import {listHeight, type UiState} from '../source/ui/state.js';
@@ -14,7 +15,7 @@ export function InventoryScreen({state}: {state: UiState}) {
 	const problems = state.model?.problems.length ?? 0;
 	// A tool that did not answer in time is said on the screen itself (which one, within how long, what sets that).
 	const timeouts = [...new Set((state.model?.problems ?? []).flatMap((p) => (p.timeout ? [p.timeout] : [])))];
-	const hints = '↑↓ move · Enter details · 1-5 views · n new network · d doctor · r refresh · ? keys · q quit';
+	const hints = hintLine(screenBindings.inventory);
 	let warning: string | undefined;
 	if (state.loadError) warning = `Scan failed: ${state.loadError} (r to retry)`;
 	else if (state.loading && state.model) warning = 'Refreshing…';

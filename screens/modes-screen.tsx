@@ -3,6 +3,7 @@ import {Box} from 'ink';
 import {modesBodyHeight} from '../source/ui/layout.js';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
+import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {modes} from '../source/modes/catalog.js';
 import type {UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';
@@ -68,10 +69,7 @@ export function ModesScreen({state}: {state: UiState}) {
 					))}
 				</Box>
 			</Box>
-			<StatusBar
-				text="↑↓ choose · Enter fill in · w which mode fits? · c compare all · Esc back"
-				warning={state.wizard.message}
-			/>
+			<StatusBar text={hintLine(screenBindings.modes)} warning={state.wizard.message} />
 		</Box>
 	);
 }

@@ -2,6 +2,7 @@
 import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
+import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {previewLines, previewSections} from '../source/ui/plan-text.js';
 import {previewHeight, type UiState} from '../source/ui/state.js';
 import {useTheme} from '../source/ui/theme.js';
@@ -43,10 +44,7 @@ export function PreviewScreen({state}: {state: UiState}) {
 					</Text>
 				))}
 			</Box>
-			<StatusBar
-				text="Tab/1-4 sections · ↑↓ scroll · a apply · s save · Esc edit · q inventory"
-				warning={state.wizard.message}
-			/>
+			<StatusBar text={hintLine(screenBindings.preview)} warning={state.wizard.message} />
 		</Box>
 	);
 }

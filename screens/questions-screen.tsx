@@ -2,6 +2,7 @@
 import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
+import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {questions, recommend} from '../source/plan/recommend.js';
 import {findMode} from '../source/modes/catalog.js';
 import type {UiState} from '../source/ui/state.js';
@@ -36,7 +37,7 @@ export function QuestionsScreen({state}: {state: UiState}) {
 				</Text>
 			))}
 			<Text> </Text>
-			<StatusBar text="↑↓ question · y/n/Space answer · Enter use recommended · u use runner-up · Esc back" />
+			<StatusBar text={hintLine(screenBindings.questions)} />
 		</Box>
 	);
 }

@@ -5,6 +5,7 @@ import type {Key} from './keys.js';
 import type {LogLine, StepState} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
 import type {Step} from './step.js';
+import {applyBindings, commandOf} from './bindings.js';
 
 export type ApplyPhase =
 	/** Showing what will change; y starts. */
@@ -95,37 +96,26 @@ export function reduceApply(view: ApplyView, action: ApplyAction): ApplyView {
  * the apply came from; after a change, with a rescan (the host changed, or may have).
  */
 export function onApplyKey(view: ApplyView, key: Key): Step<ApplyView> {
-	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
-	const escape = key.name === 'escape' || (key.ctrl && key.char === 'c');
 	const afterChange: Step<ApplyView> = {
 		view,
 		go: view.from === 'doctor' ? 'doctor' : 'inventory',
 		request: {kind: 'scan'},
 	};
-	switch (view.phase) {
-		case 'confirm':
-			if (char === 'y') return {view: {...view, phase: 'checking'}, request: {kind: 'apply', plan: view.plan}};
-			if (escape || char === 'n' || char === 'q') return {view, go: view.from};
-			return {view};
-		case 'recover':
-			if (char === 'u') return {view: {...view, phase: 'running'}, request: {kind: 'undo'}};
-			if (escape || char === 'q') return afterChange;
-			return {view};
-		case 'running':
+	switch (commandOf(applyBindings[view.phase], key)) {
+		case 'start':
+			return {view: {...view, phase: 'checking'}, request: {kind: 'apply', plan: view.plan}};
+		case 'back':
+			return {view, go: view.from};
+		case 'leave':
+			return afterChange;
+		case 'stop':
 			// Stops before the next step and undoes what was done.
-			if ((escape || char === 's') && !view.stopping) return {view: {...view, stopping: true}, request: {kind: 'stop'}};
-			return {view};
+			return view.stopping ? {view} : {view: {...view, stopping: true}, request: {kind: 'stop'}};
 		case 'keep':
-			if (char === 'y') return {view: {...view, phase: 'done'}, request: {kind: 'keep'}};
-			if (char === 'n' || escape) return {view: {...view, phase: 'running'}, request: {kind: 'undo'}};
-			return {view};
-		case 'refused':
-			if (escape || key.name === 'return' || char === 'q') return {view, go: view.from};
-			return {view};
-		case 'done':
-			if (escape || key.name === 'return' || char === 'q') return afterChange;
-			return {view};
-		case 'checking':
+			return {view: {...view, phase: 'done'}, request: {kind: 'keep'}};
+		case 'undo':
+			return {view: {...view, phase: 'running'}, request: {kind: 'undo'}};
+		default:
 			return {view};
 	}
 }

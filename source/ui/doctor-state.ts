@@ -4,6 +4,7 @@ import {groupTitles, isFixable, runChecks, type CheckResult, type DoctorFacts} f
 import type {HostModel} from '../core/model.js';
 import {checkLines, groupedResults, statusLabel} from './doctor-text.js';
 import type {Key} from './keys.js';
+import {commandOf, screenBindings} from './bindings.js';
 import {intentOf, moveInList} from './keymap.js';
 import {doctorLayout} from './layout.js';
 import {wrapLines} from './plan-text.js';
@@ -85,10 +86,9 @@ export function onDoctorKey(
 	height: number,
 	fixPlan: (check: CheckResult) => Plan | undefined,
 ): Step<DoctorView> {
-	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
 	const {list} = doctorLayout(height);
-	if (key.name === 'escape' || char === 'q' || key.name === 'backspace' || key.name === 'left')
-		return {view, go: 'inventory'};
+	const command = commandOf(screenBindings.doctor, key);
+	if (command === 'back') return {view, go: 'inventory'};
 	const moved = moveInList(
 		view.cursor,
 		// Until the checks are in, moves are kept (moveTo places the cursor once the list arrives).
@@ -98,8 +98,8 @@ export function onDoctorKey(
 	);
 	if (moved !== undefined) return {view: moveTo(view, moved, list)};
 	// The facts are read again once the new inventory is in (see the reducer's onLoaded).
-	if (char === 'r' && !view.loading) return {view: {...view, loading: true}, request: {kind: 'scan'}};
-	if (char === 'f' && !view.loading) {
+	if (command === 'refresh' && !view.loading) return {view: {...view, loading: true}, request: {kind: 'scan'}};
+	if (command === 'fix' && !view.loading) {
 		const result = doctorList(view.results).ordered[view.cursor];
 		const plan = result && isFixable(result) ? fixPlan(result) : undefined;
 		if (plan) return {view, apply: plan};

@@ -13,6 +13,7 @@ import {comparisonLayout} from './compare.js';
 import {recommend} from '../plan/recommend.js';
 import {detailsFor, type Details} from './details.js';
 import type {Key} from './keys.js';
+import {commandOf, screenBindings} from './bindings.js';
 import {intentOf, moveInList} from './keymap.js';
 import {detailsHeight, listHeight, previewHeight} from './layout.js';
 import type {QueuedRequest, Request, Screen, Step} from './step.js';
@@ -142,29 +143,37 @@ function onInventoryKey(state: UiState, key: Key): UiState {
 	if (intent === 'next') return stepTab(state, 1);
 	if (intent === 'previous') return stepTab(state, -1);
 	if (char && /^[1-5]$/.test(char)) return switchTab(state, tabs[Number(char) - 1]!.id);
-	if (key.name === 'return') {
-		const row = state.tables?.[state.tab].rows[cursor];
-		if (!row || !state.model) return state;
-		return {...state, screen: 'details', details: detailsFor(state.model, row), detailsOffset: 0};
+	switch (commandOf(screenBindings.inventory, key)) {
+		case 'open': {
+			const row = state.tables?.[state.tab].rows[cursor];
+			if (!row || !state.model) return state;
+			return {...state, screen: 'details', details: detailsFor(state.model, row), detailsOffset: 0};
+		}
+		case 'refresh':
+			return ask(state, {kind: 'scan'});
+		case 'new-network':
+			return state.model ? {...state, screen: 'modes'} : state;
+		case 'doctor':
+			return state.model
+				? ask({...state, screen: 'doctor', doctor: openDoctor(state.doctor)}, {kind: 'diagnose'})
+				: state;
+		case 'help':
+			return {...state, screen: 'help'};
+		case 'quit':
+			return {...state, quit: true};
+		default:
+			return state;
 	}
-	if (char === 'r') return ask(state, {kind: 'scan'});
-	if (char === 'n' && state.model) return {...state, screen: 'modes'};
-	if (char === 'd' && state.model)
-		return ask({...state, screen: 'doctor', doctor: openDoctor(state.doctor)}, {kind: 'diagnose'});
-	if (char === '?') return {...state, screen: 'help'};
-	if (char === 'q') return {...state, quit: true};
-	return state;
 }
 
 function onDetailsKey(state: UiState, key: Key): UiState {
 	const page = detailsHeight(state);
-	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
 	// The pane scrolls like a list whose rows are its top lines (scrollDetails keeps the last page full).
 	const moved = moveInList(state.detailsOffset, state.details?.lines.length ?? 0, page, intentOf(key));
 	if (moved !== undefined) return scrollDetails(state, moved);
-	if (key.name === 'escape' || key.name === 'backspace' || key.name === 'left' || char === 'q' || char === 'h')
-		return {...state, screen: 'inventory', details: undefined};
-	if (char === '?') return {...state, screen: 'help'};
+	const command = commandOf(screenBindings.details, key);
+	if (command === 'back') return {...state, screen: 'inventory', details: undefined};
+	if (command === 'help') return {...state, screen: 'help'};
 	return state;
 }
 
@@ -254,10 +263,7 @@ function onKey(state: UiState, key: Key): UiState {
 		case 'preview':
 			return follow(state, onPreviewKey(state.wizard, key, previewHeight(state), state.width), putWizard);
 		case 'help':
-			return key.name === 'escape' ||
-				key.name === 'return' ||
-				key.name === 'backspace' ||
-				(key.name === 'char' && (key.char === '?' || key.char === 'q'))
+			return commandOf(screenBindings.help, key) === 'back'
 				? {...state, screen: state.details ? 'details' : 'inventory'}
 				: state;
 		case 'details':

@@ -8,6 +8,7 @@ import {questions, type Answers} from '../plan/recommend.js';
 import {modes} from '../modes/catalog.js';
 import type {ModeDefinition} from '../modes/types.js';
 import type {Key} from './keys.js';
+import {commandOf, screenBindings} from './bindings.js';
 import {intentOf, moveInList} from './keymap.js';
 import {previewLines, previewSections} from './plan-text.js';
 import type {Step, WizardScreen} from './step.js';
@@ -103,17 +104,17 @@ export type WizardStep = Step<WizardState> & {go: WizardScreen | 'inventory'};
 const charOf = (key: Key) => (key.name === 'char' && !key.ctrl ? key.char : undefined);
 
 export function onModesKey(wizard: WizardState, key: Key, host: HostModel, context: PlanOptions): WizardStep {
-	const char = charOf(key);
 	const move = (cursor: number): WizardStep => ({
 		view: {...wizard, modeCursor: Math.min(Math.max(cursor, 0), modes.length - 1), message: undefined},
 		go: 'modes',
 	});
 	const moved = moveInList(wizard.modeCursor, modes.length, modes.length, intentOf(key));
 	if (moved !== undefined) return move(moved);
-	if (char === 'c') return {view: wizard, go: 'compare'};
-	if (char === 'w') return {view: wizard, go: 'questions'};
-	if (key.name === 'escape' || char === 'q') return {view: {...wizard, message: undefined}, go: 'inventory'};
-	if (key.name === 'return') {
+	const command = commandOf(screenBindings.modes, key);
+	if (command === 'compare') return {view: wizard, go: 'compare'};
+	if (command === 'which-mode') return {view: wizard, go: 'questions'};
+	if (command === 'back') return {view: {...wizard, message: undefined}, go: 'inventory'};
+	if (command === 'open') {
 		const mode = modes[wizard.modeCursor]!;
 		const why = mode.unavailable(host);
 		if (why) return {view: {...wizard, message: `${mode.title} is not possible here: ${why}`}, go: 'modes'};
@@ -129,7 +130,6 @@ export function onQuestionsKey(
 	context: PlanOptions,
 	recommended: {mode: string; runnerUp?: string},
 ): WizardStep {
-	const char = charOf(key);
 	const question = questions[wizard.questionCursor]!;
 	const set = (value: boolean): WizardStep => ({
 		view: {...wizard, answers: {...wizard.answers, [question.key]: value}},
@@ -142,22 +142,22 @@ export function onQuestionsKey(
 			view: {...wizard, questionCursor: moveInList(wizard.questionCursor, questions.length, 1, intent)!},
 			go: 'questions',
 		};
-	if (char === 'y') return set(true);
-	if (char === 'n') return set(false);
-	if (char === ' ' || key.name === 'left' || key.name === 'right') return set(!wizard.answers[question.key]);
-	if (key.name === 'escape' || char === 'q') return {view: wizard, go: 'modes'};
+	const command = commandOf(screenBindings.questions, key);
+	if (command === 'answer-yes') return set(true);
+	if (command === 'answer-no') return set(false);
+	if (command === 'toggle') return set(!wizard.answers[question.key]);
+	if (command === 'back') return {view: wizard, go: 'modes'};
 	const pick = (id: string | undefined): WizardStep => {
 		const mode = modes.find((m) => m.id === id);
 		if (!mode) return {view: wizard, go: 'questions'};
 		return {view: startForm({...wizard, modeCursor: modes.indexOf(mode)}, mode, host, context), go: 'form'};
 	};
-	if (key.name === 'return') return pick(recommended.mode);
-	if (char === 'u') return pick(recommended.runnerUp);
+	if (command === 'use-recommended') return pick(recommended.mode);
+	if (command === 'use-runner-up') return pick(recommended.runnerUp);
 	return {view: wizard, go: 'questions'};
 }
 
 export function onCompareKey(wizard: WizardState, key: Key, comparePages: number): WizardStep {
-	const char = charOf(key);
 	const intent = intentOf(key);
 	if (intent === 'previous')
 		return {
@@ -171,7 +171,7 @@ export function onCompareKey(wizard: WizardState, key: Key, comparePages: number
 			view: {...wizard, compareOffset: moveInList(wizard.compareOffset, modes.length, 1, intent)!},
 			go: 'compare',
 		};
-	if (key.name === 'escape' || char === 'q' || char === 'c') return {view: wizard, go: 'modes'};
+	if (commandOf(screenBindings.compare, key) === 'back') return {view: wizard, go: 'modes'};
 	return {view: wizard, go: 'compare'};
 }
 
@@ -190,7 +190,8 @@ export function onFormKey(wizard: WizardState, key: Key, host: HostModel, contex
 	});
 	if (key.name === 'up' || key.name === 'backtab') return focus(wizard.fieldCursor - 1);
 	if (key.name === 'down' || key.name === 'tab') return focus(wizard.fieldCursor + 1);
-	if (key.name === 'left' || key.name === 'right') {
+	const command = commandOf(screenBindings.form, key);
+	if (command === 'choices') {
 		const choices = fieldChoices(mode, field, host);
 		if (!choices || choices.length === 0) return {view: wizard, go: 'form'};
 		const index = choices.indexOf(value);
@@ -201,9 +202,9 @@ export function onFormKey(wizard: WizardState, key: Key, host: HostModel, contex
 		return edit(next);
 	}
 	if (key.name === 'backspace') return edit(value.slice(0, -1));
-	if (key.ctrl && key.char === 'u') return edit('');
-	if (key.name === 'escape') return {view: {...wizard, plan: undefined}, go: 'modes'};
-	if (key.name === 'return') {
+	if (command === 'clear') return edit('');
+	if (command === 'back') return {view: {...wizard, plan: undefined}, go: 'modes'};
+	if (command === 'open') {
 		if (wizard.plan) return {view: {...wizard, previewTab: 0, previewOffset: 0, message: undefined}, go: 'preview'};
 		const first = fields.findIndex((f) => wizard.errors.some((e) => e.field === f));
 		return {
@@ -234,11 +235,11 @@ export function onPreviewKey(wizard: WizardState, key: Key, pageHeight: number, 
 		return {view: {...wizard, previewTab: Number(char) - 1, previewOffset: 0}, go: 'preview'};
 	const moved = moveInList(wizard.previewOffset, lines + 1, pageHeight, intent);
 	if (moved !== undefined) return scroll(moved);
-	if (char === 's' && wizard.plan)
+	const command = commandOf(screenBindings.preview, key);
+	if (command === 'save' && wizard.plan)
 		return {view: {...wizard, message: 'Saving…'}, go: 'preview', request: {kind: 'save', plan: wizard.plan}};
-	if (char === 'a' && wizard.plan) return {view: wizard, go: 'preview', apply: wizard.plan};
-	if (key.name === 'escape' || char === 'e' || key.name === 'backspace')
-		return {view: {...wizard, message: undefined}, go: 'form'};
-	if (char === 'q') return {view: {...wizard, message: undefined}, go: 'inventory'};
+	if (command === 'apply' && wizard.plan) return {view: wizard, go: 'preview', apply: wizard.plan};
+	if (command === 'back') return {view: {...wizard, message: undefined}, go: 'form'};
+	if (command === 'to-inventory') return {view: {...wizard, message: undefined}, go: 'inventory'};
 	return {view: wizard, go: 'preview'};
 }
