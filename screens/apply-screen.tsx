@@ -5,7 +5,8 @@ import {StatusBar} from '../source/components/status-bar.js';
 import {applyBindings, hintLine} from '../source/ui/bindings.js';
 import {defaultGuardSeconds, type StepState} from '../source/core/journal.js';
 import {applyListHeight, applyRunLayout} from '../source/ui/layout.js';
-import type {UiState} from '../source/ui/state.js';
+import type {HostModel} from '../source/core/model.js';
+import type {ApplyView} from '../source/ui/apply-state.js';
 import {useTheme} from '../source/ui/theme.js';
 
 const marks: Record<StepState, string> = {
@@ -25,32 +26,40 @@ const outcome: Record<string, string> = {
 	'rollback-incomplete': 'Some steps could not be undone: see below for what is left and how to fix it.',
 };
 
-export function ApplyScreen({state}: {state: UiState}) {
+export interface ApplyScreenProps {
+	view: ApplyView;
+	/** The host the plan was made for: its SSH session's interface and client. */
+	model?: HostModel;
+	width: number;
+	height: number;
+}
+
+export function ApplyScreen({view, model, width, height}: ApplyScreenProps) {
 	const theme = useTheme();
-	const view = state.apply;
-	if (!view) return null;
+	// What the layout helpers need of the terminal's size.
+	const size = {height};
 	const plan = view.plan;
 	const title = `Apply: ${plan.mode} ${plan.params['name'] ?? ''}`;
 	if (view.phase === 'confirm') {
 		const risky = plan.steps.filter((s) => s.touchesSsh).length;
 		return (
-			<Box flexDirection="column" width={state.width}>
+			<Box flexDirection="column" width={width}>
 				<Text bold color={theme.accent}>{`${title}: this will change the host`}</Text>
-				{plan.steps.slice(0, applyListHeight(state)).map((step, i) => (
+				{plan.steps.slice(0, applyListHeight(size)).map((step, i) => (
 					<Text
 						key={i}
 						wrap="truncate-end"
 						color={step.touchesSsh ? theme.warning : undefined}
 					>{`  ${i + 1}. ${step.title}`}</Text>
 				))}
-				{plan.steps.length > applyListHeight(state) ? (
-					<Text>{`  … and ${plan.steps.length - applyListHeight(state)} more`}</Text>
+				{plan.steps.length > applyListHeight(size) ? (
+					<Text>{`  … and ${plan.steps.length - applyListHeight(size)} more`}</Text>
 				) : null}
 				{risky > 0 ? (
 					<Text
 						wrap="wrap"
 						color={theme.warning}
-					>{`⚠ ${risky} step(s) change ${state.model?.header.ssh?.interface ?? 'the SSH interface'}, which carries your SSH session. A guard undoes everything unless you confirm within ${defaultGuardSeconds} s that you still reach the host.`}</Text>
+					>{`⚠ ${risky} step(s) change ${model?.header.ssh?.interface ?? 'the SSH interface'}, which carries your SSH session. A guard undoes everything unless you confirm within ${defaultGuardSeconds} s that you still reach the host.`}</Text>
 				) : null}
 				<Text> </Text>
 				<StatusBar text={hintLine(applyBindings.confirm)} />
@@ -58,9 +67,9 @@ export function ApplyScreen({state}: {state: UiState}) {
 		);
 	}
 	if (view.phase === 'recover' && view.journal) {
-		const rows = Math.max(1, applyListHeight(state));
+		const rows = Math.max(1, applyListHeight(size));
 		return (
-			<Box flexDirection="column" width={state.width}>
+			<Box flexDirection="column" width={width}>
 				<Text
 					bold
 					color={theme.warning}
@@ -90,7 +99,7 @@ export function ApplyScreen({state}: {state: UiState}) {
 			: view.phase === 'done' || view.phase === 'refused'
 				? 2 + (view.journal?.leftovers.length ?? 0) + view.problems.length
 				: 0;
-	const {stepRows, logRows} = applyRunLayout(state, view.steps.length, extra);
+	const {stepRows, logRows} = applyRunLayout(size, view.steps.length, extra);
 	const firstStep = Math.min(Math.max(0, current - 3), Math.max(0, view.steps.length - stepRows));
 	const remaining = view.journal?.deadline
 		? view.now === undefined
@@ -99,7 +108,7 @@ export function ApplyScreen({state}: {state: UiState}) {
 		: undefined;
 	const yesNo = (ok: boolean | undefined) => (ok === undefined ? '…' : ok ? 'answers' : 'does not answer');
 	return (
-		<Box flexDirection="column" width={state.width}>
+		<Box flexDirection="column" width={width}>
 			<Text
 				bold
 				color={theme.accent}
@@ -142,7 +151,7 @@ export function ApplyScreen({state}: {state: UiState}) {
 						bold
 						color={theme.warning}
 					>{`Keep the changes? y keeps, n undoes now. Undone automatically in ${remaining ?? '?'} s.`}</Text>
-					<Text wrap="truncate-end">{`Gateway ${yesNo(view.reach.gateway)} · SSH client ${state.model?.header.ssh?.clientAddress ?? ''} ${yesNo(view.reach.client)}`}</Text>
+					<Text wrap="truncate-end">{`Gateway ${yesNo(view.reach.gateway)} · SSH client ${model?.header.ssh?.clientAddress ?? ''} ${yesNo(view.reach.client)}`}</Text>
 				</Box>
 			) : null}
 			{view.phase === 'refused'

@@ -6,39 +6,48 @@ import {StatusBar} from '../source/components/status-bar.js';
 import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {modes} from '../source/modes/catalog.js';
 import {compareNameWidth as nameWidth, comparisonColumns, comparisonLayout} from '../source/ui/compare.js';
-import type {UiState} from '../source/ui/state.js';
+import type {HostModel} from '../source/core/model.js';
+import type {WizardState} from '../source/ui/wizard.js';
 import {useTheme} from '../source/ui/theme.js';
 
-export function CompareScreen({state}: {state: UiState}) {
+export interface CompareScreenProps {
+	wizard: Pick<WizardState, 'comparePage' | 'compareOffset'>;
+	/** The host: the modes it cannot do are dimmed. */
+	model: HostModel;
+	width: number;
+	height: number;
+}
+
+export function CompareScreen({wizard, model, width, height}: CompareScreenProps) {
 	const theme = useTheme();
-	const {perPage, pages} = comparisonLayout(state.width);
-	const page = state.wizard.comparePage % pages;
+	const {perPage, pages} = comparisonLayout(width);
+	const page = wizard.comparePage % pages;
 	const columns = comparisonColumns.slice(page * perPage, page * perPage + perPage);
-	const width = Math.floor((state.width - nameWidth) / columns.length) - 1;
-	const rows = modes.slice(state.wizard.compareOffset);
+	const columnWidth = Math.floor((width - nameWidth) / columns.length) - 1;
+	const rows = modes.slice(wizard.compareOffset);
 	return (
-		<Box flexDirection="column" width={state.width}>
+		<Box flexDirection="column" width={width}>
 			<Text bold color={theme.accent}>{`Compare the modes${pages > 1 ? ` (columns ${page + 1}/${pages})` : ''}`}</Text>
 			<Box>
 				<Box width={nameWidth}>
 					<Text bold>Mode</Text>
 				</Box>
 				{columns.map((c) => (
-					<Box key={c.key} width={width} marginRight={1}>
+					<Box key={c.key} width={columnWidth} marginRight={1}>
 						<Text bold>{c.title}</Text>
 					</Box>
 				))}
 			</Box>
-			<Box flexDirection="column" height={compareHeight(state)} overflow="hidden">
+			<Box flexDirection="column" height={compareHeight({height})} overflow="hidden">
 				{rows.map((mode) => (
 					<Box key={mode.id} flexShrink={0}>
 						<Box width={nameWidth - 1} marginRight={1}>
-							<Text wrap="truncate-end" dimColor={theme.useDim && mode.unavailable(state.model!) !== undefined}>
+							<Text wrap="truncate-end" dimColor={theme.useDim && mode.unavailable(model) !== undefined}>
 								{mode.title}
 							</Text>
 						</Box>
 						{columns.map((c) => (
-							<Box key={c.key} width={width} marginRight={1}>
+							<Box key={c.key} width={columnWidth} marginRight={1}>
 								<Text wrap="wrap">{mode.comparison[c.key]}</Text>
 							</Box>
 						))}

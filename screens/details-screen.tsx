@@ -3,28 +3,32 @@ import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {hintLine, screenBindings} from '../source/ui/bindings.js';
-import {detailsHeight, type UiState} from '../source/ui/state.js';
+import type {Details} from '../source/ui/details.js';
+import {detailsHeight} from '../source/ui/layout.js';
 import {useTheme} from '../source/ui/theme.js';
 
-export function DetailsScreen({state}: {state: UiState}) {
+export interface DetailsScreenProps {
+	details: Details;
+	/** The first line shown. */
+	offset: number;
+	width: number;
+	/** The terminal's height. */
+	height: number;
+}
+
+export function DetailsScreen({details, offset, width, height}: DetailsScreenProps) {
 	const theme = useTheme();
-	const details = state.details;
-	if (!details) return null;
-	const height = detailsHeight(state);
-	const visible = details.lines.slice(state.detailsOffset, state.detailsOffset + height);
-	const last = Math.min(details.lines.length, state.detailsOffset + height);
+	const rows = detailsHeight({height});
+	const visible = details.lines.slice(offset, offset + rows);
+	const last = Math.min(details.lines.length, offset + rows);
 	return (
-		<Box flexDirection="column" width={state.width}>
+		<Box flexDirection="column" width={width}>
 			<Text bold color={theme.accent} wrap="truncate-end">
-				{`${details.title}  (${details.lines.length === 0 ? 0 : state.detailsOffset + 1}-${last} of ${details.lines.length})`}
+				{`${details.title}  (${details.lines.length === 0 ? 0 : offset + 1}-${last} of ${details.lines.length})`}
 			</Text>
-			<Box flexDirection="column" height={height}>
+			<Box flexDirection="column" height={rows}>
 				{visible.map((line, i) => (
-					<Text
-						key={state.detailsOffset + i}
-						wrap="truncate-end"
-						color={line.startsWith('⚠') ? theme.warning : undefined}
-					>
+					<Text key={offset + i} wrap="truncate-end" color={line.startsWith('⚠') ? theme.warning : undefined}>
 						{line === '' ? ' ' : line}
 					</Text>
 				))}

@@ -5,15 +5,21 @@ import {isFixable} from '../source/core/doctor/index.js';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {hintLine, screenBindings} from '../source/ui/bindings.js';
-import {doctorLayout, doctorList, doctorRowText, selectedDetails} from '../source/ui/doctor-state.js';
-import type {UiState} from '../source/ui/state.js';
+import type {HostModel} from '../source/core/model.js';
+import {doctorLayout, doctorList, doctorRowText, selectedDetails, type DoctorView} from '../source/ui/doctor-state.js';
 import {useTheme} from '../source/ui/theme.js';
 
-export function DoctorScreen({state}: {state: UiState}) {
+export interface DoctorScreenProps {
+	view: DoctorView;
+	/** The host the checks ran on (the title says when it is the demo). */
+	model?: HostModel;
+	width: number;
+	height: number;
+}
+
+export function DoctorScreen({view, model, width, height}: DoctorScreenProps) {
 	const theme = useTheme();
-	const view = state.doctor;
-	if (!view) return null;
-	const {list, details} = doctorLayout(state.height);
+	const {list, details} = doctorLayout(height);
 	const {ordered, lines} = doctorList(view.results);
 	const count = (status: string) => view.results.filter((r) => r.status === status).length;
 	const title =
@@ -21,14 +27,14 @@ export function DoctorScreen({state}: {state: UiState}) {
 			? `Doctor: ${count('fail')} failed · ${count('warn')} warnings · ${count('pass')} ok · ${count('n/a')} n/a`
 			: 'Doctor';
 	const selected = ordered[view.cursor];
-	const detailLines = selectedDetails(view, state.width).slice(0, details);
+	const detailLines = selectedDetails(view, width).slice(0, details);
 	const canFix = selected !== undefined && isFixable(selected);
 	const hints = hintLine(screenBindings.doctor, canFix ? [] : ['fix']);
 	const colour = (status: string) => (status === 'fail' ? theme.error : status === 'warn' ? theme.warning : undefined);
 	return (
-		<Box flexDirection="column" width={state.width}>
+		<Box flexDirection="column" width={width}>
 			<Text bold color={theme.accent} wrap="truncate-end">
-				{`${title}${state.model?.source === 'demo' ? ' (demo host)' : ''}`}
+				{`${title}${model?.source === 'demo' ? ' (demo host)' : ''}`}
 			</Text>
 			<Box flexDirection="column" height={list}>
 				{view.results.length === 0 ? (
@@ -55,7 +61,7 @@ export function DoctorScreen({state}: {state: UiState}) {
 				)}
 			</Box>
 			<Text dimColor={theme.useDim} wrap="truncate-end">
-				{'─'.repeat(Math.max(0, state.width))}
+				{'─'.repeat(Math.max(0, width))}
 			</Text>
 			<Box flexDirection="column" height={details}>
 				{detailLines.map((line, i) => (

@@ -3,17 +3,22 @@ import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {helpRows, hintLine, screenBindings} from '../source/ui/bindings.js';
-import type {UiState} from '../source/ui/state.js';
+import type {HostModel} from '../source/core/model.js';
 import {useTheme} from '../source/ui/theme.js';
 
 // The inventory's keys, from the same table its reducer reads.
 const keys = helpRows(screenBindings.inventory);
 
-export function HelpScreen({state}: {state: UiState}) {
+export interface HelpScreenProps {
+	/** The host, once scanned: why the demo is shown and what went wrong while scanning. */
+	model?: HostModel;
+	width: number;
+}
+
+export function HelpScreen({model, width}: HelpScreenProps) {
 	const theme = useTheme();
-	const model = state.model;
 	return (
-		<Box flexDirection="column" width={state.width}>
+		<Box flexDirection="column" width={width}>
 			<Text bold color={theme.accent}>
 				kvmnet keys
 			</Text>

@@ -6,37 +6,57 @@ import {StatusBar} from '../source/components/status-bar.js';
 import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {TabBar} from '../source/components/tab-bar.js';
 import {TableView} from '../source/components/table-view.js';
-import {listHeight, type UiState} from '../source/ui/state.js';
+import type {HostModel} from '../source/core/model.js';
+import {listHeight} from '../source/ui/layout.js';
+import type {TabId, Table} from '../source/ui/views.js';
 import {useTheme} from '../source/ui/theme.js';
 
-export function InventoryScreen({state}: {state: UiState}) {
+export interface InventoryScreenProps {
+	model?: HostModel;
+	tables?: Record<TabId, Table>;
+	tab: TabId;
+	/** The current tab's selected row and first row shown. */
+	cursor: number;
+	offset: number;
+	/** A scan is under way. */
+	loading: boolean;
+	loadError?: string;
+	width: number;
+	height: number;
+}
+
+export function InventoryScreen({
+	model,
+	tables,
+	tab,
+	cursor,
+	offset,
+	loading,
+	loadError,
+	width,
+	height,
+}: InventoryScreenProps) {
 	const theme = useTheme();
-	const height = listHeight(state);
-	const problems = state.model?.problems.length ?? 0;
+	const rows = listHeight({height, model});
+	const problems = model?.problems.length ?? 0;
 	// A tool that did not answer in time is said on the screen itself (which one, within how long, what sets that).
-	const timeouts = [...new Set((state.model?.problems ?? []).flatMap((p) => (p.timeout ? [p.timeout] : [])))];
+	const timeouts = [...new Set((model?.problems ?? []).flatMap((p) => (p.timeout ? [p.timeout] : [])))];
 	const hints = hintLine(screenBindings.inventory);
 	let warning: string | undefined;
-	if (state.loadError) warning = `Scan failed: ${state.loadError} (r to retry)`;
-	else if (state.loading && state.model) warning = 'Refreshing…';
+	if (loadError) warning = `Scan failed: ${loadError} (r to retry)`;
+	else if (loading && model) warning = 'Refreshing…';
 	else if (timeouts.length > 0) warning = `${timeouts.join(' · ')} · press ? to read`;
 	else if (problems > 0)
 		warning = `${problems} problem${problems > 1 ? 's' : ''} while scanning: press ? to read · ${hints}`;
 	return (
-		<Box flexDirection="column" width={state.width}>
-			<Header model={state.model} />
-			<TabBar current={state.tab} tables={state.tables} />
-			{state.tables ? (
-				<TableView
-					table={state.tables[state.tab]}
-					cursor={state.cursor[state.tab]}
-					offset={state.offset[state.tab]}
-					height={height}
-					width={state.width}
-				/>
+		<Box flexDirection="column" width={width}>
+			<Header model={model} />
+			<TabBar current={tab} tables={tables} />
+			{tables ? (
+				<TableView table={tables[tab]} cursor={cursor} offset={offset} height={rows} width={width} />
 			) : (
-				<Box height={height + 1}>
-					<Text color={theme.accent}>{state.loadError ? '' : 'Scanning this host…'}</Text>
+				<Box height={rows + 1}>
+					<Text color={theme.accent}>{loadError ? '' : 'Scanning this host…'}</Text>
 				</Box>
 			)}
 			<StatusBar text={hints} warning={warning} />

@@ -5,16 +5,24 @@ import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {modes} from '../source/modes/catalog.js';
-import type {UiState} from '../source/ui/state.js';
+import type {HostModel} from '../source/core/model.js';
+import type {WizardState} from '../source/ui/wizard.js';
 import {useTheme} from '../source/ui/theme.js';
 
-export function ModesScreen({state}: {state: UiState}) {
+export interface ModesScreenProps {
+	wizard: Pick<WizardState, 'modeCursor' | 'message'>;
+	/** The host: the modes it cannot do are dimmed, with why. */
+	model: HostModel;
+	width: number;
+	height: number;
+}
+
+export function ModesScreen({wizard, model: host, width, height}: ModesScreenProps) {
 	const theme = useTheme();
-	const host = state.model!;
-	const mode = modes[state.wizard.modeCursor]!;
+	const mode = modes[wizard.modeCursor]!;
 	const why = mode.unavailable(host);
 	const listWidth = 27;
-	const body = modesBodyHeight(state);
+	const body = modesBodyHeight({height});
 	const explanation = [
 		...(why ? [`✗ Not possible on this host: ${why}.`, ''] : []),
 		mode.what,
@@ -27,7 +35,7 @@ export function ModesScreen({state}: {state: UiState}) {
 		`Needs: ${mode.needs}`,
 	];
 	return (
-		<Box flexDirection="column" width={state.width}>
+		<Box flexDirection="column" width={width}>
 			<Text bold color={theme.accent}>
 				New network: choose a mode
 			</Text>
@@ -35,7 +43,7 @@ export function ModesScreen({state}: {state: UiState}) {
 				<Box flexDirection="column" width={listWidth}>
 					{modes.map((m, i) => {
 						const unavailable = m.unavailable(host) !== undefined;
-						const selected = i === state.wizard.modeCursor;
+						const selected = i === wizard.modeCursor;
 						return (
 							<Text
 								key={m.id}
@@ -48,7 +56,7 @@ export function ModesScreen({state}: {state: UiState}) {
 						);
 					})}
 				</Box>
-				<Box flexDirection="column" width={state.width - listWidth - 1} marginLeft={1} height={body} overflow="hidden">
+				<Box flexDirection="column" width={width - listWidth - 1} marginLeft={1} height={body} overflow="hidden">
 					<Text bold>{mode.title}</Text>
 					{/* Rows keep their full height (no shrinking) and the pane clips at the bottom. */}
 					{explanation.map((line, i) => (
@@ -69,7 +77,7 @@ export function ModesScreen({state}: {state: UiState}) {
 					))}
 				</Box>
 			</Box>
-			<StatusBar text={hintLine(screenBindings.modes)} warning={state.wizard.message} />
+			<StatusBar text={hintLine(screenBindings.modes)} warning={wizard.message} />
 		</Box>
 	);
 }

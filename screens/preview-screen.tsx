@@ -4,18 +4,25 @@ import {Text} from '../source/components/text.js';
 import {StatusBar} from '../source/components/status-bar.js';
 import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {previewLines, previewSections} from '../source/ui/plan-text.js';
-import {previewHeight, type UiState} from '../source/ui/state.js';
+import {previewHeight} from '../source/ui/layout.js';
+import type {WizardState} from '../source/ui/wizard.js';
 import {useTheme} from '../source/ui/theme.js';
 
-export function PreviewScreen({state}: {state: UiState}) {
+export interface PreviewScreenProps {
+	wizard: Pick<WizardState, 'plan' | 'previewTab' | 'previewOffset' | 'mode' | 'message'>;
+	width: number;
+	height: number;
+}
+
+export function PreviewScreen({wizard, width, height}: PreviewScreenProps) {
 	const theme = useTheme();
-	const {plan, previewTab, previewOffset, mode} = state.wizard;
+	const {plan, previewTab, previewOffset, mode} = wizard;
 	if (!plan || !mode) return null;
 	const sections = previewSections(plan);
-	const lines = previewLines(plan, previewTab, state.width);
-	const height = previewHeight(state);
+	const lines = previewLines(plan, previewTab, width);
+	const rows = previewHeight({height});
 	return (
-		<Box flexDirection="column" width={state.width}>
+		<Box flexDirection="column" width={width}>
 			<Text
 				bold
 				color={theme.accent}
@@ -33,8 +40,8 @@ export function PreviewScreen({state}: {state: UiState}) {
 					</Text>
 				))}
 			</Box>
-			<Box flexDirection="column" height={height}>
-				{lines.slice(previewOffset, previewOffset + height).map((line, i) => (
+			<Box flexDirection="column" height={rows}>
+				{lines.slice(previewOffset, previewOffset + rows).map((line, i) => (
 					<Text
 						key={previewOffset + i}
 						wrap="truncate-end"
@@ -44,7 +51,7 @@ export function PreviewScreen({state}: {state: UiState}) {
 					</Text>
 				))}
 			</Box>
-			<StatusBar text={hintLine(screenBindings.preview)} warning={state.wizard.message} />
+			<StatusBar text={hintLine(screenBindings.preview)} warning={wizard.message} />
 		</Box>
 	);
 }

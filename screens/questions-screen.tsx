@@ -5,15 +5,23 @@ import {StatusBar} from '../source/components/status-bar.js';
 import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import {questions, recommend} from '../source/plan/recommend.js';
 import {findMode} from '../source/modes/catalog.js';
-import type {UiState} from '../source/ui/state.js';
+import type {HostModel} from '../source/core/model.js';
+import type {WizardState} from '../source/ui/wizard.js';
 import {useTheme} from '../source/ui/theme.js';
 
-export function QuestionsScreen({state}: {state: UiState}) {
+export interface QuestionsScreenProps {
+	wizard: Pick<WizardState, 'answers' | 'questionCursor'>;
+	/** The host the recommendation is for. */
+	model: HostModel;
+	width: number;
+}
+
+export function QuestionsScreen({wizard, model, width}: QuestionsScreenProps) {
 	const theme = useTheme();
-	const {answers, questionCursor} = state.wizard;
-	const result = recommend(answers, state.model!);
+	const {answers, questionCursor} = wizard;
+	const result = recommend(answers, model);
 	return (
-		<Box flexDirection="column" width={state.width}>
+		<Box flexDirection="column" width={width}>
 			<Text bold color={theme.accent}>
 				Which mode fits? Answer, and kvmnet recommends a mode this host can do.
 			</Text>

@@ -39,28 +39,45 @@ export interface AppProps {
 	diagnose?: (host: HostModel) => Promise<DoctorFacts>;
 }
 
+/** The current screen, given only the parts of the state it shows (each screen's props are in its file). A screen
+ * whose part is missing shows nothing; the reducer never opens one without it (the wizard's screens need the host). */
 function Screen({state}: {state: UiState}) {
+	const {model, wizard, width, height} = state;
 	switch (state.screen) {
 		case 'details':
-			return <DetailsScreen state={state} />;
+			return state.details ? (
+				<DetailsScreen details={state.details} offset={state.detailsOffset} width={width} height={height} />
+			) : null;
 		case 'help':
-			return <HelpScreen state={state} />;
+			return <HelpScreen model={model} width={width} />;
 		case 'modes':
-			return <ModesScreen state={state} />;
+			return model ? <ModesScreen wizard={wizard} model={model} width={width} height={height} /> : null;
 		case 'questions':
-			return <QuestionsScreen state={state} />;
+			return model ? <QuestionsScreen wizard={wizard} model={model} width={width} /> : null;
 		case 'compare':
-			return <CompareScreen state={state} />;
+			return model ? <CompareScreen wizard={wizard} model={model} width={width} height={height} /> : null;
 		case 'form':
-			return <FormScreen state={state} />;
+			return model ? <FormScreen wizard={wizard} model={model} width={width} height={height} /> : null;
 		case 'preview':
-			return <PreviewScreen state={state} />;
+			return <PreviewScreen wizard={wizard} width={width} height={height} />;
 		case 'apply':
-			return <ApplyScreen state={state} />;
+			return state.apply ? <ApplyScreen view={state.apply} model={model} width={width} height={height} /> : null;
 		case 'doctor':
-			return <DoctorScreen state={state} />;
+			return state.doctor ? <DoctorScreen view={state.doctor} model={model} width={width} height={height} /> : null;
 		case 'inventory':
-			return <InventoryScreen state={state} />;
+			return (
+				<InventoryScreen
+					model={model}
+					tables={state.tables}
+					tab={state.tab}
+					cursor={state.cursor[state.tab]}
+					offset={state.offset[state.tab]}
+					loading={state.loading}
+					loadError={state.loadError}
+					width={width}
+					height={height}
+				/>
+			);
 	}
 }
 
