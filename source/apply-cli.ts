@@ -31,6 +31,8 @@ import {readPlanFile} from './host/plan-file.js';
 import {journalDirectory} from './host/plan-files.js';
 import {preflight} from './host/preflight.js';
 import {Runner} from './host/runner.js';
+import {runnerFor} from './host/scan.js';
+import {isRemoteUri} from './core/connection.js';
 import {resolveLibvirtUri} from './host/virsh.js';
 import {catchStopSignals, signalExitCode, type StopSignal} from './stop-signals.js';
 
@@ -115,8 +117,8 @@ async function applyLocked(
 	uri: string,
 	lock: Lock,
 ): Promise<number> {
-	const runner = new Runner();
-	const host = await loadHost({connect: uri});
+	const runner = runnerFor(uri);
+	const host = await loadHost({connect: uri, runner});
 	const checked = await preflight(given, host, runner, {uri});
 	if (!checked.plan) {
 		for (const problem of checked.problems) fail(problem);
@@ -251,6 +253,15 @@ export async function runUndo(args: CliArgs): Promise<number> {
 }
 
 async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' | 'connect'>): Promise<number> {
+	// A remote host's journal is undone there only when the user names that host: kvmnet connects to no URI it read
+	// from a file, its own journals included.
+	const uri = resolveLibvirtUri(args.connect);
+	if (isRemoteUri(found.plan.uri) && found.plan.uri !== uri) {
+		fail(
+			`uri: ${visible(describeJournal(found))} was applied to ${JSON.stringify(found.plan.uri)}; pass --connect with that URI to undo it there. Nothing was changed.`,
+		);
+		return 2;
+	}
 	const lock = takeLock(`undo ${found.id}`);
 	if (!lock) return 2;
 	try {
@@ -268,7 +279,7 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 			);
 		}
 		if (todo.length > 0) {
-			const host = await loadHost({connect: resolveLibvirtUri(args.connect)});
+			const host = await loadHost({connect: uri, runner: runnerFor(uri)});
 			const users = vmsUsingWhatUndoRemoves(journal, host.vms);
 			if (users.length > 0 && !args.force) {
 				fail(
@@ -296,7 +307,10 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 			out(`${signal}: the undo carries on to its end (a half-done undo would leave the host in neither state).\n`),
 		);
 		try {
-			const undone = await undoRecorded(journal, new Runner(), {onLog: printLine});
+			// The host the journal's plan was applied to (its URI was checked when it was applied).
+			const undone = await undoRecorded(journal, runnerFor(isRemoteUri(journal.plan.uri) ? uri : 'qemu:///system'), {
+				onLog: printLine,
+			});
 			return exitCodeOf(undone) === 1 ? 0 : exitCodeOf(undone);
 		} finally {
 			release();

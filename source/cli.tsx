@@ -6,6 +6,7 @@ import {parseArgs, usage, UsageError, type CliArgs} from './args.js';
 import type {HostModel} from './core/model.js';
 import type {Plan} from './core/plan.js';
 import {loadHost} from './host/load-host.js';
+import {ConnectionError, parseConnection} from './core/connection.js';
 import {makePlan} from './plan/planner.js';
 import {visible} from './core/visible.js';
 import {planDirectory, prepareDirectory, SaveError, savePlan, type PreparedDirectory} from './host/plan-files.js';
@@ -81,7 +82,8 @@ async function printDoctor(args: CliArgs): Promise<number> {
 	const out = args.out === undefined ? undefined : await prepareOut(args.out);
 	if (typeof out === 'number') return out;
 	const host = await loadHost({demo: args.demo, ...(args.connect ? {connect: args.connect} : {})});
-	const results = runChecks(host, await loadDoctorFacts(host));
+	const facts = await loadDoctorFacts(host);
+	const results = runChecks(host, facts);
 	if (args.fix !== undefined) {
 		const result = results.find((r) => r.id === args.fix);
 		if (!result) {
@@ -109,7 +111,7 @@ async function printDoctor(args: CliArgs): Promise<number> {
 	}
 	process.stdout.write(
 		args.json
-			? `${JSON.stringify({source: host.source, results, exitCode: doctorExitCode(results)}, null, 2)}\n`
+			? `${JSON.stringify({source: host.source, hostname: host.header.hostname, results, facts, exitCode: doctorExitCode(results)}, null, 2)}\n`
 			: doctorText(results),
 	);
 	return doctorExitCode(results);
@@ -187,6 +189,17 @@ async function main(): Promise<number> {
 	if (timeout instanceof Error && args.command !== 'guard') {
 		process.stderr.write(`kvmnet: ${timeout.message}\n`);
 		return 2;
+	}
+	// A URI kvmnet cannot follow is refused before anything is contacted (demo aside: it names no host).
+	if (!args.demo) {
+		const named = args.connect ?? process.env['LIBVIRT_DEFAULT_URI'];
+		try {
+			if (named !== undefined) parseConnection(named);
+		} catch (error) {
+			if (!(error instanceof ConnectionError)) throw error;
+			process.stderr.write(`kvmnet: ${visible(error.message)}. Nothing was contacted.\n`);
+			return 2;
+		}
 	}
 	if (args.command === 'plan') return printPlan(args);
 	if (args.command === 'doctor') return printDoctor(args);

@@ -228,6 +228,17 @@ export interface HostHeader {
 	isRoot: boolean;
 	libvirt: LibvirtStatus;
 	ssh?: SshSession;
+	/** How kvmnet reaches a host it does not run on; absent for this machine. */
+	remote?: RemoteAccess;
+}
+
+export interface RemoteAccess {
+	/** "ssh root@kvm2", or "tls to kvm2 (libvirt only, no shell)". */
+	via: string;
+	/** Whether the host's own facts (NICs, bridges, sysctls, firewall) could be read, and its commands run. */
+	hostFacts: boolean;
+	/** Why not, when not: "host facts unavailable over tls: …". */
+	why?: string;
 }
 
 export interface Problem {

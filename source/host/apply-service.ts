@@ -10,7 +10,7 @@ import {listJournals, readJournal} from './journal-store.js';
 import {loadHost, type LoadOptions} from './load-host.js';
 import {acquireLock, lockHolder, processAlive} from './lock.js';
 import {preflight, type Preflight} from './preflight.js';
-import {Runner} from './runner.js';
+import {runnerFor} from './scan.js';
 import {resolveLibvirtUri} from './virsh.js';
 
 export interface ApplyService {
@@ -40,7 +40,8 @@ export function liveApplyService(options: {
 	guardCommand: string[];
 	guardSeconds?: number;
 }): ApplyService {
-	const runner = new Runner();
+	// The host the app shows: this machine, or the remote one the URI names (its one shared connection).
+	const runner = runnerFor(resolveLibvirtUri(options.load.connect, options.load.env));
 	const seconds = options.guardSeconds ?? defaultGuardSeconds;
 	let stopReason: string | undefined;
 	let busy: Promise<unknown> = Promise.resolve();

@@ -3,8 +3,6 @@
 // request or a journal that can no longer be written, every step that may have taken effect is undone in reverse.
 // A step that was started and never recorded as ended (the process died) counts as possibly done: its check decides
 // whether its undo runs. So `kvmnet undo` and the SSH guard (another process) can finish or reverse any apply.
-import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
-import {dirname} from 'node:path';
 import {
 	stepsToUndo,
 	type Journal,
@@ -16,6 +14,7 @@ import {
 import type {Plan, PlanStep, StepCheck} from '../core/plan.js';
 import {commandLine} from '../core/script.js';
 import {ensureReserve, newJournal, readJournal, saveJournal} from './journal-store.js';
+import type {HostFiles} from './files.js';
 import {describeFailure, type Runner} from './runner.js';
 
 export interface ApplyHooks {
@@ -72,32 +71,32 @@ class Log {
 	}
 }
 
-/** What a step's files held before, recorded in the journal before anything is written. */
-function backUpFiles(step: PlanStep, record: JournalStep): void {
-	record.files = (step.writes ?? []).map((file) =>
-		existsSync(file.path)
-			? {path: file.path, existed: true, previous: readFileSync(file.path, 'utf8')}
-			: {path: file.path, existed: false},
+/** What a step's files held before, recorded in the journal before anything is written (on the host's side). */
+async function backUpFiles(files: HostFiles, step: PlanStep, record: JournalStep): Promise<void> {
+	record.files = await Promise.all(
+		(step.writes ?? []).map(async (file) => {
+			const previous = await files.read(file.path);
+			if (previous !== undefined) return {path: file.path, existed: true, previous};
+			if (await files.exists(file.path)) throw new Error(`${file.path} exists but cannot be read`);
+			return {path: file.path, existed: false};
+		}),
 	);
 }
 
-function writeFiles(step: PlanStep): void {
-	for (const file of step.writes ?? []) {
-		mkdirSync(dirname(file.path), {recursive: true});
-		writeFileSync(file.path, file.content);
-	}
+async function writeFiles(files: HostFiles, step: PlanStep): Promise<void> {
+	for (const file of step.writes ?? []) await files.write(file.path, file.content);
 }
 
 /**
  * Put a step's files back as they were; safe to repeat, and to run when they were never written. Returns what
  * could not be put back (a rollback goes on regardless).
  */
-function restoreStepFiles(record: JournalStep): string[] {
+async function restoreStepFiles(files: HostFiles, record: JournalStep): Promise<string[]> {
 	const failed: string[] = [];
 	for (const file of [...record.files].reverse()) {
 		try {
-			if (file.existed) writeFileSync(file.path, file.previous ?? '');
-			else rmSync(file.path, {force: true});
+			if (file.existed) await files.write(file.path, file.previous ?? '');
+			else await files.remove(file.path);
 		} catch (error) {
 			failed.push(
 				`${file.path} could not be put back as it was (${(error as Error).message})${file.existed ? '' : ': remove it by hand'}`,
@@ -168,8 +167,8 @@ export async function rollBack(
 	journal.status = 'rolling-back';
 	log.save();
 	log.line(-1, 'info', 'Undoing the steps that took effect, last first.');
-	const restoreFiles = (step: JournalStep) => {
-		for (const problem of restoreStepFiles(step)) {
+	const restoreFiles = async (step: JournalStep) => {
+		for (const problem of await restoreStepFiles(runner.files, step)) {
 			journal.leftovers.push(problem);
 			log.line(-1, 'error', problem);
 		}
@@ -178,7 +177,7 @@ export async function rollBack(
 		const check = journal.plan.steps[index]?.verify;
 		// A failed step's files are put back; a failed command is not undone (it made no change to undo).
 		if (step.state === 'failed') {
-			restoreFiles(step);
+			await restoreFiles(step);
 			continue;
 		}
 		// A step whose own check failed during the apply is undone whatever its check says now: its command ran.
@@ -192,7 +191,7 @@ export async function rollBack(
 				);
 			const wrong = await runCheck(runner, check);
 			if (wrong) {
-				restoreFiles(step);
+				await restoreFiles(step);
 				log.line(
 					index,
 					'info',
@@ -202,7 +201,7 @@ export async function rollBack(
 				continue;
 			}
 		}
-		if (step.restoreFilesFirst || !step.undo) restoreFiles(step);
+		if (step.restoreFilesFirst || !step.undo) await restoreFiles(step);
 		if (!step.undo) {
 			log.line(index, 'info', 'nothing to undo for this step');
 			log.state(index, 'undone');
@@ -210,7 +209,7 @@ export async function rollBack(
 		}
 		log.state(index, 'undoing');
 		const result = await runStep(runner, log, index, step.undo, step.undoInput);
-		if (!step.restoreFilesFirst) restoreFiles(step);
+		if (!step.restoreFilesFirst) await restoreFiles(step);
 		if (result.ok) {
 			log.state(index, 'undone');
 		} else {
@@ -283,7 +282,7 @@ export async function applyPlan(
 		const record = journal.steps[index]!;
 		log.line(index, 'info', `▶ Step ${index + 1}/${plan.steps.length}: ${step.title}`);
 		try {
-			backUpFiles(step, record);
+			await backUpFiles(options.runner.files, step, record);
 		} catch (error) {
 			record.error = `could not read ${step.writes?.map((w) => w.path).join(', ')}: ${(error as Error).message}`;
 			log.line(index, 'error', record.error);
@@ -296,7 +295,7 @@ export async function applyPlan(
 			return stopAndUndo(`Stopped before step ${index + 1}: the journal could not be written.`);
 		}
 		try {
-			writeFiles(step);
+			await writeFiles(options.runner.files, step);
 		} catch (error) {
 			record.error = `could not write ${step.writes?.map((w) => w.path).join(', ')}: ${(error as Error).message}`;
 			log.line(index, 'error', record.error);

@@ -1,11 +1,137 @@
 // Reading the host's files without throwing: a fact that is not there is undefined (or false), never an error,
-// since most of what the scans read is optional (sysfs attributes, /etc files, /proc entries).
-import {access, readFile} from 'node:fs/promises';
+// since most of what the scans read is optional (sysfs attributes, /etc files, /proc entries). The host is this
+// machine (node's fs) or a remote one (one ssh command per batch: every read asked in the same turn goes together,
+// so a scan's hundreds of sysfs values cost one round trip, not hundreds), or a host kvmnet has no shell on.
+import {access, mkdir, readdir, readFile, readlink, rm, writeFile} from 'node:fs/promises';
+import {dirname} from 'node:path';
+import {randomBytes} from 'node:crypto';
+import type {RunResult} from './runner.js';
 
-export const readText = (path: string) => readFile(path, 'utf8').catch(() => undefined);
+export interface HostFiles {
+	read(path: string): Promise<string | undefined>;
+	readlink(path: string): Promise<string | undefined>;
+	exists(path: string): Promise<boolean>;
+	/** A directory's entries (without . and ..); undefined when it is not a readable directory. */
+	list(path: string): Promise<string[] | undefined>;
+	/** Write a whole file, making its folder; throws, with why, when it cannot. */
+	write(path: string, content: string): Promise<void>;
+	/** Remove a file; nothing when it is not there. Throws when it cannot. */
+	remove(path: string): Promise<void>;
+}
 
-export const exists = (path: string) =>
-	access(path).then(
-		() => true,
-		() => false,
-	);
+export const localFiles: HostFiles = {
+	read: (path) => readFile(path, 'utf8').catch(() => undefined),
+	readlink: (path) => readlink(path).catch(() => undefined),
+	exists: (path) =>
+		access(path).then(
+			() => true,
+			() => false,
+		),
+	list: (path) => readdir(path).catch(() => undefined),
+	write: async (path, content) => {
+		await mkdir(dirname(path), {recursive: true});
+		await writeFile(path, content);
+	},
+	remove: (path) => rm(path, {force: true}),
+};
+
+/** A host with no shell for kvmnet (libvirt over tls or tcp): nothing can be read there. */
+export const noFiles: HostFiles = {
+	read: async () => undefined,
+	readlink: async () => undefined,
+	exists: async () => false,
+	list: async () => undefined,
+	write: async (path) => {
+		throw new Error(`cannot write ${path}: kvmnet has no shell on this host`);
+	},
+	remove: async (path) => {
+		throw new Error(`cannot remove ${path}: kvmnet has no shell on this host`);
+	},
+};
+
+// Writing and removing a remote file: fixed scripts, the path an argument ("$1") and the content on stdin.
+const writeScript = 'mkdir -p -- "$(dirname -- "$1")" && cat > "$1"';
+const removeScript = 'rm -f -- "$1"';
+
+// The one script the remote side runs for file reads: fixed text, never built from data. The paths come on stdin
+// (one per line, after the boundary), so no path is ever part of a command line or seen by the shell as code.
+// Each answer is "\n<boundary> y|n\n<content>"; the boundary is random per batch, so no file can fake an answer.
+export const readScript = [
+	'IFS= read -r b',
+	'while IFS= read -r op && IFS= read -r p; do',
+	'  case $op in',
+	`  r) if [ -r "$p" ] && [ ! -d "$p" ]; then printf '\\n%s y\\n' "$b"; cat -- "$p" 2>/dev/null; else printf '\\n%s n\\n' "$b"; fi ;;`,
+	`  l) if t=$(readlink -- "$p"); then printf '\\n%s y\\n%s' "$b" "$t"; else printf '\\n%s n\\n' "$b"; fi ;;`,
+	`  e) if [ -e "$p" ]; then printf '\\n%s y\\n' "$b"; else printf '\\n%s n\\n' "$b"; fi ;;`,
+	`  d) if [ -d "$p" ] && [ -r "$p" ]; then printf '\\n%s y\\n' "$b"; ls -1A -- "$p" 2>/dev/null; else printf '\\n%s n\\n' "$b"; fi ;;`,
+	`  *) printf '\\n%s n\\n' "$b" ;;`,
+	'  esac',
+	'done',
+].join('\n');
+
+type Op = 'r' | 'l' | 'e' | 'd';
+interface Pending {
+	op: Op;
+	path: string;
+	resolve: (answer: string | undefined) => void;
+}
+
+/** Split a batch's output into one answer per question (undefined: not there, or not answered at all). */
+export function splitAnswers(output: string, boundary: string, count: number): (string | undefined)[] {
+	const parts = output.split(`\n${boundary} `).slice(1);
+	return Array.from({length: count}, (_, i) => {
+		const part = parts[i];
+		if (part === undefined || !part.startsWith('y\n')) return undefined;
+		return part.slice(2);
+	});
+}
+
+/**
+ * Files read on a remote host through `run` (the transport's runner): questions asked in the same turn of the event
+ * loop go in one command. Paths with a newline are not asked (no file kvmnet reads has one).
+ */
+export function batchedFiles(
+	run: (argv: string[], input: string) => Promise<RunResult>,
+): HostFiles & {batches: () => number} {
+	let queue: Pending[] = [];
+	let batches = 0;
+	const flush = async () => {
+		const asked = queue;
+		queue = [];
+		batches++;
+		const boundary = randomBytes(16).toString('hex');
+		const input = `${boundary}\n${asked.map((q) => `${q.op}\n${q.path}\n`).join('')}`;
+		const result = await run(['sh', '-c', readScript], input);
+		const answers = splitAnswers(result.stdout, boundary, asked.length);
+		asked.forEach((q, i) => q.resolve(answers[i]));
+	};
+	const ask = (op: Op, path: string) =>
+		new Promise<string | undefined>((resolve) => {
+			if (path.includes('\n') || path === '') return resolve(undefined);
+			if (queue.length === 0) setImmediate(() => void flush());
+			queue.push({op, path, resolve});
+		});
+	const change = async (script: string, path: string, input: string) => {
+		if (path.includes('\n') || !path.startsWith('/'))
+			throw new Error(`${JSON.stringify(path)} is not an absolute path`);
+		const result = await run(['sh', '-c', script, 'sh', path], input);
+		if (!result.ok)
+			throw new Error(result.refused ?? result.transportError ?? (result.stderr.trim() || `exit ${result.exitCode}`));
+	};
+	return {
+		write: (path, content) => change(writeScript, path, content),
+		remove: (path) => change(removeScript, path, ''),
+		read: (path) => ask('r', path),
+		readlink: (path) => ask('l', path),
+		exists: async (path) => (await ask('e', path)) !== undefined,
+		list: async (path) => {
+			const text = await ask('d', path);
+			return text === undefined ? undefined : text.split('\n').filter((name) => name !== '');
+		},
+		batches: () => batches,
+	};
+}
+
+/** This machine's files, for the few callers that are always local (a plan file given here). */
+export const readText = localFiles.read;
+export const exists = localFiles.exists;

@@ -5,9 +5,8 @@ import type {DoctorFacts} from '../core/doctor/index.js';
 import type {HostModel} from '../core/model.js';
 import {markStall} from './trace.js';
 import {loadDemoDoctorFacts, loadDemoHost} from './demo.js';
-import {Runner} from './runner.js';
 import {scanDoctorFacts} from './scan-doctor.js';
-import {scanHost, type ScanOptions} from './scan.js';
+import {runnerFor, scanHost, type ScanOptions} from './scan.js';
 
 export interface LoadOptions extends ScanOptions {
 	demo?: boolean;
@@ -33,7 +32,7 @@ export async function loadHost(options: LoadOptions): Promise<HostModel> {
 	return host;
 }
 
-/** The doctor's facts for the host shown: the demo's own for the demo, read from this machine otherwise. */
-export function loadDoctorFacts(host: HostModel, runner = new Runner()): Promise<DoctorFacts> {
+/** The doctor's facts for the host shown: the demo's own for the demo, read from that host otherwise (this machine, or the remote one). */
+export function loadDoctorFacts(host: HostModel, runner = runnerFor(host.header.libvirt.uri)): Promise<DoctorFacts> {
 	return host.source === 'demo' ? loadDemoDoctorFacts() : scanDoctorFacts(runner);
 }

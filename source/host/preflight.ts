@@ -8,7 +8,7 @@ import type {Plan} from '../core/plan.js';
 import {makePlan} from '../plan/planner.js';
 import {loadDoctorFacts} from './load-host.js';
 import {planDirectory} from './plan-files.js';
-import {describeFailure, onPath, type Runner} from './runner.js';
+import {describeFailure, type Runner} from './runner.js';
 
 export interface Preflight {
 	/** Why the plan cannot be applied now; empty when it can. */
@@ -44,6 +44,29 @@ async function rebuild(
 	return {plan: again.plan, problems: []};
 }
 
+/** What a remote host cannot take (yet), step by step, in words: nothing of it is run. */
+function remoteLimits(plan: Plan, connection: Runner['transport']['connection']): string[] {
+	const at = (index: number) => `step ${index + 1} (${plan.steps[index]!.title})`;
+	if (connection.kind === 'no-shell') {
+		const index = plan.steps.findIndex((step) =>
+			[step.run, step.undo, step.verify?.run].some((argv) => argv !== undefined && argv[0] !== 'virsh'),
+		);
+		return index < 0
+			? []
+			: [
+					`${at(index)} runs ${plan.steps[index]!.run[0]} on the host, but kvmnet has no shell on ${connection.host} over ${connection.transport}: only libvirt (virsh) steps can be applied there. Nothing is run on this machine in its place.`,
+				];
+	}
+	if (connection.kind !== 'ssh') return [];
+	const limits: string[] = [];
+	const ssh = plan.steps.findIndex((step) => step.touchesSsh);
+	if (ssh >= 0)
+		limits.push(
+			`${at(ssh)} changes the interface that carries kvmnet's own ssh connection to ${connection.label}; the guard that would restore it if the connection dropped runs on this machine, which could no longer reach the host: apply it on ${connection.ssh.host} itself (from a console, or kvmnet there inside tmux)`,
+		);
+	return limits;
+}
+
 /**
  * Check `given` against `host`, scanned at `uri` (which came from --connect, LIBVIRT_DEFAULT_URI or the default, never
  * from a file), and return the plan to run, or the problems.
@@ -69,7 +92,16 @@ export async function preflight(
 			],
 		};
 	const problems: string[] = [];
-	if (process.getuid?.() !== 0) {
+	const connection = runner.transport.connection;
+	if (connection.kind === 'ssh') {
+		// A remote host: root there is what counts, as its side of the session said.
+		const session = await runner.session();
+		if ('error' in session) return {problems: [session.error]};
+		if (session.uid !== 0)
+			problems.push(
+				`applying needs root on ${connection.ssh.host}: connect as root (qemu+ssh://root@${connection.ssh.host}/…)`,
+			);
+	} else if (process.getuid?.() !== 0) {
 		const sudo = await runner.run(['sudo', '-n', 'true'], {timeoutMs: 5000});
 		problems.push(
 			sudo.ok
@@ -143,13 +175,17 @@ export async function preflight(
 		(options.planDirectory ?? planDirectory)(given.params['name'] || given.mode),
 	);
 	if (!plan) return {problems: [...problems, 'the plan could not be made again']};
+	problems.push(...remoteLimits(plan, connection));
 	const tools = new Set(
 		plan.steps
 			.flatMap((step) => [step.run[0], step.undo?.[0], step.verify?.run[0]])
 			.filter((tool): tool is string => Boolean(tool)),
 	);
 	for (const tool of tools) {
-		if (!(await onPath(tool, env))) problems.push(`${tool} is not installed, and the plan needs it`);
+		if (!(await runner.hasProgram(tool, env)))
+			problems.push(
+				`${tool} is not installed${runner.remote ? ` on ${runner.transport.where}` : ''}, and the plan needs it`,
+			);
 	}
 	return problems.length > 0 ? {problems} : {problems, plan};
 }

@@ -11,6 +11,8 @@ import {access} from 'node:fs/promises';
 import {join} from 'node:path';
 import {execa, type Options, type ResultPromise} from 'execa';
 import {onExit} from 'signal-exit';
+import {batchedFiles, localFiles, noFiles, type HostFiles} from './files.js';
+import {localTransport, type Transport} from './transport.js';
 
 /**
  * Whether a program can be run: an absolute path that exists, or a name found in one of PATH's directories.
@@ -61,7 +63,27 @@ export interface RunResult {
 	timeoutMs?: number;
 	/** The limit came from the scan timeout (KVMNET_TIMEOUT or its default), which the user can raise. */
 	scanLimit?: boolean;
+	/** Not run: the host has no shell for kvmnet (libvirt over tls or tcp), or its ssh connection failed. */
+	refused?: string;
+	/** Run, but ssh itself failed (exit 255): the connection, not the command. */
+	transportError?: string;
 }
+
+/** What the host's side of the session says of itself (remote hosts: read once, when the connection opens). */
+export interface SessionFacts {
+	/** The far side's SSH_CONNECTION: kvmnet's own connection, as the host sees it. */
+	sshConnection?: string;
+	hostname?: string;
+	uid?: number;
+	kernel?: string;
+}
+
+/** Where a remote host's tools are looked for (its PATH is its login shell's business). */
+const remotePath = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+// Run once, first, on a remote host: it opens the shared connection and says who and where we are there.
+const sessionScript =
+	'printf "%s\\n" "$SSH_CONNECTION"; cat /proc/sys/kernel/hostname; id -u; cat /proc/sys/kernel/osrelease';
 
 /** Which Debian/Ubuntu package brings a tool, for "not found" messages. */
 const packageOf: Record<string, string> = {
@@ -196,16 +218,31 @@ function startBounded(file: string, args: string[], options: Options, timeoutMs:
 }
 
 /** The result of a command that was not started because kvmnet is exiting. */
-const notStarted = (argv: string[]): RunResult => ({
+const notStarted = (argv: string[], why = 'kvmnet is exiting'): RunResult => ({
 	argv,
 	exitCode: undefined,
 	stdout: '',
-	stderr: 'not run: kvmnet is exiting\n',
+	stderr: `not run: ${why}\n`,
 	ok: false,
 	missing: false,
 	timedOut: false,
 	milliseconds: 0,
+	...(why === 'kvmnet is exiting' ? {} : {refused: why}),
 });
+
+/** ssh's own failures (exit 255), in words a person can act on. */
+export function describeSshFailure(stderr: string, where: string): string {
+	const text = stderr.trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'ssh failed';
+	if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(stderr))
+		return `${where}: the host key is not known (add it to known_hosts, or give known_hosts= in the URI): ${text}`;
+	if (/Permission denied/i.test(stderr))
+		return `${where}: authentication refused (kvmnet needs a key or an agent; it never asks for a password): ${text}`;
+	if (/Connection refused|timed out|No route to host|Could not resolve|Network is unreachable/i.test(stderr))
+		return `${where}: cannot connect: ${text}`;
+	if (/Broken pipe|closed by remote host|Connection reset|Control socket connect/i.test(stderr))
+		return `${where}: the connection was lost: ${text}`;
+	return `${where}: ${text}`;
+}
 
 export class Runner {
 	/** Every argv this runner was asked to run, in order. */
@@ -213,9 +250,64 @@ export class Runner {
 	/** How long a scan waits for any one tool: KVMNET_TIMEOUT, else 30 s (main() refuses a bad KVMNET_TIMEOUT). */
 	readonly scanTimeoutMs: number;
 
-	constructor(options: {scanTimeoutMs?: number; env?: NodeJS.ProcessEnv} = {}) {
+	/** Where the host's commands run (this machine by default). */
+	readonly transport: Transport;
+	/** The host's files, read through the same transport. */
+	readonly files: HostFiles & {batches?: () => number};
+	private connecting?: Promise<SessionFacts | {error: string}>;
+
+	constructor(options: {scanTimeoutMs?: number; env?: NodeJS.ProcessEnv; transport?: Transport} = {}) {
 		const setting = timeoutSetting(options.env ?? process.env);
 		this.scanTimeoutMs = options.scanTimeoutMs ?? (typeof setting === 'number' ? setting : defaultTimeoutMs);
+		this.transport = options.transport ?? localTransport;
+		const kind = this.transport.connection.kind;
+		this.files =
+			kind === 'local'
+				? localFiles
+				: kind === 'no-shell'
+					? noFiles
+					: batchedFiles((argv, input) => this.run(argv, {input}));
+	}
+
+	get remote(): boolean {
+		return this.transport.connection.kind !== 'local';
+	}
+
+	/**
+	 * The host's side of the session. For a remote host, the first call opens the shared connection (every command
+	 * waits for it, so only one connection is made); an error says why it could not be opened.
+	 */
+	session(): Promise<SessionFacts | {error: string}> {
+		if (this.transport.connection.kind !== 'ssh') return Promise.resolve({});
+		this.connecting ??= this.launch(['sh', '-c', sessionScript], {}).then((result) => {
+			if (!result.ok)
+				return {
+					error:
+						result.exitCode === 255 || result.exitCode === undefined
+							? describeSshFailure(result.stderr, this.transport.where)
+							: describeFailure(result),
+				};
+			const [sshConnection = '', hostname = '', uid = '', kernel = ''] = result.stdout.split('\n');
+			const facts: SessionFacts = {};
+			if (sshConnection.trim()) facts.sshConnection = sshConnection.trim();
+			if (hostname.trim()) facts.hostname = hostname.trim();
+			if (/^\d+$/.test(uid.trim())) facts.uid = Number(uid.trim());
+			if (kernel.trim()) facts.kernel = kernel.trim();
+			return facts;
+		});
+		return this.connecting;
+	}
+
+	/**
+	 * Whether the host has the program: this machine's PATH; on a remote host, the usual directories there (one
+	 * batch of file checks, asked together with the scan's other reads).
+	 */
+	async hasProgram(program: string, env?: NodeJS.ProcessEnv): Promise<boolean> {
+		const kind = this.transport.connection.kind;
+		if (kind === 'local') return onPath(program, env);
+		if (kind === 'no-shell' || program.includes('/')) return false;
+		const found = await Promise.all(remotePath.map((dir) => this.files.exists(`${dir}/${program}`)));
+		return found.includes(true);
 	}
 
 	/** The limit for one command, and whether it is the scan limit the user can change. */
@@ -227,19 +319,30 @@ export class Runner {
 	}
 
 	async run(argv: string[], options: RunOptions = {}): Promise<RunResult> {
-		const [file, ...args] = argv;
-		if (file === undefined) throw new Error('Runner.run needs a program name');
+		if (argv[0] === undefined) throw new Error('Runner.run needs a program name');
 		this.history.push(argv);
+		if (this.transport.connection.kind === 'ssh') {
+			const session = await this.session();
+			if ('error' in session) return notStarted(argv, session.error);
+		}
+		return this.launch(argv, options);
+	}
+
+	/** Spawn `argv` on the host (through the transport) and bound it. */
+	private async launch(argv: string[], options: RunOptions): Promise<RunResult> {
 		if (stopping) return notStarted(argv);
+		// Tools answer in a fixed language so the parsers can rely on their words.
+		const routed = this.transport.route(argv, {LC_ALL: 'C', ...options.env});
+		if ('refused' in routed) return notStarted(argv, routed.refused);
+		const [file, ...args] = routed.argv;
 		const started = performance.now();
 		const limit = this.limitFor(options);
 		const {child, timedOut} = startBounded(
-			file,
+			file!,
 			args,
 			{
 				input: options.input,
-				// Tools answer in a fixed language so the parsers can rely on their words.
-				env: {LC_ALL: 'C', ...options.env},
+				...(routed.env ? {env: routed.env} : {}),
 				stripFinalNewline: false,
 			},
 			limit.timeoutMs,
@@ -259,8 +362,10 @@ export class Runner {
 			}
 		}
 		const result = await child;
-		const missing = (result as {code?: string}).code === 'ENOENT';
+		const missing = (result as {code?: string}).code === 'ENOENT' || this.missingThere(result);
+		const sshFailed = this.transport.connection.kind === 'ssh' && result.exitCode === 255;
 		return {
+			...(sshFailed ? {transportError: describeSshFailure(String(result.stderr ?? ''), this.transport.where)} : {}),
 			argv,
 			exitCode: result.exitCode,
 			stdout: String(result.stdout ?? ''),
@@ -271,6 +376,15 @@ export class Runner {
 			milliseconds: performance.now() - started,
 			...limit,
 		};
+	}
+
+	/** A remote program that is not installed: env(1) there says so and exits 127. */
+	missingThere(result: {exitCode?: number; stderr?: unknown}): boolean {
+		return (
+			this.transport.connection.kind === 'ssh' &&
+			result.exitCode === 127 &&
+			/^env: .*No such file or directory/m.test(String(result.stderr ?? ''))
+		);
 	}
 }
 
@@ -285,6 +399,8 @@ export function describeTimeout(result: RunResult): string {
 /** One line saying why a command failed, naming the package to install when the tool is missing. */
 export function describeFailure(result: RunResult): string {
 	const tool = result.argv[0] ?? '';
+	if (result.refused) return result.refused;
+	if (result.transportError) return result.transportError;
 	if (result.missing) {
 		const pkg = packageOf[tool];
 		return `${tool} not found${pkg ? `: install the ${pkg} package` : ''}`;
@@ -339,27 +455,49 @@ export class AnswerReader {
 	}
 }
 
+/** A session that never started: every question fails with why. */
+function failedSession(result: RunResult): Session {
+	return {
+		ask: () => Promise.reject(new Error(result.stderr.trim())),
+		errors: () => result.stderr,
+		close: async () => result,
+	};
+}
+
 export function openSession(
 	runner: Runner,
 	argv: string[],
 	options: Omit<RunOptions, 'input' | 'onLine'> = {},
 ): Session {
-	const [file, ...args] = argv;
 	runner.history.push(argv);
+	if (runner.transport.connection.kind !== 'ssh') return startSession(runner, argv, options);
+	// On a remote host the session waits for the shared connection, like every command.
+	let session: Session | undefined;
+	const ready = runner
+		.session()
+		.then(
+			(facts) =>
+				(session =
+					'error' in facts ? failedSession(notStarted(argv, facts.error)) : startSession(runner, argv, options)),
+		);
+	return {
+		ask: (text, until, progress) => ready.then((s) => s.ask(text, until, progress)),
+		errors: () => session?.errors() ?? '',
+		close: () => ready.then((s) => s.close()),
+	};
+}
+
+function startSession(runner: Runner, argv: string[], options: Omit<RunOptions, 'input' | 'onLine'>): Session {
 	const started = performance.now();
-	if (stopping) {
-		const result = notStarted(argv);
-		return {
-			ask: () => Promise.reject(new Error(result.stderr.trim())),
-			errors: () => result.stderr,
-			close: async () => result,
-		};
-	}
+	if (stopping) return failedSession(notStarted(argv));
+	const routed = runner.transport.route(argv, {LC_ALL: 'C', ...options.env});
+	if ('refused' in routed) return failedSession(notStarted(argv, routed.refused));
+	const [file, ...args] = routed.argv;
 	const limit = runner.limitFor(options);
 	const {child, timedOut} = startBounded(
 		file!,
 		args,
-		{stdin: 'pipe', env: {LC_ALL: 'C', ...options.env}, buffer: false},
+		{stdin: 'pipe', ...(routed.env ? {env: routed.env} : {}), buffer: false},
 		limit.timeoutMs,
 	);
 	let stderr = '';
@@ -413,7 +551,7 @@ export function openSession(
 		async close() {
 			child.stdin?.end();
 			const result = await finished;
-			const missing = (result as {code?: string}).code === 'ENOENT';
+			const missing = (result as {code?: string}).code === 'ENOENT' || runner.missingThere(result);
 			return {
 				argv,
 				exitCode: result.exitCode,

@@ -1,9 +1,8 @@
 // What the host can do: IOMMU groups (passthrough, SR-IOV), and which tool owns its network configuration, so
 // host-side plan steps go through NetworkManager, netplan or ifupdown where one is in charge.
-import {readdir, readFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import type {HostCapabilities, NetworkManagerKind} from '../core/model.js';
-import {onPath, type Runner} from './runner.js';
+import type {Runner} from './runner.js';
 
 export interface CapabilityOptions {
 	/** Root of the file system to read /etc and /sys from (tests point it at a fixture tree). */
@@ -23,10 +22,11 @@ async function networkManagerOf(
 	if (forced && managerKinds.includes(forced as NetworkManagerKind)) {
 		return {kind: forced as NetworkManagerKind, reason: `KVMNET_NETWORK_MANAGER=${forced} says so`, connections: {}};
 	}
-	if (root === '/' && (await onPath('nmcli', env))) {
+	if (root === '/' && (await runner.hasProgram('nmcli', env))) {
 		const result = await runner.run(['nmcli', '-t', '-f', 'DEVICE,STATE,CONNECTION', 'device', 'status'], {
 			atMostMs: 5000,
 		});
+		// On a remote host a missing nmcli answers here (exit 127), not before.
 		if (result.ok) {
 			const connections: Record<string, string> = {};
 			for (const line of result.stdout.split('\n')) {
@@ -42,10 +42,9 @@ async function networkManagerOf(
 			};
 		}
 	}
-	const netplanFiles = await readdir(join(root, 'etc/netplan')).then(
-		(files) => files.filter((f) => f.endsWith('.yaml')).sort(),
-		() => [],
-	);
+	const netplanFiles = ((await runner.files.list(join(root, 'etc/netplan'))) ?? [])
+		.filter((f) => f.endsWith('.yaml'))
+		.sort();
 	if (netplanFiles.length > 0) {
 		return {
 			kind: 'netplan',
@@ -53,7 +52,7 @@ async function networkManagerOf(
 			connections: {},
 		};
 	}
-	const interfaces = await readFile(join(root, 'etc/network/interfaces'), 'utf8').catch(() => '');
+	const interfaces = (await runner.files.read(join(root, 'etc/network/interfaces'))) ?? '';
 	const stanzas = [...interfaces.matchAll(/^\s*iface\s+(\S+)/gm)].map((m) => m[1]!).filter((name) => name !== 'lo');
 	if (stanzas.length > 0) {
 		return {
@@ -77,10 +76,7 @@ export async function scanCapabilities(
 ): Promise<HostCapabilities> {
 	const root = options.root ?? '/';
 	const [groups, networkManager] = await Promise.all([
-		readdir(join(root, 'sys/kernel/iommu_groups')).then(
-			(entries) => entries.length,
-			() => 0,
-		),
+		runner.files.list(join(root, 'sys/kernel/iommu_groups')).then((entries) => entries?.length ?? 0),
 		networkManagerOf(runner, root, env),
 	]);
 	return {iommuGroups: groups, ovs: options.ovs, networkManager};

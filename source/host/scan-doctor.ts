@@ -1,13 +1,12 @@
 // The facts the doctor needs beyond the inventory: sysctls, the firewall, who listens on the DNS/DHCP ports, the
 // devices VMs need, vfio, the files that recreate SR-IOV VFs, and which interfaces hold routes from router
 // advertisements. Mostly file reads; at most two processes (iptables -S, nft list tables), each only when installed.
-import {readdir, readlink} from 'node:fs/promises';
 import {release} from 'node:os';
 import {join} from 'node:path';
 import {sysctlKeys, type DoctorFacts, type Listener} from '../core/doctor/index.js';
 import {parseIpv6RouteTable, parseProcNet} from '../core/parse-proc.js';
-import {exists, readText} from './files.js';
-import {describeFailure, onPath, type Runner} from './runner.js';
+import type {HostFiles} from './files.js';
+import {describeFailure, type Runner} from './runner.js';
 
 export interface DoctorScanOptions {
 	/** Root of the file system for /proc, /sys, /dev and /etc (tests point it at a fixture tree). */
@@ -15,44 +14,56 @@ export interface DoctorScanOptions {
 	env?: NodeJS.ProcessEnv;
 }
 
-/** Which process owns each socket inode (needs root for other users' processes). */
+/**
+ * Which process owns each socket inode (needs root for other users' processes). Every read of one kind is asked at
+ * once (all fd lists, then all fd links, then the owners' names), so a remote host answers in three batches.
+ */
 async function socketOwners(
+	files: HostFiles,
 	root: string,
 	inodes: Set<string>,
 ): Promise<Map<string, {pid: number; program: string; cmdline: string}>> {
 	const owners = new Map<string, {pid: number; program: string; cmdline: string}>();
-	const pids = (await readdir(join(root, 'proc')).catch(() => [])).filter((entry) => /^\d+$/.test(entry));
+	const pids = ((await files.list(join(root, 'proc'))) ?? []).filter((entry) => /^\d+$/.test(entry));
+	const fdLists = await Promise.all(pids.map((pid) => files.list(join(root, 'proc', pid, 'fd'))));
+	const links = await Promise.all(
+		pids.flatMap((pid, i) =>
+			(fdLists[i] ?? []).map(async (fd) => ({
+				pid,
+				target: (await files.readlink(join(root, 'proc', pid, 'fd', fd))) ?? '',
+			})),
+		),
+	);
+	const found = new Map<string, string>();
+	for (const {pid, target} of links) {
+		const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+		if (inode && inodes.has(inode) && !found.has(inode)) found.set(inode, pid);
+	}
 	await Promise.all(
-		pids.map(async (pid) => {
-			const fds = await readdir(join(root, 'proc', pid, 'fd')).catch(() => []);
-			for (const fd of fds) {
-				const target = await readlink(join(root, 'proc', pid, 'fd', fd)).catch(() => '');
-				const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
-				if (!inode || !inodes.has(inode) || owners.has(inode)) continue;
-				const [program, cmdline] = await Promise.all([
-					readText(join(root, 'proc', pid, 'comm')),
-					readText(join(root, 'proc', pid, 'cmdline')),
-				]);
-				owners.set(inode, {
-					pid: Number(pid),
-					program: program?.trim() ?? '?',
-					cmdline: (cmdline ?? '').replace(/\0/g, ' '),
-				});
-			}
+		[...found].map(async ([inode, pid]) => {
+			const [program, cmdline] = await Promise.all([
+				files.read(join(root, 'proc', pid, 'comm')),
+				files.read(join(root, 'proc', pid, 'cmdline')),
+			]);
+			owners.set(inode, {
+				pid: Number(pid),
+				program: program?.trim() ?? '?',
+				cmdline: (cmdline ?? '').replace(/\0/g, ' '),
+			});
 		}),
 	);
 	return owners;
 }
 
-async function listeners(root: string): Promise<Listener[]> {
+async function listeners(files: HostFiles, root: string): Promise<Listener[]> {
 	const tables = await Promise.all(
 		(['udp', 'udp6', 'tcp', 'tcp6'] as const).map(async (file) =>
-			parseProcNet((await readText(join(root, 'proc/net', file))) ?? '', file.startsWith('udp') ? 'udp' : 'tcp'),
+			parseProcNet((await files.read(join(root, 'proc/net', file))) ?? '', file.startsWith('udp') ? 'udp' : 'tcp'),
 		),
 	);
 	const sockets = tables.flat();
 	if (sockets.length === 0) return [];
-	const owners = await socketOwners(root, new Set(sockets.map((s) => s.inode)));
+	const owners = await socketOwners(files, root, new Set(sockets.map((s) => s.inode)));
 	return sockets.map(({inode, ...socket}) => {
 		const owner = owners.get(inode);
 		return owner
@@ -66,56 +77,56 @@ async function listeners(root: string): Promise<Listener[]> {
 	});
 }
 
-async function runningPrograms(root: string): Promise<Set<string>> {
-	const pids = (await readdir(join(root, 'proc')).catch(() => [])).filter((entry) => /^\d+$/.test(entry));
-	const names = await Promise.all(pids.map((pid) => readText(join(root, 'proc', pid, 'comm'))));
+async function runningPrograms(files: HostFiles, root: string): Promise<Set<string>> {
+	const pids = ((await files.list(join(root, 'proc'))) ?? []).filter((entry) => /^\d+$/.test(entry));
+	const names = await Promise.all(pids.map((pid) => files.read(join(root, 'proc', pid, 'comm'))));
 	return new Set(names.filter((n): n is string => Boolean(n)).map((n) => n.trim()));
 }
 
 const vfLine = /sriov_numvfs|virtual-function-count|sriov\.total-vfs|total-vfs=/;
 
-async function vfPersistence(root: string): Promise<DoctorFacts['vfPersistence']> {
+async function vfPersistence(files: HostFiles, root: string): Promise<DoctorFacts['vfPersistence']> {
 	const places: [string, RegExp][] = [
 		['etc/udev/rules.d', /\.rules$/],
 		['etc/netplan', /\.yaml$/],
 		['etc/systemd/system', /\.service$/],
 		['etc/NetworkManager/system-connections', /./],
 	];
-	const files = (
+	const candidates = (
 		await Promise.all(
 			places.map(async ([dir, pattern]) =>
-				(await readdir(join(root, dir)).catch(() => [])).filter((f) => pattern.test(f)).map((f) => `/${dir}/${f}`),
+				((await files.list(join(root, dir))) ?? []).filter((f) => pattern.test(f)).map((f) => `/${dir}/${f}`),
 			),
 		)
 	).flat();
-	files.push('/etc/rc.local');
-	const found: DoctorFacts['vfPersistence'] = [];
-	for (const file of files) {
-		const lines = ((await readText(join(root, file))) ?? '')
-			.split('\n')
-			.filter((line) => vfLine.test(line) && !line.trim().startsWith('#'));
-		if (lines.length > 0) found.push({file, lines});
-	}
-	return found;
+	candidates.push('/etc/rc.local');
+	const texts = await Promise.all(candidates.map((file) => files.read(join(root, file))));
+	return candidates.flatMap((file, i) => {
+		const lines = (texts[i] ?? '').split('\n').filter((line) => vfLine.test(line) && !line.trim().startsWith('#'));
+		return lines.length > 0 ? [{file, lines}] : [];
+	});
 }
 
-async function raInterfaces(root: string): Promise<DoctorFacts['raInterfaces']> {
-	const names = parseIpv6RouteTable((await readText(join(root, 'proc/net/ipv6_route'))) ?? '');
+async function raInterfaces(files: HostFiles, root: string): Promise<DoctorFacts['raInterfaces']> {
+	const names = parseIpv6RouteTable((await files.read(join(root, 'proc/net/ipv6_route'))) ?? '');
 	return Promise.all(
 		names.map(async (name) => {
-			const acceptRa = (await readText(join(root, 'proc/sys/net/ipv6/conf', name, 'accept_ra')))?.trim();
+			const acceptRa = (await files.read(join(root, 'proc/sys/net/ipv6/conf', name, 'accept_ra')))?.trim();
 			return acceptRa === undefined ? {interface: name} : {interface: name, acceptRa};
 		}),
 	);
 }
 
-async function vfioAvailable(root: string): Promise<boolean> {
-	if ((await exists(join(root, 'sys/bus/pci/drivers/vfio-pci'))) || (await exists(join(root, 'sys/module/vfio_pci'))))
+async function vfioAvailable(files: HostFiles, root: string, kernel: string): Promise<boolean> {
+	if (
+		(await files.exists(join(root, 'sys/bus/pci/drivers/vfio-pci'))) ||
+		(await files.exists(join(root, 'sys/module/vfio_pci')))
+	)
 		return true;
-	const modules = join(root, 'lib/modules', release());
+	const modules = join(root, 'lib/modules', kernel);
 	const [dep, builtin] = await Promise.all([
-		readText(join(modules, 'modules.dep')),
-		readText(join(modules, 'modules.builtin')),
+		files.read(join(modules, 'modules.dep')),
+		files.read(join(modules, 'modules.builtin')),
 	]);
 	return /\/vfio-pci\.ko/.test(dep ?? '') || /\/vfio-pci\.ko/.test(builtin ?? '');
 }
@@ -123,31 +134,35 @@ async function vfioAvailable(root: string): Promise<boolean> {
 export async function scanDoctorFacts(runner: Runner, options: DoctorScanOptions = {}): Promise<DoctorFacts> {
 	const root = options.root ?? '/';
 	const env = options.env ?? process.env;
+	const files = runner.files;
+	// The host's kernel: this machine's, or the remote's as its session said.
+	const session = await runner.session();
+	const kernel = runner.remote ? ('kernel' in session && session.kernel) || '' : release();
 	const [sysctl, iptables, nftTables, networkConf, ufwConf, programs, found, devices, vfio, persistence, advertised] =
 		await Promise.all([
 			Promise.all(
 				sysctlKeys.map(
-					async (key) => [key, (await readText(join(root, 'proc/sys', key.replace(/\./g, '/'))))?.trim()] as const,
+					async (key) => [key, (await files.read(join(root, 'proc/sys', key.replace(/\./g, '/'))))?.trim()] as const,
 				),
 			).then((pairs) => Object.fromEntries(pairs)),
 			(async (): Promise<DoctorFacts['iptables']> => {
-				if (!(await onPath('iptables', env))) return {error: 'iptables is not installed'};
+				if (!(await runner.hasProgram('iptables', env))) return {error: 'iptables is not installed'};
 				const result = await runner.run(['iptables', '-w', '5', '-S'], {atMostMs: 10_000});
 				return result.ok ? {rules: result.stdout.split('\n').filter(Boolean)} : {error: describeFailure(result)};
 			})(),
 			(async () => {
-				if (!(await onPath('nft', env))) return undefined;
+				if (!(await runner.hasProgram('nft', env))) return undefined;
 				const result = await runner.run(['nft', 'list', 'tables'], {atMostMs: 10_000});
 				return result.ok ? result.stdout.split('\n').filter(Boolean) : undefined;
 			})(),
-			readText(join(root, 'etc/libvirt/network.conf')),
-			readText(join(root, 'etc/ufw/ufw.conf')),
-			runningPrograms(root),
-			listeners(root),
-			Promise.all(['dev/kvm', 'dev/net/tun', 'dev/vhost-net'].map((path) => exists(join(root, path)))),
-			vfioAvailable(root),
-			vfPersistence(root),
-			raInterfaces(root),
+			files.read(join(root, 'etc/libvirt/network.conf')),
+			files.read(join(root, 'etc/ufw/ufw.conf')),
+			runningPrograms(files, root),
+			listeners(files, root),
+			Promise.all(['dev/kvm', 'dev/net/tun', 'dev/vhost-net'].map((path) => files.exists(join(root, path)))),
+			vfioAvailable(files, root, kernel),
+			vfPersistence(files, root),
+			raInterfaces(files, root),
 		]);
 	const backend = /^\s*firewall_backend\s*=\s*"([^"]+)"/m.exec(networkConf ?? '')?.[1];
 	const rules = 'rules' in iptables ? iptables.rules : [];

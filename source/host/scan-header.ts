@@ -2,11 +2,13 @@
 // si.osInfo() spawns several programs (~100 ms, measured) for facts the header does not show; the CPU flags come from
 // /proc/cpuinfo, because si.cpuFlags() runs lscpu through a shell, outside the runner and its timeout (lscpu prints
 // the same flags line). systeminformation answers the memory (it reads /proc/meminfo). Its network calls are not
-// used at all: they block the event loop and miss down links.
+// used at all: they block the event loop and miss down links. A remote host's header comes from its own files (one
+// batch) and from what its side of the ssh session said (hostname, uid, kernel).
 import {access, readFile} from 'node:fs/promises';
 import {hostname, release} from 'node:os';
 import type {HostHeader} from '../core/model.js';
 import {cpuFlags, parseOsRelease} from '../core/parse-os.js';
+import type {Runner} from './runner.js';
 
 export type MachineFacts = Pick<HostHeader, 'os' | 'kernel' | 'cpuVirtualization' | 'kvmDevice' | 'memoryBytes'>;
 
@@ -35,3 +37,32 @@ export async function scanMachine(): Promise<MachineFacts> {
 
 export const localHostname = () => hostname();
 export const runningAsRoot = () => process.getuid?.() === 0;
+
+/** A remote host's header facts, read through its transport (one batch of file reads). */
+export async function scanRemoteMachine(
+	runner: Runner,
+): Promise<MachineFacts & Pick<HostHeader, 'hostname' | 'isRoot'>> {
+	const session = await runner.session();
+	const facts = 'error' in session ? {} : session;
+	const [osRelease, fallbackOs, cpuinfo, meminfo, kvmDevice] = await Promise.all([
+		runner.files.read('/etc/os-release'),
+		runner.files.read('/usr/lib/os-release'),
+		runner.files.read('/proc/cpuinfo'),
+		runner.files.read('/proc/meminfo'),
+		runner.files.exists('/dev/kvm'),
+	]);
+	const flagList = cpuFlags(cpuinfo ?? '').split(/\s+/);
+	const machine: MachineFacts & Pick<HostHeader, 'hostname' | 'isRoot'> = {
+		hostname: facts.hostname ?? runner.transport.connection.uri,
+		isRoot: facts.uid === 0,
+		kvmDevice,
+	};
+	if (facts.kernel) machine.kernel = facts.kernel;
+	const os = parseOsRelease(osRelease ?? fallbackOs ?? '');
+	if (os) machine.os = os;
+	if (flagList.includes('vmx')) machine.cpuVirtualization = 'vmx';
+	else if (flagList.includes('svm')) machine.cpuVirtualization = 'svm';
+	const memoryKiB = /^MemTotal:\s+(\d+)\s+kB/m.exec(meminfo ?? '')?.[1];
+	if (memoryKiB) machine.memoryBytes = Number(memoryKiB) * 1024;
+	return machine;
+}

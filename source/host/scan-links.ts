@@ -1,5 +1,4 @@
 // Links, addresses and routes from one `ip -batch` process, plus the sysfs facts iproute2 does not print.
-import {readlink} from 'node:fs/promises';
 import {basename} from 'node:path';
 import type {Nic, Problem, Route} from '../core/model.js';
 import {nextTurn} from '../core/next-turn.js';
@@ -11,7 +10,7 @@ import {
 	splitJsonDocuments,
 	type SysfsFacts,
 } from '../core/parse-ip.js';
-import {exists, readText} from './files.js';
+import {localFiles, type HostFiles} from './files.js';
 import {describeFailure, describeTimeout, type Runner} from './runner.js';
 
 export interface LinkScan {
@@ -25,17 +24,21 @@ export interface LinkScan {
 export const defaultSysfsNet = '/sys/class/net';
 
 /** What sysfs says of one link. Only links backed by a device get the device reads: virtual links have none. */
-export async function readSysfsFacts(sysfsNet: string, name: string): Promise<SysfsFacts> {
+export async function readSysfsFacts(
+	sysfsNet: string,
+	name: string,
+	files: HostFiles = localFiles,
+): Promise<SysfsFacts> {
 	const dir = `${sysfsNet}/${name}`;
-	const device = await readlink(`${dir}/device`).catch(() => undefined);
+	const device = await files.readlink(`${dir}/device`);
 	if (device === undefined) return {};
 	const [speed, driver, wireless, phy, total, num] = await Promise.all([
-		readText(`${dir}/speed`),
-		readlink(`${dir}/device/driver`).catch(() => undefined),
-		exists(`${dir}/wireless`),
-		exists(`${dir}/phy80211`),
-		readText(`${dir}/device/sriov_totalvfs`),
-		readText(`${dir}/device/sriov_numvfs`),
+		files.read(`${dir}/speed`),
+		files.readlink(`${dir}/device/driver`),
+		files.exists(`${dir}/wireless`),
+		files.exists(`${dir}/phy80211`),
+		files.read(`${dir}/device/sriov_totalvfs`),
+		files.read(`${dir}/device/sriov_numvfs`),
 	]);
 	const facts: SysfsFacts = {hasDevice: true, wireless: wireless || phy};
 	const speedMbps = parseSysfsInteger(speed);
@@ -95,7 +98,7 @@ export async function scanLinks(runner: Runner, options: LinkScanOptions = {}): 
 				link.parentbus !== undefined || (link.linkinfo?.info_kind === undefined && link.link_type !== 'loopback'),
 		)
 		.map((link) => String(link.ifname));
-	const facts = await Promise.all(names.map((name) => readSysfsFacts(sysfsNet, name)));
+	const facts = await Promise.all(names.map((name) => readSysfsFacts(sysfsNet, name, runner.files)));
 	// JSON.parse of thousands of links and building them are each tens of ms: not in one go.
 	await nextTurn();
 	const sysfs = Object.fromEntries(names.map((name, i) => [name, facts[i]!]));

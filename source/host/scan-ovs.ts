@@ -1,8 +1,7 @@
 // Open vSwitch bridges and ports from one ovs-vsctl process. OVS is optional: not installed is not a problem.
-import {access} from 'node:fs/promises';
 import type {Bridge, Problem} from '../core/model.js';
 import {parseOvsBridges} from '../core/parse-ovs.js';
-import {describeFailure, describeTimeout, onPath, type Runner} from './runner.js';
+import {describeFailure, describeTimeout, type Runner} from './runner.js';
 
 export const ovsBridgeQuery = [
 	'ovs-vsctl',
@@ -33,14 +32,10 @@ export const ovsDatabaseSocket = (env: NodeJS.ProcessEnv) => `${env['OVS_RUNDIR'
 
 export async function scanOvs(runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<OvsScan> {
 	// Most hosts have no OVS, or have it installed and stopped: both are told without starting a process.
-	if (!(await onPath('ovs-vsctl', env))) return {installed: false, bridges: [], problems: []};
-	const socket = ovsDatabaseSocket(env);
-	if (
-		!(await access(socket).then(
-			() => true,
-			() => false,
-		))
-	) {
+	if (!(await runner.hasProgram('ovs-vsctl', env))) return {installed: false, bridges: [], problems: []};
+	// OVS_RUNDIR is this machine's setting: a remote host's ovs-vsctl uses its own default.
+	const socket = ovsDatabaseSocket(runner.remote ? {} : env);
+	if (!(await runner.files.exists(socket))) {
 		return {
 			installed: true,
 			bridges: [],

@@ -1,14 +1,16 @@
 // A whole-host scan: links, OVS, libvirt and the machine header, all at once, in a fixed handful of processes
 // (one ip, one ovs-vsctl, one virsh) however many links, networks and VMs the host has.
 import {assembleHost} from '../core/host-model.js';
-import type {HostModel} from '../core/model.js';
+import type {HostCapabilities, HostModel} from '../core/model.js';
 import {parseSshConnection} from '../core/ssh.js';
+import {virshUriOf} from '../core/connection.js';
 import {Runner} from './runner.js';
-import {localHostname, runningAsRoot, scanMachine} from './scan-header.js';
+import {localHostname, runningAsRoot, scanMachine, scanRemoteMachine} from './scan-header.js';
 import {scanCapabilities} from './scan-capabilities.js';
 import {scanLibvirt} from './scan-libvirt.js';
-import {scanLinks} from './scan-links.js';
+import {scanLinks, type LinkScan} from './scan-links.js';
 import {scanOvs} from './scan-ovs.js';
+import {transportFor} from './transport.js';
 import {resolveLibvirtUri} from './virsh.js';
 
 export interface ScanOptions {
@@ -19,40 +21,82 @@ export interface ScanOptions {
 	runner?: Runner;
 }
 
+const remoteRunners = new Map<string, Runner>();
+
+/**
+ * The runner for the host a URI names: this machine (a new one each time, as before), or the remote one through
+ * its transport: one per URI for the whole process, so the scan, the doctor and an apply share one connection.
+ */
+export function runnerFor(uri: string, env?: NodeJS.ProcessEnv): Runner {
+	const transport = transportFor(uri);
+	if (transport.connection.kind === 'local') return new Runner({...(env ? {env} : {})});
+	let runner = remoteRunners.get(uri);
+	if (!runner) {
+		runner = new Runner({transport, ...(env ? {env} : {})});
+		remoteRunners.set(uri, runner);
+	}
+	return runner;
+}
+
 export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 	const started = performance.now();
 	const env = options.env ?? process.env;
-	const runner = options.runner ?? new Runner();
-	const firstCommand = runner.history.length;
-	const ssh = parseSshConnection(env['SSH_CONNECTION']);
 	const uri = resolveLibvirtUri(options.connect, env);
-	// virsh first: it answers in two turns (names, then every object's XML), the longest chain of the scan.
-	const [libvirt, links, ovs, machine] = await Promise.all([
-		scanLibvirt(runner, uri),
-		scanLinks(runner, {
-			...(ssh ? {routeTo: ssh.clientAddress} : {}),
-			...(options.sysfsNet ? {sysfsNet: options.sysfsNet} : {}),
-		}),
-		scanOvs(runner, env),
-		scanMachine(),
-	]);
-	const capabilities = await scanCapabilities(
-		runner,
-		{ovs: !ovs.installed ? 'missing' : ovs.problems.length > 0 ? 'stopped' : 'running'},
-		env,
+	const runner = options.runner ?? runnerFor(uri, env);
+	const connection = runner.transport.connection;
+	const firstCommand = runner.history.length;
+	// A remote host: facts and commands are all its own, over one connection opened first (the session's facts
+	// come with it, among them kvmnet's own SSH_CONNECTION as the host sees it).
+	const session = await runner.session();
+	const remote = connection.kind !== 'local';
+	const noShell = connection.kind === 'no-shell' || 'error' in session;
+	const ssh = parseSshConnection(
+		remote ? ('sshConnection' in session ? session.sshConnection : undefined) : env['SSH_CONNECTION'],
 	);
+	const nothing: LinkScan = {nics: [], routes: [], problems: []};
+	// virsh first: it answers in two turns (names, then every object's XML), the longest chain of the scan. The
+	// capabilities' reads go alongside (their OVS state is filled in from the OVS scan below).
+	const [libvirt, links, ovs, machine, found] = await Promise.all([
+		scanLibvirt(runner, virshUriOf(connection)),
+		noShell
+			? nothing
+			: scanLinks(runner, {
+					...(ssh ? {routeTo: ssh.clientAddress} : {}),
+					...(options.sysfsNet ? {sysfsNet: options.sysfsNet} : {}),
+				}),
+		noShell ? {installed: false, bridges: [], problems: []} : scanOvs(runner, env),
+		remote ? scanRemoteMachine(runner) : scanMachine(),
+		noShell ? undefined : scanCapabilities(runner, {ovs: 'missing'}, env),
+	]);
+	// The header names the URI the user gave, not the host's own form of it that virsh ran with.
+	libvirt.status.uri = uri;
+	const capabilities: HostCapabilities = {
+		...(found ?? {
+			iommuGroups: 0,
+			networkManager: {kind: 'iproute2', reason: 'unknown: kvmnet has no shell on this host', connections: {}},
+		}),
+		ovs: !ovs.installed ? 'missing' : ovs.problems.length > 0 ? 'stopped' : 'running',
+	};
 	if (ssh) {
 		if (links.routeDevice) ssh.interface = links.routeDevice;
 		else ssh.error = `no route to the SSH client ${ssh.clientAddress} was found`;
 	}
+	const why =
+		connection.kind === 'no-shell'
+			? `host facts unavailable over ${connection.transport}: NICs, bridges and the host's settings are not shown, and host steps are refused`
+			: 'error' in session
+				? `host facts unavailable: ${session.error}`
+				: undefined;
+	const access = remote ? {remote: {via: runner.transport.where, hostFacts: !noShell, ...(why ? {why} : {})}} : {};
 	return assembleHost({
 		source: 'live',
 		header: {
 			hostname: localHostname(),
 			isRoot: runningAsRoot(),
-			libvirt: libvirt.status,
 			...machine,
+			libvirt: libvirt.status,
 			...(ssh ? {ssh} : {}),
+			...access,
 		},
 		nics: links.nics,
 		ovsBridges: ovs.bridges,
@@ -60,7 +104,7 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 		vms: libvirt.vms,
 		routes: links.routes,
 		capabilities,
-		problems: [...links.problems, ...ovs.problems, ...libvirt.problems],
+		problems: [...(why ? [{area: 'host', message: why}] : []), ...links.problems, ...ovs.problems, ...libvirt.problems],
 		commands: runner.history.slice(firstCommand),
 		milliseconds: performance.now() - started,
 	});

@@ -1,5 +1,6 @@
 // From a mode and its parameters to a plan: check everything against the host, build the XML, and list every
 // command in order with its undo. Pure: the caller passes the host model, the libvirt URI and the plan folder.
+import {virshUriFor} from '../core/connection.js';
 import {createHash} from 'node:crypto';
 import {findMode, modes} from '../modes/catalog.js';
 import {hostChangeSteps} from './host-steps/index.js';
@@ -91,7 +92,9 @@ export function makePlan(
 
 	const built = mode.build(valid, host);
 	const directory = options.directory(valid.name || (valid.vms[0]?.name ?? mode.id));
-	const virsh = (...args: string[]) => ['virsh', '-c', options.uri, ...args];
+	// Steps run on the host itself (over ssh for a remote one), so virsh there gets the host's own form of the URI.
+	const commandUri = virshUriFor(options.uri);
+	const virsh = (...args: string[]) => ['virsh', '-c', commandUri, ...args];
 	// Names go to virsh in the option form (`--network NAME`, `--domain NAME`): a VM's name comes from the host, and
 	// given positionally one that starts with '-' (`--all`) would be read as an option.
 	const steps: PlanStep[] = built.hostChanges.flatMap((change) => hostChangeSteps(change, host));

@@ -11,9 +11,11 @@ interface Size {
 /** Ink clears the whole terminal on every frame once its output is as tall as the terminal: one line stays free. */
 export const spareLine = 1;
 
-/** Lines the inventory screen spends outside the list: header (2), demo banner, tab bar, column titles, status. */
+/** Lines the inventory screen spends outside the list: header (2), a banner (demo, or a remote host without
+ * its facts), tab bar, column titles, status. */
 export function chromeLines(state: Pick<Size, 'model'>): number {
-	return 2 + (state.model?.source === 'demo' ? 1 : 0) + 1 + 1 + 1 + spareLine;
+	const banner = state.model?.source === 'demo' || state.model?.header.remote?.why ? 1 : 0;
+	return 2 + banner + 1 + 1 + 1 + spareLine;
 }
 
 /** Rows of the inventory's list. */

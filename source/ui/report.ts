@@ -9,7 +9,8 @@ export function headerLines(model: HostModel): string[] {
 	// Whether kvmnet can change anything comes right after the name: at 80 columns the line's end is cut.
 	const machine = [
 		h.hostname,
-		h.isRoot ? 'root' : 'not root: read-only',
+		h.remote ? `remote via ${h.remote.via}` : undefined,
+		h.remote && !h.remote.hostFacts ? undefined : h.isRoot ? 'root' : 'not root: read-only',
 		`${virt}${h.kvmDevice ? ' /dev/kvm' : ', no /dev/kvm'}`,
 		formatBytes(h.memoryBytes),
 		h.os,
@@ -34,6 +35,7 @@ export function textReport(model: HostModel): string {
 	if (model.source === 'demo')
 		out.push(`DEMO HOST${model.demoReason ? `: ${model.demoReason}` : ' (kvmnet --demo): not this machine'}`, '');
 	out.push(...headerLines(model), '');
+	if (model.header.remote?.why) out.push(`REMOTE HOST: ${model.header.remote.why}`, '');
 	const tables = buildTables(model);
 	// Topology last: it reads best after the lists it joins together.
 	for (const id of ['nics', 'bridges', 'networks', 'vms', 'topology'] as const) {

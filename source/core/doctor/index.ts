@@ -37,7 +37,9 @@ export const checks: readonly Check[] = [
 
 /** Every check's results, failures first, then warnings, passes and the ones that do not apply (stable within a status). */
 export function runChecks(host: HostModel, facts: DoctorFacts): CheckResult[] {
-	return checks
+	// A remote host kvmnet has no shell on (libvirt over tls or tcp): only what libvirt itself says can be checked.
+	const runnable = host.header.remote?.hostFacts === false ? checks.filter((c) => c.group === 'libvirt') : checks;
+	return runnable
 		.flatMap((check) => check.run(host, facts))
 		.map((r, i) => ({r, i}))
 		.sort((a, b) => statusOrder[a.r.status] - statusOrder[b.r.status] || a.i - b.i)

@@ -1,5 +1,6 @@
 // The doctor's libvirt checks: the networks VMs need (defined, active, started at boot; the fix starts them
 // with virsh) and the libvirt version against the features the networks use.
+import {virshUriFor} from '../connection.js';
 import type {HostModel, Vm} from '../model.js';
 import type {PlanStep} from '../plan.js';
 import {list, type Check, type CheckResult} from './types.js';
@@ -32,7 +33,7 @@ function networkChecks(host: HostModel): CheckResult[] {
 			},
 		];
 	}
-	const virsh = (...args: string[]) => ['virsh', '-c', uri, ...args];
+	const virsh = (...args: string[]) => ['virsh', '-c', virshUriFor(uri), ...args];
 	// The host's network names go in the option form: given positionally, a name such as `--all` is read as an option.
 	const results: CheckResult[] = [];
 	for (const [name, users] of networksInUse(host)) {

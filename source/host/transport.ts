@@ -1,0 +1,137 @@
+// Where the host's commands run: here, or on the host the libvirt URI names, over one ssh connection for the whole
+// session (OpenSSH ControlMaster: the first command opens it, every later one is a new channel in it, with no new
+// handshake). virsh runs there too, with the host's own URI: one connection, and one round trip per virsh turn,
+// where libvirt's own ssh transport would open a connection per virsh process. A host reached over tls or tcp has no
+// shell for kvmnet: only virsh runs (here, libvirt being the transport), and everything else is refused, never run
+// here in its place.
+import {execFileSync} from 'node:child_process';
+import {mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {execa} from 'execa';
+import {onExit} from 'signal-exit';
+import {parseConnection, shellQuote, type Connection, type SshTarget} from '../core/connection.js';
+
+export interface Transport {
+	readonly connection: Connection;
+	/** For the header and messages: "this machine", "ssh root@kvm2", "qemu+tls (no shell)". */
+	readonly where: string;
+	/**
+	 * The argv to spawn here so that `argv` runs on the host with `env` set there; or why it cannot run there.
+	 * Local commands get `env` through the spawn itself.
+	 */
+	route(
+		argv: string[],
+		env: Record<string, string>,
+	): {argv: string[]; env?: Record<string, string>} | {refused: string};
+	/** Close the session's connection (the ssh master), if one was opened. */
+	close(): Promise<void>;
+}
+
+export const localTransport: Transport = {
+	connection: {kind: 'local', uri: 'qemu:///system'},
+	where: 'this machine',
+	route: (argv, env) => ({argv, env}),
+	close: async () => undefined,
+};
+
+/** The options every ssh of the session gets: the URI's own, no prompts, and the shared connection. */
+export function sshOptions(target: SshTarget, controlPath: string): string[] {
+	const options = [
+		'-T',
+		'-o',
+		'BatchMode=yes',
+		'-o',
+		'ConnectTimeout=10',
+		'-o',
+		'ServerAliveInterval=5',
+		'-o',
+		'ServerAliveCountMax=3',
+		'-o',
+		'ControlMaster=auto',
+		'-o',
+		`ControlPath=${controlPath}`,
+		// The master outlives each command (and, by this long, a kvmnet that was killed): then it closes itself.
+		'-o',
+		'ControlPersist=30',
+		'-o',
+		'LogLevel=ERROR',
+	];
+	if (target.port !== undefined) options.push('-p', String(target.port));
+	if (target.user !== undefined) options.push('-l', target.user);
+	if (target.keyfile !== undefined) options.push('-i', target.keyfile, '-o', 'IdentitiesOnly=yes');
+	if (target.knownHosts !== undefined) options.push('-o', `UserKnownHostsFile=${target.knownHosts}`);
+	// As libvirt's ssh transport does for no_verify=1.
+	if (target.noVerify) options.push('-o', 'StrictHostKeyChecking=no');
+	return options;
+}
+
+/** The one command line the far side's shell gets: each word quoted, the environment set with env(1). */
+export function remoteCommand(argv: string[], env: Record<string, string>): string {
+	const assignments = Object.entries(env).map(([key, value]) => shellQuote(`${key}=${value}`));
+	return ['exec', 'env', ...assignments, ...argv.map(shellQuote)].join(' ');
+}
+
+function sshTransport(connection: Extract<Connection, {kind: 'ssh'}>): Transport {
+	let directory: string | undefined;
+	let removeExitHook: (() => void) | undefined;
+	const controlPath = () => {
+		if (!directory) {
+			directory = mkdtempSync(join(tmpdir(), 'kvmnet-ssh-'));
+			// However kvmnet ends (but SIGKILL), the connection is closed; after SIGKILL it closes itself when idle.
+			const made = directory;
+			removeExitHook = onExit(() => {
+				try {
+					execFileSync(
+						'ssh',
+						[...sshOptions(connection.ssh, join(made, 'master')), '-O', 'exit', '--', connection.ssh.host],
+						{
+							stdio: 'ignore',
+							timeout: 2000,
+						},
+					);
+				} catch {
+					// Already closed.
+				}
+				rmSync(made, {recursive: true, force: true});
+			});
+		}
+		return join(directory, 'master');
+	};
+	const base = () => ['ssh', ...sshOptions(connection.ssh, controlPath()), '--', connection.ssh.host];
+	return {
+		connection,
+		where: `ssh ${connection.label}`,
+		route: (argv, env) => ({argv: [...base(), remoteCommand(argv, env)]}),
+		async close() {
+			if (!directory) return;
+			await execa('ssh', [...sshOptions(connection.ssh, controlPath()), '-O', 'exit', '--', connection.ssh.host], {
+				reject: false,
+				timeout: 5000,
+				stdin: 'ignore',
+			});
+			rmSync(directory, {recursive: true, force: true});
+			directory = undefined;
+			removeExitHook?.();
+		},
+	};
+}
+
+function noShellTransport(connection: Extract<Connection, {kind: 'no-shell'}>): Transport {
+	const why = `host facts unavailable over ${connection.transport}: kvmnet has no shell on ${connection.host}`;
+	return {
+		connection,
+		where: `${connection.transport} to ${connection.host} (libvirt only, no shell)`,
+		// libvirt is the transport: virsh runs here with the URI itself.
+		route: (argv, env) => (argv[0] === 'virsh' ? {argv, env} : {refused: why}),
+		close: async () => undefined,
+	};
+}
+
+/** The transport for a libvirt URI (throws ConnectionError, naming the part, for one kvmnet cannot follow). */
+export function transportFor(uri: string): Transport {
+	const connection = parseConnection(uri);
+	if (connection.kind === 'ssh') return sshTransport(connection);
+	if (connection.kind === 'no-shell') return noShellTransport(connection);
+	return {...localTransport, connection};
+}

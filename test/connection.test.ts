@@ -1,0 +1,67 @@
+// Which host a libvirt URI names and how kvmnet reaches it: the local machine, ssh with the URI's own options, or
+// no shell at all (tls, tcp). A URI that would make ssh run something else is refused by name.
+import {describe, expect, it} from 'vitest';
+import {ConnectionError, parseConnection, shellQuote, virshUriOf} from '../source/core/connection.js';
+
+describe('parseConnection', () => {
+	it.each([
+		'qemu:///system',
+		'qemu:///session',
+		'test:///default',
+		'qemu+unix:///system?socket=/run/x',
+		'qemu://localhost/system?socket=/a',
+	])('%s is this machine', (uri) => expect(parseConnection(uri)).toEqual({kind: 'local', uri}));
+
+	it('ssh: user, host, port and the transport parameters; the host’s own URI keeps socket= and drops the rest', () => {
+		const c = parseConnection(
+			'qemu+ssh://root@10.1.0.2:2222/system?socket=/tmp/x/run/libvirt-sock&keyfile=/k&no_verify=1',
+		);
+		expect(c).toEqual({
+			kind: 'ssh',
+			uri: 'qemu+ssh://root@10.1.0.2:2222/system?socket=/tmp/x/run/libvirt-sock&keyfile=/k&no_verify=1',
+			hostUri: 'qemu:///system?socket=%2Ftmp%2Fx%2Frun%2Flibvirt-sock',
+			ssh: {user: 'root', host: '10.1.0.2', port: 2222, keyfile: '/k', noVerify: true},
+			label: 'root@10.1.0.2:2222',
+		});
+		expect(virshUriOf(c)).toBe('qemu:///system?socket=%2Ftmp%2Fx%2Frun%2Flibvirt-sock');
+	});
+
+	it('libssh and libssh2 are ssh too; known_hosts is kept; name= is the host’s own URI', () => {
+		expect(parseConnection('qemu+libssh2://u@kvm2/session?known_hosts=/kh')).toMatchObject({
+			kind: 'ssh',
+			hostUri: 'qemu:///session',
+			ssh: {user: 'u', host: 'kvm2', knownHosts: '/kh', noVerify: false},
+			label: 'u@kvm2',
+		});
+		expect(parseConnection('qemu+ssh://kvm2/system?name=qemu:///system')).toMatchObject({hostUri: 'qemu:///system'});
+		expect(parseConnection('qemu+ssh://[fe80::1]:22/system')).toMatchObject({
+			ssh: {host: 'fe80::1', port: 22},
+			label: 'fe80::1',
+		});
+	});
+
+	it('tls (no transport) and tcp reach libvirt but no shell', () => {
+		expect(parseConnection('qemu://kvm2/system')).toEqual({
+			kind: 'no-shell',
+			uri: 'qemu://kvm2/system',
+			transport: 'tls',
+			host: 'kvm2',
+		});
+		expect(parseConnection('qemu+tcp://kvm2/system')).toMatchObject({kind: 'no-shell', transport: 'tcp'});
+	});
+
+	it.each([
+		['qemu+ssh://-oProxyCommand=x/system', /host "-oProxyCommand=x" is not a host name/],
+		['qemu+ssh://a;b@kvm2/system', /user "a;b" is not a user name/],
+		['qemu+ssh://kvm2:99999/system', /port 99999 is not from 1 to 65535/],
+		['qemu+ext:///system?command=/bin/x', /ext transport/],
+		['not a uri', /is not a libvirt URI/],
+	])('refuses %s, naming the part and the rule', (uri, message) => {
+		expect(() => parseConnection(uri)).toThrow(ConnectionError);
+		expect(() => parseConnection(uri)).toThrow(message);
+	});
+
+	it('shellQuote survives quotes and shell syntax', () => {
+		expect(shellQuote(`a'b; rm -rf / $(x)`)).toBe(`'a'\\''b; rm -rf / $(x)'`);
+	});
+});

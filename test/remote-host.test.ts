@@ -1,0 +1,301 @@
+// Remote hosts: a "laptop" namespace runs kvmnet; a "remote" namespace (its own hostname) runs a real libvirtd and a
+// real sshd, joined to the laptop by a veth. Each side has links of its own, so every fact shown says where it was
+// read; each side's sysctls and firewall differ, so the doctor's facts do too; and what an apply changes is looked
+// for on both sides.
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {execa} from 'execa';
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import type {DoctorFacts} from '../source/core/doctor/index.js';
+import type {HostModel} from '../source/core/model.js';
+import {cliPath, runCli} from './harness/cli.js';
+import {namespaceSnapshot} from './harness/snapshot.js';
+import {TmuxSession} from './harness/tmux.js';
+import {Libvirtd} from './harness/libvirtd.js';
+import {isRoot, Namespace, run} from './harness/netns.js';
+import {haveSshd, Sshd} from './harness/sshd.js';
+
+const remoteAddress = '10.78.0.2';
+const laptopAddress = '10.78.0.50';
+const remoteHostname = 'kvmt-remote-kvm2';
+
+describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
+	let daemon: Libvirtd;
+	let laptop: Namespace;
+	let sshd: Sshd;
+	let uri: string;
+	let socket: string;
+	const work = mkdtempSync(join(tmpdir(), 'kvmnet-remote-'));
+	const natXml = join(work, 'rnat.xml');
+	// The laptop's links, addresses, routes and forwarding: what nothing remote may change.
+	const laptopState = async () => ({
+		links: JSON.parse((await laptop.exec(['ip', '-j', 'addr'])).stdout) as unknown,
+		routes: (await laptop.exec(['ip', 'route', 'show', 'table', 'all'])).stdout,
+		forwarding: await sysctl(laptop.name, 'net.ipv4.ip_forward'),
+		firewall: (await laptop.exec(['iptables', '-S'])).stdout,
+	});
+	const env = () => ({
+		...(process.env as Record<string, string>),
+		KVMNET_STATE_DIR: join(work, 'state'),
+		KVMNET_NETWORK_MANAGER: 'iproute2',
+	});
+	const onLaptop = (args: string[]) => runCli(args, {namespace: laptop.name, env: env()});
+	const sysctl = async (ns: string, key: string) =>
+		(await run(['ip', 'netns', 'exec', ns, 'sysctl', '-n', key])).stdout.trim();
+
+	beforeAll(async () => {
+		daemon = await Libvirtd.start('remote');
+		laptop = await Namespace.create('rlaptop');
+		await run([
+			'ip',
+			'link',
+			'add',
+			'lap0',
+			'netns',
+			laptop.name,
+			'type',
+			'veth',
+			'peer',
+			'name',
+			'uplink0',
+			'netns',
+			daemon.namespace,
+		]);
+		await laptop.ipBatch([
+			'link set lap0 up',
+			`addr add ${laptopAddress}/24 dev lap0`,
+			'link add laptoponly0 type veth peer name laptoponly1',
+		]);
+		await run(['ip', '-n', daemon.namespace, '-batch', '-'], {
+			input: [
+				'link set uplink0 up',
+				`addr add ${remoteAddress}/24 dev uplink0`,
+				'route add default via 10.78.0.1',
+				'link add remoteonly0 type veth peer name remoteonly1',
+				// A second NIC on the remote that does not carry the ssh connection, to bridge.
+				'link add lan1 type veth peer name lan1p',
+				'link set lan1 up',
+				'link set lan1p up',
+				'addr add 10.79.0.2/24 dev lan1',
+				'',
+			].join('\n'),
+		});
+		// Different facts on each side: IPv6 forwarding on the laptop only; a FORWARD policy of DROP on the laptop only.
+		await run(['ip', 'netns', 'exec', laptop.name, 'sysctl', '-qw', 'net.ipv6.conf.all.forwarding=1']);
+		await run(['ip', 'netns', 'exec', laptop.name, 'iptables', '-P', 'FORWARD', 'DROP']);
+		// A NAT network on the remote (the doctor's forwarding check needs one active), then forwarding off on both sides.
+		writeFileSync(
+			natXml,
+			"<network><name>rnat</name><forward mode='nat'/><bridge name='virbr-rnat'/><ip address='192.168.178.1' netmask='255.255.255.0'/></network>",
+		);
+		await daemon.virsh(`net-define ${natXml}; net-start rnat`);
+		await run(['ip', 'netns', 'exec', daemon.namespace, 'sysctl', '-qw', 'net.ipv4.ip_forward=0']);
+		await run(['ip', 'netns', 'exec', laptop.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=0']);
+		sshd = await Sshd.start(daemon.namespace, remoteAddress, remoteHostname);
+		socket = daemon.uri.split('socket=')[1]!;
+		uri = sshd.uri(socket);
+		writeFileSync(join(work, 'empty_known_hosts'), '');
+	});
+
+	afterAll(async () => {
+		await sshd?.stop();
+		await daemon?.stop();
+		await laptop?.destroy();
+		rmSync(work, {recursive: true, force: true});
+	});
+
+	it('inventory --json lists only the remote’s links, its hostname, kvmnet’s own SSH path there, and its libvirt', async () => {
+		const result = await onLaptop(['inventory', '--json', '-c', uri]);
+		expect(result.stderr).toBe('');
+		const model = JSON.parse(result.stdout) as HostModel;
+		const names = model.nics.map((n) => n.name);
+		expect(names).toEqual(expect.arrayContaining(['uplink0', 'remoteonly0', 'lan1', 'lo']));
+		expect(names).not.toContain('lap0');
+		expect(names).not.toContain('laptoponly0');
+		expect(model.header.hostname).toBe(remoteHostname);
+		expect(model.header.remote).toEqual({via: `ssh root@${remoteAddress}:2222`, hostFacts: true});
+		expect(model.header.ssh).toMatchObject({clientAddress: laptopAddress, interface: 'uplink0'});
+		expect(model.header.libvirt).toMatchObject({uri, reachable: true});
+		expect(model.header.isRoot).toBe(true);
+		expect(model.networks.map((n) => n.name)).toContain('rnat');
+		// Every command ran on the remote, through ssh: the history is the host side's argv, and virsh got the host's
+		// own URI (the transport parameters stay on this side).
+		const virsh = model.scan.commands.find((argv) => argv[0] === 'virsh');
+		expect(virsh).toContain(`qemu:///system?socket=${encodeURIComponent(socket)}`);
+		// This remote has OVS installed but not running (it shares this machine's files): said, and nothing else.
+		expect(model.problems.filter((p) => p.area !== 'ovs')).toEqual([]);
+	});
+
+	it('the doctor reads the remote’s sysctls and firewall, not the laptop’s', async () => {
+		const result = await onLaptop(['doctor', '--json', '-c', uri]);
+		const report = JSON.parse(result.stdout) as {hostname: string; facts: DoctorFacts; results: {id: string}[]};
+		expect(report.hostname).toBe(remoteHostname);
+		expect(report.facts.sysctl['net.ipv6.conf.all.forwarding']).toBe('0');
+		expect(await sysctl(laptop.name, 'net.ipv6.conf.all.forwarding')).toBe('1');
+		expect('rules' in report.facts.iptables && report.facts.iptables.rules).toContain('-P FORWARD ACCEPT');
+		expect(report.results.find((r) => r.id === 'forwarding')).toMatchObject({status: 'fail'});
+	});
+
+	it('a doctor fix applied from the laptop changes only the remote, and undo puts it back', async () => {
+		const out = join(work, 'fix-forwarding');
+		const saved = await onLaptop(['doctor', '--fix', 'forwarding', '--out', out, '-c', uri]);
+		expect(saved.exitCode, saved.stderr).toBe(0);
+		const laptopBefore = await laptopState();
+		const applied = await onLaptop(['apply', join(out, 'plan.json'), '--yes', '-c', uri]);
+		expect(applied.exitCode, applied.stderr + applied.stdout).toBe(0);
+		expect(await sysctl(daemon.namespace, 'net.ipv4.ip_forward')).toBe('1');
+		expect(await sysctl(laptop.name, 'net.ipv4.ip_forward')).toBe('0');
+		expect(await laptopState()).toEqual(laptopBefore);
+		// The journal names the remote URI, but kvmnet connects to no URI read from a file: the user names it.
+		const unnamed = await onLaptop(['undo', '--yes']);
+		expect(unnamed.exitCode).toBe(2);
+		expect(unnamed.stderr).toMatch(/pass --connect with that URI to undo it there\. Nothing was changed/);
+		expect(await sysctl(daemon.namespace, 'net.ipv4.ip_forward')).toBe('1');
+		const undone = await onLaptop(['undo', '--yes', '-c', uri]);
+		expect(undone.exitCode, undone.stderr + undone.stdout).toBe(0);
+		expect(await sysctl(daemon.namespace, 'net.ipv4.ip_forward')).toBe('0');
+		expect(await laptopState()).toEqual(laptopBefore);
+	});
+
+	it('a host bridge over a remote NIC is made there, the laptop untouched, and undo restores the remote exactly', async () => {
+		const out = join(work, 'bridge-lan1');
+		const planned = await onLaptop([
+			'plan',
+			'--mode',
+			'bridge',
+			'--name',
+			'rlan',
+			'--bridge',
+			'br-lan1',
+			'--uplink',
+			'lan1',
+			'--out',
+			out,
+			'-c',
+			uri,
+		]);
+		expect(planned.exitCode, planned.stderr).toBe(0);
+		const [remoteBefore, laptopBefore] = [await namespaceSnapshot(daemon, {}), await laptopState()];
+		const applied = await onLaptop(['apply', join(out, 'plan.json'), '--yes', '-c', uri]);
+		expect(applied.exitCode, applied.stderr + applied.stdout).toBe(0);
+		const link = JSON.parse((await daemon.exec(['ip', '-j', 'link', 'show', 'lan1'])).stdout) as {master?: string}[];
+		expect(link[0]?.master).toBe('br-lan1');
+		expect((await daemon.virsh('net-list --all --name')).stdout).toContain('rlan');
+		expect(await laptopState()).toEqual(laptopBefore);
+		const undone = await onLaptop(['undo', '--yes', '-c', uri]);
+		expect(undone.exitCode, undone.stderr + undone.stdout).toBe(0);
+		expect(await namespaceSnapshot(daemon, {})).toEqual(remoteBefore);
+		expect(await laptopState()).toEqual(laptopBefore);
+	});
+
+	it('a bridge over the uplink that carries kvmnet’s own ssh connection is refused, naming why; nothing changes', async () => {
+		const out = join(work, 'bridge-uplink0');
+		const planned = await onLaptop([
+			'plan',
+			'--mode',
+			'bridge',
+			'--name',
+			'rup',
+			'--bridge',
+			'br-up',
+			'--uplink',
+			'uplink0',
+			'--out',
+			out,
+			'-c',
+			uri,
+		]);
+		expect(planned.exitCode, planned.stderr).toBe(0);
+		const [remoteBefore, laptopBefore] = [await namespaceSnapshot(daemon, {}), await laptopState()];
+		const applied = await onLaptop(['apply', join(out, 'plan.json'), '--yes', '-c', uri]);
+		expect(applied.exitCode).toBe(2);
+		expect(applied.stderr).toMatch(
+			/changes the interface that carries kvmnet's own ssh connection to root@10\.78\.0\.2:2222/,
+		);
+		expect(await namespaceSnapshot(daemon, {})).toEqual(remoteBefore);
+		expect(await laptopState()).toEqual(laptopBefore);
+	});
+
+	it('a bad remote URI is refused by name before anything is contacted', async () => {
+		const result = await onLaptop(['inventory', '-c', 'qemu+ssh://-oProxyCommand=touch${IFS}/tmp/x/system']);
+		expect(result.exitCode).toBe(2);
+		expect(result.stderr).toMatch(/connect: the host .* is not a host name or address\. Nothing was contacted/);
+	});
+
+	it('auth refused and an unknown host key are said in words', async () => {
+		const wrongKey = uri.replace(/keyfile=[^&]+/, `keyfile=${join(work, 'nokey')}`);
+		await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(work, 'nokey')]);
+		const refused = await onLaptop(['inventory', '--json', '-c', wrongKey]);
+		const model = JSON.parse(refused.stdout) as HostModel;
+		expect(model.header.remote?.why).toMatch(/authentication refused/);
+		expect(model.nics).toEqual([]);
+		const unknownKey = uri.replace(/known_hosts=[^&]+/, `known_hosts=${join(work, 'empty_known_hosts')}`);
+		const unknown = JSON.parse((await onLaptop(['inventory', '--json', '-c', unknownKey])).stdout) as HostModel;
+		expect(unknown.header.remote?.why).toMatch(/host key is not known/);
+	});
+
+	it('over tcp (no shell): libvirt only, a banner, and nothing run on the laptop but virsh', async () => {
+		const tcp = `qemu+tcp://${remoteAddress}/system`;
+		const traced = join(work, 'exec.trace');
+		const before = await laptopState();
+		const result = await execa(
+			'strace',
+			[
+				'-f',
+				'-qq',
+				'-e',
+				'trace=execve',
+				'-o',
+				traced,
+				'ip',
+				'netns',
+				'exec',
+				laptop.name,
+				process.execPath,
+				cliPath,
+				'inventory',
+				'--json',
+				'-c',
+				tcp,
+			],
+			{env: env(), reject: false},
+		);
+		const model = JSON.parse(result.stdout) as HostModel;
+		expect(model.header.remote).toMatchObject({
+			hostFacts: false,
+			why: expect.stringMatching(/^host facts unavailable over tcp/),
+		});
+		expect(model.nics).toEqual([]);
+		const programs = new Set(
+			[...readFileSync(traced, 'utf8').matchAll(/execve\("([^"]+)"/g)].map((m) => m[1]!.split('/').pop()),
+		);
+		programs.delete('ip');
+		programs.delete('node');
+		expect([...programs]).toEqual(['virsh']);
+		expect(await laptopState()).toEqual(before);
+		const text = await onLaptop(['inventory', '-c', tcp]);
+		expect(text.stdout).toContain('REMOTE HOST: host facts unavailable over tcp');
+		const doctor = JSON.parse((await onLaptop(['doctor', '--json', '-c', tcp])).stdout) as {results: {group: string}[]};
+		expect(new Set(doctor.results.map((r) => r.group))).toEqual(new Set(['libvirt']));
+	});
+
+	it('the TUI under tmux: the header and the NIC list are the remote’s', async () => {
+		const session = await TmuxSession.start(
+			['ip', 'netns', 'exec', laptop.name, process.execPath, cliPath, '-c', uri],
+			{env: {KVMNET_STATE_DIR: join(work, 'state')}},
+		);
+		try {
+			const screen = await session.waitFor(`remote via ssh root@${remoteAddress}:2222`);
+			expect(screen).toContain(remoteHostname);
+			await session.keys('2');
+			const nics = await session.waitFor('remoteonly0');
+			expect(nics).not.toContain('laptoponly0');
+			expect(nics).toMatch(/uplink0.*\[SSH\]|\[SSH\].*uplink0/);
+			await session.keys('q');
+			expect(await session.waitForExit()).toBe(0);
+		} finally {
+			await session.kill();
+		}
+	});
+});
