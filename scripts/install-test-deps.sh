@@ -3,10 +3,12 @@
 #   iproute2 (ip, ss), tmux (the terminal tests), libvirt-clients + libxml2-utils (virsh, the test driver,
 #   virt-xml-validate), libvirt-daemon + dnsmasq-base + iptables (a real libvirtd in a namespace),
 #   openvswitch-switch (OVS on the userspace datapath), qemu-system-x86 + busybox-static (the tiny VM that takes a
-#   DHCP lease; its kernel comes from Debian's linux-image package at test time).
+#   DHCP lease; its kernel comes from Debian's linux-image package at test time), openssh-server + openssh-client
+#   (the remote-host tests' sshd in a namespace, and kvmnet's own ssh transport), strace (a test proves that nothing
+#   but virsh runs on this machine for a host reached over tcp).
 set -euo pipefail
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-packages=(iproute2 tmux libvirt-clients libxml2-utils libvirt-daemon dnsmasq-base iptables openvswitch-switch qemu-system-x86 busybox-static)
+packages=(iproute2 tmux libvirt-clients libxml2-utils libvirt-daemon dnsmasq-base iptables openvswitch-switch qemu-system-x86 busybox-static openssh-server openssh-client strace)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -22,7 +22,13 @@ async function networkManagerOf(
 	if (forced && managerKinds.includes(forced as NetworkManagerKind)) {
 		return {kind: forced as NetworkManagerKind, reason: `KVMNET_NETWORK_MANAGER=${forced} says so`, connections: {}};
 	}
-	if (root === '/' && (await runner.hasProgram('nmcli', env))) {
+	// Everything that decides it is asked at once (one round trip on a remote host); nmcli runs only if it is there.
+	const [hasNmcli, netplanEntries, interfacesText] = await Promise.all([
+		root === '/' ? runner.hasProgram('nmcli', env) : Promise.resolve(false),
+		runner.files.list(join(root, 'etc/netplan')),
+		runner.files.read(join(root, 'etc/network/interfaces')),
+	]);
+	if (hasNmcli) {
 		const result = await runner.run(['nmcli', '-t', '-f', 'DEVICE,STATE,CONNECTION', 'device', 'status'], {
 			atMostMs: 5000,
 		});
@@ -42,9 +48,7 @@ async function networkManagerOf(
 			};
 		}
 	}
-	const netplanFiles = ((await runner.files.list(join(root, 'etc/netplan'))) ?? [])
-		.filter((f) => f.endsWith('.yaml'))
-		.sort();
+	const netplanFiles = (netplanEntries ?? []).filter((f) => f.endsWith('.yaml')).sort();
 	if (netplanFiles.length > 0) {
 		return {
 			kind: 'netplan',
@@ -52,7 +56,7 @@ async function networkManagerOf(
 			connections: {},
 		};
 	}
-	const interfaces = (await runner.files.read(join(root, 'etc/network/interfaces'))) ?? '';
+	const interfaces = interfacesText ?? '';
 	const stanzas = [...interfaces.matchAll(/^\s*iface\s+(\S+)/gm)].map((m) => m[1]!).filter((name) => name !== 'lo');
 	if (stanzas.length > 0) {
 		return {

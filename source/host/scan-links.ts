@@ -23,16 +23,18 @@ export interface LinkScan {
 
 export const defaultSysfsNet = '/sys/class/net';
 
-/** What sysfs says of one link. Only links backed by a device get the device reads: virtual links have none. */
+/**
+ * What sysfs says of one link. Only links backed by a device have these facts; all are asked at once (not the device
+ * link first, then the rest), so a remote host answers every link's reads in one round trip.
+ */
 export async function readSysfsFacts(
 	sysfsNet: string,
 	name: string,
 	files: HostFiles = localFiles,
 ): Promise<SysfsFacts> {
 	const dir = `${sysfsNet}/${name}`;
-	const device = await files.readlink(`${dir}/device`);
-	if (device === undefined) return {};
-	const [speed, driver, wireless, phy, total, num] = await Promise.all([
+	const [device, speed, driver, wireless, phy, total, num] = await Promise.all([
+		files.readlink(`${dir}/device`),
 		files.read(`${dir}/speed`),
 		files.readlink(`${dir}/device/driver`),
 		files.exists(`${dir}/wireless`),
@@ -40,6 +42,7 @@ export async function readSysfsFacts(
 		files.read(`${dir}/device/sriov_totalvfs`),
 		files.read(`${dir}/device/sriov_numvfs`),
 	]);
+	if (device === undefined) return {};
 	const facts: SysfsFacts = {hasDevice: true, wireless: wireless || phy};
 	const speedMbps = parseSysfsInteger(speed);
 	if (speedMbps !== undefined) facts.speedMbps = speedMbps;

@@ -32,10 +32,11 @@ export const ovsDatabaseSocket = (env: NodeJS.ProcessEnv) => `${env['OVS_RUNDIR'
 
 export async function scanOvs(runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<OvsScan> {
 	// Most hosts have no OVS, or have it installed and stopped: both are told without starting a process.
-	if (!(await runner.hasProgram('ovs-vsctl', env))) return {installed: false, bridges: [], problems: []};
-	// OVS_RUNDIR is this machine's setting: a remote host's ovs-vsctl uses its own default.
+	// OVS_RUNDIR is this machine's setting: a remote host's ovs-vsctl uses its own default. Both asked at once.
 	const socket = ovsDatabaseSocket(runner.remote ? {} : env);
-	if (!(await runner.files.exists(socket))) {
+	const [installed, running] = await Promise.all([runner.hasProgram('ovs-vsctl', env), runner.files.exists(socket)]);
+	if (!installed) return {installed: false, bridges: [], problems: []};
+	if (!running) {
 		return {
 			installed: true,
 			bridges: [],

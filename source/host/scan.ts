@@ -3,7 +3,7 @@
 import {assembleHost} from '../core/host-model.js';
 import type {HostCapabilities, HostModel} from '../core/model.js';
 import {parseSshConnection} from '../core/ssh.js';
-import {virshUriOf} from '../core/connection.js';
+import {parseConnection, virshUriOf} from '../core/connection.js';
 import {Runner} from './runner.js';
 import {localHostname, runningAsRoot, scanMachine, scanRemoteMachine} from './scan-header.js';
 import {scanCapabilities} from './scan-capabilities.js';
@@ -29,7 +29,7 @@ const remoteRunners = new Map<string, Runner>();
  */
 export function runnerFor(uri: string, env?: NodeJS.ProcessEnv): Runner {
 	const transport = transportFor(uri);
-	if (transport.connection.kind === 'local') return new Runner({...(env ? {env} : {})});
+	if (transport.connection.kind === 'local') return new Runner({transport, ...(env ? {env} : {})});
 	let runner = remoteRunners.get(uri);
 	if (!runner) {
 		runner = new Runner({transport, ...(env ? {env} : {})});
@@ -43,7 +43,8 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 	const env = options.env ?? process.env;
 	const uri = resolveLibvirtUri(options.connect, env);
 	const runner = options.runner ?? runnerFor(uri, env);
-	const connection = runner.transport.connection;
+	// What the URI names (a runner given by the caller reaches this machine, or that same remote host).
+	const connection = runner.transport.connection.kind === 'local' ? parseConnection(uri) : runner.transport.connection;
 	const firstCommand = runner.history.length;
 	// A remote host: facts and commands are all its own, over one connection opened first (the session's facts
 	// come with it, among them kvmnet's own SSH_CONNECTION as the host sees it).
