@@ -70,3 +70,15 @@ describe('bindings', () => {
 		for (const binding of screenBindings.inventory.filter((b) => b.hint)) expect(help).toContain(binding.label);
 	});
 });
+
+describe('at 80 columns', () => {
+	it.each(tables)('%s: the status bar fits whole', (_, table) => {
+		expect(hintLine(table).length).toBeLessThanOrEqual(80);
+	});
+
+	it('every help row fits whole beside its keys', () => {
+		// The help screen: two spaces, the keys in 18 columns, then the sentence.
+		for (const [keys, what] of helpRows(screenBindings.inventory))
+			expect(`  ${keys.padEnd(18)}${what}`.length, what).toBeLessThanOrEqual(80);
+	});
+});

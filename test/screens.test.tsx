@@ -79,7 +79,8 @@ describe('the help screen', () => {
 		const keys = helpRows(screenBindings.inventory);
 		expect(keys.length).toBeGreaterThan(5);
 		expect(shown.slice(1, 1 + keys.length)).toEqual(keys.map(([key, what]) => truncated(`  ${key.padEnd(18)}${what}`)));
-		expect(shown).toContain('  n                 new network: choose a mode (or answer questions), fill in, …');
+		// Whole, not cut at 80 columns.
+		expect(shown).toContain('  n                 new network: pick a mode (or answer questions), fill in');
 		expect(shown).toContain('libvirt is not installed here: showing the demo host.');
 		expect(shown).toContain('ovs: ovsdb-server is not running');
 		expect(shown.at(-1)).toBe(hintLine(screenBindings.help));

@@ -58,8 +58,9 @@ const ends: Binding = {command: 'ends', label: 'Home End  g G', help: 'first, la
 const help: Binding = {command: 'help', label: '?', hint: 'keys', help: 'this help', chars: ['?']};
 
 export const screenBindings: Record<Exclude<Screen, 'apply'>, readonly Binding[]> = {
+	// The list moves are in the help, not the status bar: at 80 columns the rest fills it.
 	inventory: [
-		move,
+		{...move, hint: undefined},
 		page,
 		ends,
 		{
@@ -73,26 +74,26 @@ export const screenBindings: Record<Exclude<Screen, 'apply'>, readonly Binding[]
 			command: 'views',
 			label: '1-5',
 			hint: 'views',
-			help: 'switch view: topology, NICs, bridges, networks, VMs (also Tab ← →)',
+			help: 'views: topology, NICs, bridges, networks, VMs (Tab ← →)',
 		},
 		{
 			command: 'new-network',
 			label: 'n',
 			hint: 'new network',
-			help: 'new network: choose a mode (or answer questions), fill in, preview',
+			help: 'new network: pick a mode (or answer questions), fill in',
 			chars: ['n'],
 		},
 		{
 			command: 'doctor',
 			label: 'd',
 			hint: 'doctor',
-			help: 'doctor: check what breaks VM networking here, with fixes (f applies one)',
+			help: 'doctor: what breaks VM networking here (f applies a fix)',
 			chars: ['d'],
 		},
-		{command: 'refresh', label: 'r', hint: 'refresh', help: 'scan the host again', chars: ['r']},
-		help,
-		{command: 'quit', label: 'q', hint: 'quit', help: 'quit (Esc or q goes back from any other screen)', chars: ['q']},
-		{command: 'quit', label: 'Ctrl-C', help: 'quit from anywhere (during an apply: stop and undo)', keys: ['^c']},
+		{command: 'refresh', label: 'r', hint: 'scan', help: 'scan the host again', chars: ['r']},
+		{...help, hint: 'help'},
+		{command: 'quit', label: 'q', hint: 'quit', help: 'quit (Esc or q goes back from other screens)', chars: ['q']},
+		{command: 'quit', label: 'Ctrl-C', help: 'quit from anywhere (in an apply: stop and undo)', keys: ['^c']},
 	],
 	details: [
 		{command: 'move', label: '↑↓ PgUp PgDn', hint: 'scroll'},
@@ -126,8 +127,8 @@ export const screenBindings: Record<Exclude<Screen, 'apply'>, readonly Binding[]
 		{command: 'answer-yes', label: 'y/n/Space', hint: 'answer', chars: ['y']},
 		{command: 'answer-no', label: 'n', chars: ['n']},
 		{command: 'toggle', label: 'Space', keys: ['left', 'right'], chars: [' ']},
-		{command: 'use-recommended', label: 'Enter', hint: 'use recommended', keys: ['return']},
-		{command: 'use-runner-up', label: 'u', hint: 'use runner-up', chars: ['u']},
+		{command: 'use-recommended', label: 'Enter', hint: 'recommended', keys: ['return']},
+		{command: 'use-runner-up', label: 'u', hint: 'runner-up', chars: ['u']},
 		{command: 'back', label: 'Esc', hint: 'back', keys: ['escape'], chars: ['q']},
 	],
 	compare: [
