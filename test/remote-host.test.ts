@@ -4,7 +4,7 @@
 // for on both sides.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {execa} from 'execa';
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {DoctorFacts} from '../source/core/doctor/index.js';
@@ -107,7 +107,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 
 	it('inventory --json lists only the remote’s links, its hostname, kvmnet’s own SSH path there, and its libvirt', async () => {
 		const result = await onLaptop(['inventory', '--json', '-c', uri]);
-		expect(result.stderr).toBe('');
+		expect(`${result.exitCode} ${result.stderr}`).toBe('0 ');
 		const model = JSON.parse(result.stdout) as HostModel;
 		const names = model.nics.map((n) => n.name);
 		expect(names).toEqual(expect.arrayContaining(['uplink0', 'remoteonly0', 'lan1', 'lo']));
@@ -233,6 +233,21 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		const unknownKey = uri.replace(/known_hosts=[^&]+/, `known_hosts=${join(work, 'empty_known_hosts')}`);
 		const unknown = JSON.parse((await onLaptop(['inventory', '--json', '-c', unknownKey])).stdout) as HostModel;
 		expect(unknown.header.remote?.why).toMatch(/host key is not known/);
+	});
+
+	it('no ssh client here: said, with the package to install; nothing else is read in its place', async () => {
+		// A PATH with only ip (to enter the laptop's namespace): no ssh, no virsh, no other tool.
+		const bin = join(work, 'only-ip');
+		mkdirSync(bin, {recursive: true});
+		symlinkSync((await run(['sh', '-c', 'command -v ip'])).stdout.trim(), join(bin, 'ip'));
+		const result = await runCli(['inventory', '--json', '-c', uri], {
+			namespace: laptop.name,
+			env: {...env(), PATH: bin},
+		});
+		expect(result.stderr).toBe('');
+		const model = JSON.parse(result.stdout) as HostModel;
+		expect(model.header.remote?.why).toMatch(/ssh not found: install the openssh-client package/);
+		expect(model.nics).toEqual([]);
 	});
 
 	it('over tcp (no shell): libvirt only, a banner, and nothing run on the laptop but virsh', async () => {

@@ -93,6 +93,7 @@ const packageOf: Record<string, string> = {
 	'ovs-vsctl': 'openvswitch-switch',
 	'virt-xml-validate': 'libvirt-clients',
 	nmcli: 'network-manager',
+	ssh: 'openssh-client',
 };
 
 /** How long a scan waits for any one tool when KVMNET_TIMEOUT is not set. */
@@ -282,10 +283,11 @@ export class Runner {
 		this.connecting ??= this.launch(['sh', '-c', sessionScript], {}).then((result) => {
 			if (!result.ok)
 				return {
-					error:
-						result.exitCode === 255 || result.exitCode === undefined
+					error: result.missing
+						? `${this.transport.where}: ${describeFailure({...result, argv: ['ssh']})}`
+						: result.exitCode === 255 || (result.exitCode === undefined && !result.timedOut)
 							? describeSshFailure(result.stderr, this.transport.where)
-							: describeFailure(result),
+							: `${this.transport.where}: ${describeFailure(result)}`,
 				};
 			const [sshConnection = '', hostname = '', uid = '', kernel = ''] = result.stdout.split('\n');
 			const facts: SessionFacts = {};

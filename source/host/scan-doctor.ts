@@ -22,18 +22,10 @@ async function socketOwners(
 	files: HostFiles,
 	root: string,
 	inodes: Set<string>,
+	runner?: Runner,
 ): Promise<Map<string, {pid: number; program: string; cmdline: string}>> {
 	const owners = new Map<string, {pid: number; program: string; cmdline: string}>();
-	const pids = ((await files.list(join(root, 'proc'))) ?? []).filter((entry) => /^\d+$/.test(entry));
-	const fdLists = await Promise.all(pids.map((pid) => files.list(join(root, 'proc', pid, 'fd'))));
-	const links = await Promise.all(
-		pids.flatMap((pid, i) =>
-			(fdLists[i] ?? []).map(async (fd) => ({
-				pid,
-				target: (await files.readlink(join(root, 'proc', pid, 'fd', fd))) ?? '',
-			})),
-		),
-	);
+	const links = runner ? await remoteSocketLinks(runner) : await socketLinks(files, root);
 	const found = new Map<string, string>();
 	for (const {pid, target} of links) {
 		const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
@@ -55,7 +47,49 @@ async function socketOwners(
 	return owners;
 }
 
-async function listeners(files: HostFiles, root: string): Promise<Listener[]> {
+/** Every open fd's link target, process by process, read as files. */
+async function socketLinks(files: HostFiles, root: string): Promise<{pid: string; target: string}[]> {
+	const pids = ((await files.list(join(root, 'proc'))) ?? []).filter((entry) => /^\d+$/.test(entry));
+	const fdLists = await Promise.all(pids.map((pid) => files.list(join(root, 'proc', pid, 'fd'))));
+	return Promise.all(
+		pids.flatMap((pid, i) =>
+			(fdLists[i] ?? []).map(async (fd) => ({
+				pid,
+				target: (await files.readlink(join(root, 'proc', pid, 'fd', fd))) ?? '',
+			})),
+		),
+	);
+}
+
+/**
+ * The same on a remote host, from one find(1) there: reading thousands of fd links one by one through the batch
+ * script costs a process each on the far side (seconds), find reads them all in one.
+ */
+async function remoteSocketLinks(runner: Runner): Promise<{pid: string; target: string}[]> {
+	const result = await runner.run(
+		[
+			'find',
+			'/proc',
+			'-mindepth',
+			'3',
+			'-maxdepth',
+			'3',
+			'-path',
+			'/proc/[0-9]*/fd/*',
+			'-lname',
+			'socket:*',
+			'-printf',
+			'%p %l\\n',
+		],
+		{atMostMs: 10_000},
+	);
+	return result.stdout.split('\n').flatMap((line) => {
+		const match = /^\/proc\/(\d+)\/fd\/\d+ (socket:\[\d+\])$/.exec(line);
+		return match ? [{pid: match[1]!, target: match[2]!}] : [];
+	});
+}
+
+async function listeners(files: HostFiles, root: string, runner?: Runner): Promise<Listener[]> {
 	const tables = await Promise.all(
 		(['udp', 'udp6', 'tcp', 'tcp6'] as const).map(async (file) =>
 			parseProcNet((await files.read(join(root, 'proc/net', file))) ?? '', file.startsWith('udp') ? 'udp' : 'tcp'),
@@ -63,7 +97,7 @@ async function listeners(files: HostFiles, root: string): Promise<Listener[]> {
 	);
 	const sockets = tables.flat();
 	if (sockets.length === 0) return [];
-	const owners = await socketOwners(files, root, new Set(sockets.map((s) => s.inode)));
+	const owners = await socketOwners(files, root, new Set(sockets.map((s) => s.inode)), runner);
 	return sockets.map(({inode, ...socket}) => {
 		const owner = owners.get(inode);
 		return owner
@@ -158,7 +192,7 @@ export async function scanDoctorFacts(runner: Runner, options: DoctorScanOptions
 			files.read(join(root, 'etc/libvirt/network.conf')),
 			files.read(join(root, 'etc/ufw/ufw.conf')),
 			runningPrograms(files, root),
-			listeners(files, root),
+			listeners(files, root, runner.remote ? runner : undefined),
 			Promise.all(['dev/kvm', 'dev/net/tun', 'dev/vhost-net'].map((path) => files.exists(join(root, path)))),
 			vfioAvailable(files, root, kernel),
 			vfPersistence(files, root),
