@@ -126,17 +126,39 @@ const measure = (namespace, connect) => {
 	return {ms: median(samples.map((s) => s.ms)), channels: samples[0].channels, nics: samples[0].nics};
 };
 
+// The connection alone: one ssh that runs `true`, as kvmnet opens it (the same options), with and without delay.
+const sshTrue = (port, host) => {
+	const started = performance.now();
+	const result = spawnSync(
+		'ip',
+		[
+			...['netns', 'exec', laptop, 'ssh', '-T', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no'],
+			...['-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-i', join(work, 'client_key')],
+			...['-p', String(port), '-l', 'root', '--', host, 'true'],
+		],
+		{encoding: 'utf8'},
+	);
+	if (result.status !== 0) throw new Error(`ssh true failed: ${result.stderr}`);
+	return performance.now() - started;
+};
+const connection = {
+	direct: median(Array.from({length: runs}, () => sshTrue(2222, '10.88.0.2'))),
+	delayed: median(Array.from({length: runs}, () => sshTrue(2223, '127.0.0.1'))),
+};
+
 const onHost = measure(remote, uri);
 const overSsh = measure(laptop, direct);
 const overSshDelayed = measure(laptop, delayed);
 const rtt = 2 * oneWayMs;
 const extraTrips = (overSshDelayed.ms - overSsh.ms) / rtt;
+const connectionTrips = (connection.delayed - connection.direct) / rtt;
 const lines = [
 	`remote-host inventory, medians of ${runs} (${overSsh.nics} links, 5 networks; round trip added: ${rtt} ms)`,
 	`  on the host itself (qemu:///system):        ${Math.round(onHost.ms)} ms`,
 	`  from the laptop over ssh, no delay:          ${Math.round(overSsh.ms)} ms  (${overSsh.channels} commands over one connection)`,
 	`  from the laptop over ssh, ${rtt} ms round trip: ${Math.round(overSshDelayed.ms)} ms`,
 	`  round trips the delay costs:                 ${extraTrips.toFixed(1)} (the connection's own setup included)`,
+	`  of which ssh's own connection (ssh host true): ${connectionTrips.toFixed(1)}; the scan's: ${(extraTrips - connectionTrips).toFixed(1)}`,
 ];
 console.log(lines.join('\n'));
 writeFileSync(join(root, 'bench/results/remote.md'), `${lines.join('\n')}\n`);
