@@ -44,7 +44,10 @@ export function ApplyScreen({view, model, width, height}: ApplyScreenProps) {
 		const risky = plan.steps.filter((s) => s.touchesSsh).length;
 		return (
 			<Box flexDirection="column" width={width}>
-				<Text bold color={theme.accent}>{`${title}: this will change the host`}</Text>
+				<Text
+					bold
+					color={theme.accent}
+				>{`${title}: this will change ${model?.header.remote ? model.header.hostname : 'the host'}`}</Text>
 				{plan.steps.slice(0, applyListHeight(size)).map((step, i) => (
 					<Text
 						key={i}

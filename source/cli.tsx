@@ -5,6 +5,7 @@ import {readFileSync} from 'node:fs';
 import {parseArgs, usage, UsageError, type CliArgs} from './args.js';
 import type {HostModel} from './core/model.js';
 import type {Plan} from './core/plan.js';
+import {resolve} from 'node:path';
 import {loadHost} from './host/load-host.js';
 import {ConnectionError, parseConnection} from './core/connection.js';
 import {makePlan} from './plan/planner.js';
@@ -106,7 +107,9 @@ async function printDoctor(args: CliArgs): Promise<number> {
 		const written = await saveOut(plan, out!, args.out!);
 		if (typeof written === 'number') return written;
 		process.stdout.write(`${previewText(plan)}`);
-		process.stderr.write(`kvmnet: wrote ${written.join(', ')}; apply it with kvmnet apply ${args.out}/plan.json\n`);
+		process.stderr.write(
+			`kvmnet: wrote ${written.join(', ')}; apply it with kvmnet apply ${args.out}/plan.json${args.connect ? ` -c '${args.connect}'` : ''}\n`,
+		);
 		return 0;
 	}
 	process.stdout.write(
@@ -124,7 +127,15 @@ async function printPlan(args: CliArgs): Promise<number> {
 	if (typeof prepared === 'number') return prepared;
 	const host = await loadHost({demo: args.demo, ...(args.connect ? {connect: args.connect} : {})});
 	const uri = args.demo ? host.header.libvirt.uri : resolveLibvirtUri(args.connect);
-	const out = args.out;
+	// A plan made without the host's facts would be made blind (its bridges, subnets and NICs unknown).
+	const unread = host.header.remote?.why?.startsWith('host facts unavailable: ');
+	if (unread) {
+		await prepared?.discard();
+		process.stderr.write(`kvmnet: host: ${visible(host.header.remote!.why!)}; nothing was planned.\n`);
+		return 2;
+	}
+	// A relative --out is made absolute: the plan records its folder, and apply accepts only an absolute one.
+	const out = args.out === undefined ? undefined : resolve(args.out);
 	const {plan, errors} = makePlan(args.mode!, args.fields ?? {}, host, {
 		uri,
 		directory: (name) => out ?? planDirectory(name),

@@ -19,11 +19,15 @@ describe('parseConnection', () => {
 		expect(c).toEqual({
 			kind: 'ssh',
 			uri: 'qemu+ssh://root@10.1.0.2:2222/system?socket=/tmp/x/run/libvirt-sock&keyfile=/k&no_verify=1',
-			hostUri: 'qemu:///system?socket=%2Ftmp%2Fx%2Frun%2Flibvirt-sock',
+			hostUri: 'qemu:///system?socket=/tmp/x/run/libvirt-sock',
 			ssh: {user: 'root', host: '10.1.0.2', port: 2222, keyfile: '/k', noVerify: true},
 			label: 'root@10.1.0.2:2222',
 		});
-		expect(virshUriOf(c)).toBe('qemu:///system?socket=%2Ftmp%2Fx%2Frun%2Flibvirt-sock');
+		expect(virshUriOf(c)).toBe('qemu:///system?socket=/tmp/x/run/libvirt-sock');
+		// As written: libvirt reads %20 as a space, and would read a `+` as a plus.
+		expect(parseConnection('qemu+ssh://h/system?socket=/a%20b/sock&no_verify=1')).toMatchObject({
+			hostUri: 'qemu:///system?socket=/a%20b/sock',
+		});
 	});
 
 	it('libssh and libssh2 are ssh too; known_hosts is kept; name= is the host’s own URI', () => {
@@ -53,6 +57,8 @@ describe('parseConnection', () => {
 	it.each([
 		['qemu+ssh://-oProxyCommand=x/system', /host "-oProxyCommand=x" is not a host name/],
 		['qemu+ssh://a;b@kvm2/system', /user "a;b" is not a user name/],
+		['qemu+ssh://-lroot@kvm2/system', /user "-lroot" is not a user name/],
+		['qemu+ssh://kvm2/system?keyfile=-oProxyCommand=x', /keyfile="-oProxyCommand=x" is not a file path/],
 		['qemu+ssh://kvm2:99999/system', /port 99999 is not from 1 to 65535/],
 		['qemu+ext:///system?command=/bin/x', /ext transport/],
 		['not a uri', /is not a libvirt URI/],

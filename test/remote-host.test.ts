@@ -4,11 +4,14 @@
 // for on both sides.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {execa} from 'execa';
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {DoctorFacts} from '../source/core/doctor/index.js';
 import type {HostModel} from '../source/core/model.js';
+import type {Plan} from '../source/core/plan.js';
+import {applyPlan} from '../source/host/apply.js';
+import {runnerFor} from '../source/host/scan.js';
 import {cliPath, runCli} from './harness/cli.js';
 import {namespaceSnapshot} from './harness/snapshot.js';
 import {TmuxSession} from './harness/tmux.js';
@@ -122,7 +125,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		// Every command ran on the remote, through ssh: the history is the host side's argv, and virsh got the host's
 		// own URI (the transport parameters stay on this side).
 		const virsh = model.scan.commands.find((argv) => argv[0] === 'virsh');
-		expect(virsh).toContain(`qemu:///system?socket=${encodeURIComponent(socket)}`);
+		expect(virsh).toContain(`qemu:///system?socket=${socket}`);
 		// This remote has OVS installed but not running (it shares this machine's files): said, and nothing else.
 		expect(model.problems.filter((p) => p.area !== 'ovs')).toEqual([]);
 	});
@@ -215,6 +218,47 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		);
 		expect(await namespaceSnapshot(daemon, {})).toEqual(remoteBefore);
 		expect(await laptopState()).toEqual(laptopBefore);
+	});
+
+	it('the connection dropping as a step runs: the step counts as maybe done, and the rollback undoes it if it took effect', async () => {
+		// In this process (the plan's steps are ours, not a plan file's): ssh reaches the remote from the laptop's
+		// namespace through a wrapper first on PATH. The step's command kills the connection's sshd process on the
+		// remote after taking effect, so ssh ends with 255 and nobody here knows whether it ran.
+		const bin = join(work, 'ssh-from-laptop');
+		mkdirSync(bin, {recursive: true});
+		writeFileSync(join(bin, 'ssh'), `#!/bin/sh\nexec ip netns exec ${laptop.name} /usr/bin/ssh "$@"\n`, {mode: 0o755});
+		const marker = join(work, 'dropped-step-marker');
+		const path = process.env['PATH'];
+		process.env['PATH'] = `${bin}:${path}`;
+		try {
+			const runner = runnerFor(uri);
+			const plan: Plan = {
+				version: 1,
+				mode: 'test',
+				params: {name: 'dropped'},
+				uri,
+				manager: {kind: 'iproute2', reason: 'test'},
+				directory: join(work, 'dropped'),
+				interfaceXml: '',
+				warnings: [],
+				steps: [
+					{
+						title: 'Leave a mark, then cut the connection',
+						run: ['sh', '-c', 'touch "$1" && kill -9 "$PPID"', 'sh', marker],
+						undo: ['rm', '-f', marker],
+						verify: {run: ['test', '-e', marker], proves: 'the mark is there'},
+					},
+				],
+			};
+			const journal = await applyPlan(plan, {runner, journalDir: join(work, 'dropped-journals')});
+			expect(journal.steps[0]!.error).toMatch(/connection was lost|ssh failed|closed/);
+			// The rollback opened a new connection, found the mark in place and undid it.
+			expect(journal.status).toBe('rolled-back');
+			expect(journal.steps[0]!.state).toBe('undone');
+			expect(existsSync(marker)).toBe(false);
+		} finally {
+			process.env['PATH'] = path;
+		}
 	});
 
 	it('a bad remote URI is refused by name before anything is contacted', async () => {

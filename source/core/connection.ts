@@ -50,6 +50,15 @@ const sshTransports = new Set(['ssh', 'libssh', 'libssh2']);
 
 export class ConnectionError extends Error {}
 
+const decodeKey = (pair: string) => {
+	const key = pair.split('=')[0] ?? '';
+	try {
+		return decodeURIComponent(key);
+	} catch {
+		return key;
+	}
+};
+
 /** What the URI says of the host; throws ConnectionError for a URI kvmnet cannot follow (named, with the rule). */
 export function parseConnection(uri: string): Connection {
 	const match = /^([a-z][\w-]*)(?:\+([a-z][\w-]*))?:\/\/([^/?#]*)(\/[^?#]*)?(?:\?([^#]*))?$/i.exec(uri);
@@ -83,7 +92,7 @@ export function parseConnection(uri: string): Connection {
 			);
 		return {kind: 'no-shell', uri, transport: transport || 'tls', host};
 	}
-	if (user !== undefined && !/^[\w.-]+$/.test(user))
+	if (user !== undefined && (!/^[\w.-]+$/.test(user) || user.startsWith('-')))
 		throw new ConnectionError(`connect: the user ${JSON.stringify(user)} is not a user name (letters, digits, . _ -)`);
 	if (!/^[\w.:-]+$/.test(host) || host.startsWith('-'))
 		throw new ConnectionError(`connect: the host ${JSON.stringify(host)} is not a host name or address`);
@@ -93,14 +102,20 @@ export function parseConnection(uri: string): Connection {
 	const ssh: SshTarget = {host, noVerify: (params.get('no_verify') ?? '0') !== '0'};
 	if (user !== undefined) ssh.user = user;
 	if (port !== undefined) ssh.port = port;
+	for (const key of ['keyfile', 'known_hosts'] as const) {
+		const value = params.get(key);
+		if (value?.startsWith('-') || (value !== null && /[\0\n]/.test(value)))
+			throw new ConnectionError(`connect: ${key}=${JSON.stringify(value)} is not a file path`);
+	}
 	const keyfile = params.get('keyfile');
 	if (keyfile) ssh.keyfile = keyfile;
 	const knownHosts = params.get('known_hosts');
 	if (knownHosts) ssh.knownHosts = knownHosts;
 	// The host's own URI: `name=` when given (libvirt passes it to the far side as is), else the same driver and
 	// path with the parameters that concern the host (socket=…) kept.
-	const kept = [...params.entries()].filter(([key]) => !transportParams.has(key));
-	const hostQuery = kept.length > 0 ? `?${new URLSearchParams(kept).toString()}` : '';
+	// Kept as written: libvirt reads %20 as a space but `+` as a plus, so the parameters are not encoded again.
+	const kept = query.split('&').filter((pair) => pair !== '' && !transportParams.has(decodeKey(pair)));
+	const hostQuery = kept.length > 0 ? `?${kept.join('&')}` : '';
 	const hostUri = params.get('name') ?? `${driver}://${path}${hostQuery}`;
 	const label = `${user ? `${user}@` : ''}${host}${port !== undefined && port !== 22 ? `:${port}` : ''}`;
 	return {kind: 'ssh', uri, hostUri, ssh, label};

@@ -125,7 +125,8 @@ export function fileSafeName(name: string): string {
 
 /** One line naming a journal for a person: which plan, when, and how it stands. */
 export function describeJournal(journal: Journal, options: {alive?: boolean} = {}): string {
-	const done = journal.steps.filter((s) => s.state === 'done').length;
+	// In place, or maybe: done, an undo that failed, or under way when it stopped.
+	const done = journal.steps.filter((s) => s.state === 'done' || s.state === 'undo-failed').length;
 	const running = journal.steps.findIndex((s) => s.state === 'running' || s.state === 'undoing');
 	const where =
 		options.alive && (journal.status === 'running' || journal.status === 'rolling-back')

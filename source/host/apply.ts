@@ -124,7 +124,7 @@ async function runStep(
 	index: number,
 	argv: string[],
 	input: string | undefined,
-): Promise<{ok: boolean; message: string; exitCode?: number}> {
+): Promise<{ok: boolean; message: string; exitCode?: number; uncertain?: true}> {
 	log.line(index, 'info', `$ ${commandLine(argv)}${input !== undefined ? `  (input: ${JSON.stringify(input)})` : ''}`);
 	const result = await runner.run(argv, {
 		...(input === undefined ? {} : {input}),
@@ -135,6 +135,8 @@ async function runStep(
 		ok: result.ok,
 		message: result.ok ? 'ok' : describeFailure(result),
 		...(result.exitCode === undefined ? {} : {exitCode: result.exitCode}),
+		// The connection to a remote host failed: whether the command ran there is not known.
+		...(result.transportError ? {uncertain: true as const} : {}),
 	};
 }
 
@@ -164,6 +166,8 @@ export async function rollBack(
 ): Promise<Journal> {
 	const finalStatus = options.finalStatus ?? 'rolled-back';
 	const log = new Log(journal, hooks);
+	// What is left is found again by this rollback: an earlier attempt's leftovers may be undone by now.
+	journal.leftovers = [];
 	journal.status = 'rolling-back';
 	log.save();
 	log.line(-1, 'info', 'Undoing the steps that took effect, last first.');
@@ -304,6 +308,14 @@ export async function applyPlan(
 		}
 		const result = await runStep(options.runner, log, index, step.run, step.input);
 		if (result.exitCode !== undefined) record.exitCode = result.exitCode;
+		if (!result.ok && result.uncertain) {
+			// The connection dropped with the command sent: it may have run. It stays "under way", so the rollback (or a
+			// later kvmnet undo) checks whether it took effect and undoes it if so, as after a crash.
+			record.error = result.message;
+			log.line(index, 'error', `Step ${index + 1}: ${result.message}; it may have run on the host.`);
+			log.save();
+			return rollBack(journal, options.runner, hooks);
+		}
 		if (!result.ok) {
 			record.error = result.message;
 			log.line(index, 'error', `Step ${index + 1} failed: ${result.message}`);

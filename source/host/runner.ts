@@ -280,7 +280,19 @@ export class Runner {
 	 */
 	session(): Promise<SessionFacts | {error: string}> {
 		if (this.transport.connection.kind !== 'ssh') return Promise.resolve({});
-		this.connecting ??= this.launch(['sh', '-c', sessionScript], {}).then((result) => {
+		const {keyfile} = this.transport.connection.ssh;
+		const where = this.transport.where;
+		this.connecting ??= (async () => {
+			// ssh would only say "permission denied" for a key file that is not there.
+			if (keyfile !== undefined && !(await onPath(keyfile)))
+				return {error: `${where}: keyfile=${keyfile} does not exist (or cannot be read) on this machine`};
+			return this.openSession();
+		})();
+		return this.connecting;
+	}
+
+	private openSession(): Promise<SessionFacts | {error: string}> {
+		return this.launch(['sh', '-c', sessionScript], {}).then((result) => {
 			if (!result.ok)
 				return {
 					error: result.missing
@@ -297,7 +309,11 @@ export class Runner {
 			if (kernel.trim()) facts.kernel = kernel.trim();
 			return facts;
 		});
-		return this.connecting;
+	}
+
+	/** Forget the session's facts: the next command opens (or checks) the connection again and reads them anew. */
+	resetSession(): void {
+		this.connecting = undefined;
 	}
 
 	/**
@@ -554,7 +570,9 @@ function startSession(runner: Runner, argv: string[], options: Omit<RunOptions, 
 			child.stdin?.end();
 			const result = await finished;
 			const missing = (result as {code?: string}).code === 'ENOENT' || runner.missingThere(result);
+			const sshFailed = runner.transport.connection.kind === 'ssh' && result.exitCode === 255;
 			return {
+				...(sshFailed ? {transportError: describeSshFailure(stderr, runner.transport.where)} : {}),
 				argv,
 				exitCode: result.exitCode,
 				stdout: unclaimed,

@@ -38,6 +38,15 @@ export async function scanMachine(): Promise<MachineFacts> {
 export const localHostname = () => hostname();
 export const runningAsRoot = () => process.getuid?.() === 0;
 
+const hostOf = (runner: Runner) => {
+	const connection = runner.transport.connection;
+	return connection.kind === 'ssh'
+		? connection.ssh.host
+		: connection.kind === 'no-shell'
+			? connection.host
+			: 'localhost';
+};
+
 /** A remote host's header facts, read through its transport (one batch of file reads). */
 export async function scanRemoteMachine(
 	runner: Runner,
@@ -53,7 +62,7 @@ export async function scanRemoteMachine(
 	]);
 	const flagList = cpuFlags(cpuinfo ?? '').split(/\s+/);
 	const machine: MachineFacts & Pick<HostHeader, 'hostname' | 'isRoot'> = {
-		hostname: facts.hostname ?? runner.transport.connection.uri,
+		hostname: facts.hostname ?? hostOf(runner),
 		isRoot: facts.uid === 0,
 		kvmDevice,
 	};

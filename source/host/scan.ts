@@ -48,6 +48,8 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 	const firstCommand = runner.history.length;
 	// A remote host: facts and commands are all its own, over one connection opened first (the session's facts
 	// come with it, among them kvmnet's own SSH_CONNECTION as the host sees it).
+	// Each scan checks the connection anew (a rescan after it dropped must say so, not show the old facts).
+	runner.resetSession();
 	const session = await runner.session();
 	const remote = connection.kind !== 'local';
 	const noShell = connection.kind === 'no-shell' || 'error' in session;

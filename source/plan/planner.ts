@@ -151,8 +151,11 @@ export function makePlan(
 	const warnings = [...built.warnings];
 	const touchesSsh = steps.filter((s) => s.touchesSsh);
 	if (touchesSsh.length > 0) {
+		const changes = `${touchesSsh.length} step${touchesSsh.length > 1 ? 's change' : ' changes'} ${host.header.ssh?.interface}`;
 		warnings.unshift(
-			`${touchesSsh.length} step${touchesSsh.length > 1 ? 's change' : ' changes'} ${host.header.ssh?.interface}, which carries your SSH session. Run kvmnet inside tmux or screen, or from a console; apply keeps a guard that restores the network unless you confirm it still works.`,
+			host.header.remote
+				? `${changes}, which carries kvmnet's own ssh connection to ${host.header.hostname}: kvmnet will not apply this from here (its guard could not reach the host once the change cut it off). Apply it on ${host.header.hostname} itself, from a console or inside tmux.`
+				: `${changes}, which carries your SSH session. Run kvmnet inside tmux or screen, or from a console; apply keeps a guard that restores the network unless you confirm it still works.`,
 		);
 	}
 	if (built.hostChanges.length > 0 && host.capabilities.networkManager.kind === 'iproute2')

@@ -7,14 +7,20 @@ export function headerLines(model: HostModel): string[] {
 	const h = model.header;
 	const virt = h.cpuVirtualization === 'vmx' ? 'VT-x' : h.cpuVirtualization === 'svm' ? 'AMD-V' : 'no VT-x/AMD-V';
 	// Whether kvmnet can change anything comes right after the name: at 80 columns the line's end is cut.
+	// A remote host whose own facts could not be read: nothing is said of its hardware (none of it was read).
+	const unread = h.remote !== undefined && !h.remote.hostFacts;
 	const machine = [
 		h.hostname,
 		h.remote ? `remote via ${h.remote.via}` : undefined,
-		h.remote && !h.remote.hostFacts ? undefined : h.isRoot ? 'root' : 'not root: read-only',
-		`${virt}${h.kvmDevice ? ' /dev/kvm' : ', no /dev/kvm'}`,
-		formatBytes(h.memoryBytes),
-		h.os,
-		h.kernel,
+		...(unread
+			? ['host facts unavailable']
+			: [
+					h.isRoot ? 'root' : 'not root: read-only',
+					`${virt}${h.kvmDevice ? ' /dev/kvm' : ', no /dev/kvm'}`,
+					formatBytes(h.memoryBytes),
+					h.os,
+					h.kernel,
+				]),
 	]
 		.filter(Boolean)
 		.join(' · ');

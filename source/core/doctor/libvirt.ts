@@ -129,7 +129,37 @@ function libvirtFeaturesCheck(host: HostModel): CheckResult {
 }
 
 /** This group's checks, in the order they run (and show, within a status). */
+/**
+ * Whether anything could be checked at all: a host whose connection failed, or whose libvirt does not answer, fails
+ * here (the doctor would otherwise end "0 failed" having checked nothing). Nothing is said when both are fine.
+ */
+function reachCheck(host: HostModel): CheckResult[] {
+	const base = {id: 'reach', group: 'libvirt' as const, title: 'Reaching the host and its libvirt'};
+	const lost = host.header.remote?.why?.startsWith('host facts unavailable: ');
+	const problems = [
+		...(lost ? [host.header.remote!.why!] : []),
+		...(host.header.libvirt.reachable
+			? []
+			: [
+					`libvirt at ${host.header.libvirt.uri} is not reachable: ${host.header.libvirt.error ?? host.header.libvirt.timeout ?? 'no answer'}`,
+				]),
+	];
+	if (problems.length === 0) return [];
+	return [
+		{
+			...base,
+			status: 'fail',
+			seen: problems.join('; '),
+			why: 'The other checks need the host’s facts and its libvirt: without them they cannot say whether VM networking works.',
+			fix: {
+				text: 'Start libvirt (systemctl start libvirtd), or fix the connection (the URI, the key, known_hosts), then check again.',
+			},
+		},
+	];
+}
+
 export const libvirtChecks: Check[] = [
+	{id: 'reach', group: 'libvirt', run: reachCheck},
 	{id: 'networks', group: 'libvirt', run: networkChecks},
 	{id: 'libvirt-features', group: 'libvirt', run: libvirtFeaturesCheck},
 ];
