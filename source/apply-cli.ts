@@ -43,7 +43,9 @@ const fail = (text: string) => void process.stderr.write(`kvmnet: ${visible(text
 const printLine = (line: LogLine) => {
 	const prefix = line.step >= 0 ? `[${line.step + 1}] ` : '';
 	const text = line.stream === 'stderr' || line.stream === 'error' ? `${line.stream}: ${line.text}` : line.text;
-	out(`${line.time.slice(11, 23)} ${prefix}${visible(text)}\n`);
+	// kvmnet's own lines may hold several (the list of what is left): each is shown as a line, any other control
+	// character (a tool's CR, an escape) made visible.
+	for (const part of text.replace(/\r$/, '').split('\n')) out(`${line.time.slice(11, 23)} ${prefix}${visible(part)}\n`);
 };
 
 /** 0 applied or undone as asked; 1 rolled back after a failure; 3 an undo failed and something is left. */

@@ -168,6 +168,9 @@ export async function rollBack(
 	const log = new Log(journal, hooks);
 	// What is left is found again by this rollback: an earlier attempt's leftovers may be undone by now.
 	journal.leftovers = [];
+	// For a remote host, the advice names it: the commands are to be run there, and undo needs its URI.
+	const where = runner.remote ? ` on ${runner.transport.where}` : '';
+	const again = runner.remote ? ` -c '${journal.plan.uri}'` : '';
 	journal.status = 'rolling-back';
 	log.save();
 	log.line(-1, 'info', 'Undoing the steps that took effect, last first.');
@@ -220,8 +223,8 @@ export async function rollBack(
 			step.error = `${step.error ? `${step.error}; ` : ''}undo failed: ${result.message}`;
 			journal.leftovers.push(
 				certain || check
-					? `Step ${index + 1} (${step.title}) is still in place: run "${commandLine(step.undo)}" by hand (${result.message}).`
-					: `Step ${index + 1} (${step.title}) was under way when kvmnet stopped, and its undo failed (${result.message}): check whether it is in place, and if so run "${commandLine(step.undo)}".`,
+					? `Step ${index + 1} (${step.title}) is still in place: run "${commandLine(step.undo)}" by hand${where} (${result.message}), or kvmnet undo${again} later.`
+					: `Step ${index + 1} (${step.title}) was under way when kvmnet stopped, and its undo failed (${result.message}): check whether it is in place${where}, and if so run "${commandLine(step.undo)}", or kvmnet undo${again} later.`,
 			);
 			log.line(index, 'error', `undo failed: ${result.message}`);
 			log.state(index, 'undo-failed');

@@ -5,7 +5,7 @@
 // shell for kvmnet: only virsh runs (here, libvirt being the transport), and everything else is refused, never run
 // here in its place.
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {lstatSync, mkdtempSync, readdirSync, rmdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {execa} from 'execa';
@@ -34,6 +34,25 @@ export const localTransport: Transport = {
 	route: (argv, env) => ({argv, env}),
 	close: async () => undefined,
 };
+
+/**
+ * Folders a SIGKILLed kvmnet left: its master closed itself when idle (ControlPersist), so they are empty, or
+ * hold a socket nothing listens on any more. Those older than a minute are removed.
+ */
+function sweepStaleControlFolders(): void {
+	try {
+		for (const name of readdirSync(tmpdir())) {
+			if (!name.startsWith('kvmnet-ssh-')) continue;
+			const folder = join(tmpdir(), name);
+			const stat = lstatSync(folder);
+			if (!stat.isDirectory() || Date.now() - stat.mtimeMs < 60_000) continue;
+			const entries = readdirSync(folder);
+			if (entries.length === 0) rmdirSync(folder);
+		}
+	} catch {
+		// Best effort: another kvmnet may be sweeping too.
+	}
+}
 
 /** The options every ssh of the session gets: the URI's own, no prompts, and the shared connection. */
 export function sshOptions(target: SshTarget, controlPath: string): string[] {
@@ -77,6 +96,7 @@ function sshTransport(connection: Extract<Connection, {kind: 'ssh'}>): Transport
 	let removeExitHook: (() => void) | undefined;
 	const controlPath = () => {
 		if (!directory) {
+			sweepStaleControlFolders();
 			directory = mkdtempSync(join(tmpdir(), 'kvmnet-ssh-'));
 			// However kvmnet ends (but SIGKILL), the connection is closed; after SIGKILL it closes itself when idle.
 			const made = directory;
