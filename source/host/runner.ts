@@ -7,6 +7,7 @@
 // open a moment after the command exited (a helper in yet another session) are closed by kvmnet, not waited for.
 // Being in their own groups, commands no longer get the terminal's Ctrl-C, so kvmnet kills the groups still
 // running when it exits, on a signal too (signal-exit), and `stopAllCommands` does it when the app quits.
+import {existsSync} from 'node:fs';
 import {access} from 'node:fs/promises';
 import {join} from 'node:path';
 import {execa, type Options, type ResultPromise} from 'execa';
@@ -256,6 +257,7 @@ export class Runner {
 	/** The host's files, read through the same transport. */
 	readonly files: HostFiles & {batches?: () => number};
 	private connecting?: Promise<SessionFacts | {error: string}>;
+	private connected?: Promise<{error?: string}>;
 
 	constructor(options: {scanTimeoutMs?: number; env?: NodeJS.ProcessEnv; transport?: Transport} = {}) {
 		const setting = timeoutSetting(options.env ?? process.env);
@@ -314,6 +316,37 @@ export class Runner {
 	/** Forget the session's facts: the next command opens (or checks) the connection again and reads them anew. */
 	resetSession(): void {
 		this.connecting = undefined;
+		this.connected = undefined;
+	}
+
+	/** For sessions (virsh): the same wait as a command's, as the facts-or-error shape openSession expects. */
+	sessionReady(): Promise<SessionFacts | {error: string}> {
+		return this.connection().then((c): SessionFacts | {error: string} => (c.error ? {error: c.error} : {}));
+	}
+
+	/**
+	 * Resolves once commands can share the connection: the master's socket is there (the connection is up and
+	 * authenticated), or the first command ended (with the error, if it failed). Commands wait for this, not for
+	 * the first command's answer, so the scan's commands start a round trip or two sooner.
+	 */
+	private connection(): Promise<{error?: string}> {
+		this.connected ??= new Promise((resolve) => {
+			let settled = false;
+			void this.session().then((facts) => {
+				settled = true;
+				resolve('error' in facts ? {error: facts.error} : {});
+			});
+			const look = () => {
+				if (settled) return;
+				const socket = this.transport.controlSocket?.();
+				if (socket && existsSync(socket)) {
+					settled = true;
+					resolve({});
+				} else setTimeout(look, 5);
+			};
+			look();
+		});
+		return this.connected;
 	}
 
 	/**
@@ -340,8 +373,8 @@ export class Runner {
 		if (argv[0] === undefined) throw new Error('Runner.run needs a program name');
 		this.history.push(argv);
 		if (this.transport.connection.kind === 'ssh') {
-			const session = await this.session();
-			if ('error' in session) return notStarted(argv, session.error);
+			const connected = await this.connection();
+			if (connected.error) return notStarted(argv, connected.error);
 		}
 		return this.launch(argv, options);
 	}
@@ -492,7 +525,7 @@ export function openSession(
 	// On a remote host the session waits for the shared connection, like every command.
 	let session: Session | undefined;
 	const ready = runner
-		.session()
+		.sessionReady()
 		.then(
 			(facts) =>
 				(session =

@@ -54,6 +54,17 @@ export async function readSysfsFacts(
 	return facts;
 }
 
+/** The interface the route to `address` leaves by (for a remote host, asked once its SSH client is known). */
+export async function routeDeviceTo(runner: Runner, address: string): Promise<string | undefined> {
+	const result = await runner.run(['ip', '-j', 'route', 'get', address]);
+	if (!result.ok) return undefined;
+	try {
+		return parseRouteGet(JSON.parse(result.stdout));
+	} catch {
+		return undefined;
+	}
+}
+
 export interface LinkScanOptions {
 	/** Also ask which interface the route to this address leaves by (the SSH client's address). */
 	routeTo?: string;

@@ -8,7 +8,7 @@ import {Runner} from './runner.js';
 import {localHostname, runningAsRoot, scanMachine, scanRemoteMachine} from './scan-header.js';
 import {scanCapabilities} from './scan-capabilities.js';
 import {scanLibvirt} from './scan-libvirt.js';
-import {scanLinks, type LinkScan} from './scan-links.js';
+import {routeDeviceTo, scanLinks, type LinkScan} from './scan-links.js';
 import {scanOvs} from './scan-ovs.js';
 import {transportFor} from './transport.js';
 import {resolveLibvirtUri} from './virsh.js';
@@ -46,35 +46,47 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 	// What the URI names (a runner given by the caller reaches this machine, or that same remote host).
 	const connection = runner.transport.connection.kind === 'local' ? parseConnection(uri) : runner.transport.connection;
 	const firstCommand = runner.history.length;
-	// A remote host: facts and commands are all its own, over one connection opened first (the session's facts
-	// come with it, among them kvmnet's own SSH_CONNECTION as the host sees it).
+	// A remote host: facts and commands are all its own, over one connection. The first command opens it and says
+	// who kvmnet is there (its SSH_CONNECTION as the host sees it); the rest start as soon as the connection is up,
+	// not after that answer, and only the route back to kvmnet's client waits for it.
 	// Each scan checks the connection anew (a rescan after it dropped must say so, not show the old facts).
 	runner.resetSession();
-	const session = await runner.session();
+	const sessionAnswer = runner.session();
 	const remote = connection.kind !== 'local';
-	const noShell = connection.kind === 'no-shell' || 'error' in session;
-	const ssh = parseSshConnection(
-		remote ? ('sshConnection' in session ? session.sshConnection : undefined) : env['SSH_CONNECTION'],
-	);
+	const shellByDesign = connection.kind !== 'no-shell';
+	const localSsh = remote ? undefined : parseSshConnection(env['SSH_CONNECTION']);
+	const remoteSsh = remote
+		? sessionAnswer.then((session) =>
+				parseSshConnection('sshConnection' in session ? session.sshConnection : undefined),
+			)
+		: Promise.resolve(undefined);
 	const nothing: LinkScan = {nics: [], routes: [], problems: []};
 	// virsh first: it answers in two turns (names, then every object's XML), the longest chain of the scan. The
 	// capabilities' reads go alongside (their OVS state is filled in from the OVS scan below).
-	const [libvirt, links, ovs, machine, found] = await Promise.all([
+	const [libvirt, scannedLinks, scannedOvs, machine, found, session, remoteRoute] = await Promise.all([
 		scanLibvirt(runner, virshUriOf(connection)),
-		noShell
-			? nothing
-			: scanLinks(runner, {
-					...(ssh ? {routeTo: ssh.clientAddress} : {}),
+		shellByDesign
+			? scanLinks(runner, {
+					...(localSsh ? {routeTo: localSsh.clientAddress} : {}),
 					...(options.sysfsNet ? {sysfsNet: options.sysfsNet} : {}),
-				}),
-		noShell ? {installed: false, bridges: [], problems: []} : scanOvs(runner, env),
+				})
+			: nothing,
+		shellByDesign ? scanOvs(runner, env) : {installed: false, bridges: [], problems: []},
 		remote ? scanRemoteMachine(runner) : scanMachine(),
-		noShell ? undefined : scanCapabilities(runner, {ovs: 'missing'}, env),
+		shellByDesign ? scanCapabilities(runner, {ovs: 'missing'}, env) : undefined,
+		sessionAnswer,
+		remoteSsh.then((ssh) => (ssh ? routeDeviceTo(runner, ssh.clientAddress) : undefined)),
 	]);
+	// The connection failed: nothing of the host could be read (what the commands said is not the host's).
+	const noShell = !shellByDesign || 'error' in session;
+	const links = noShell ? nothing : scannedLinks;
+	const ovs = noShell ? {installed: false, bridges: [], problems: []} : scannedOvs;
+	const ssh = remote ? await remoteSsh : localSsh;
+	if (remoteRoute) links.routeDevice = remoteRoute;
 	// The header names the URI the user gave, not the host's own form of it that virsh ran with.
 	libvirt.status.uri = uri;
 	const capabilities: HostCapabilities = {
-		...(found ?? {
+		...((noShell ? undefined : found) ?? {
 			iommuGroups: 0,
 			networkManager: {kind: 'iproute2', reason: 'unknown: kvmnet has no shell on this host', connections: {}},
 		}),

@@ -26,6 +26,8 @@ export interface Transport {
 	): {argv: string[]; env?: Record<string, string>} | {refused: string};
 	/** Close the session's connection (the ssh master), if one was opened. */
 	close(): Promise<void>;
+	/** The ssh master's socket, once the first command has named it: its appearing says the connection is up. */
+	controlSocket?(): string | undefined;
 }
 
 export const localTransport: Transport = {
@@ -123,6 +125,7 @@ function sshTransport(connection: Extract<Connection, {kind: 'ssh'}>): Transport
 		connection,
 		where: `ssh ${connection.label}`,
 		route: (argv, env) => ({argv: [...base(), remoteCommand(argv, env)]}),
+		controlSocket: () => (directory ? join(directory, 'master') : undefined),
 		async close() {
 			if (!directory) return;
 			await execa('ssh', [...sshOptions(connection.ssh, controlPath()), '-O', 'exit', '--', connection.ssh.host], {
