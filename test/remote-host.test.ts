@@ -16,7 +16,7 @@ import {cliPath, runCli} from './harness/cli.js';
 import {namespaceSnapshot} from './harness/snapshot.js';
 import {TmuxSession} from './harness/tmux.js';
 import {Libvirtd} from './harness/libvirtd.js';
-import {isRoot, Namespace, run} from './harness/netns.js';
+import {isRoot, Namespace, run, vethBetween} from './harness/netns.js';
 import {haveSshd, Sshd} from './harness/sshd.js';
 
 const remoteAddress = '10.78.0.2';
@@ -44,27 +44,29 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		KVMNET_NETWORK_MANAGER: 'iproute2',
 	});
 	const onLaptop = (args: string[]) => runCli(args, {namespace: laptop.name, env: env()});
+	const planBridge = (name: string, bridge: string, uplink: string, out: string) =>
+		onLaptop([
+			'plan',
+			'--mode',
+			'bridge',
+			'--name',
+			name,
+			'--bridge',
+			bridge,
+			'--uplink',
+			uplink,
+			'--out',
+			out,
+			'-c',
+			uri,
+		]);
 	const sysctl = async (ns: string, key: string) =>
 		(await run(['ip', 'netns', 'exec', ns, 'sysctl', '-n', key])).stdout.trim();
 
 	beforeAll(async () => {
 		daemon = await Libvirtd.start('remote');
 		laptop = await Namespace.create('rlaptop');
-		await run([
-			'ip',
-			'link',
-			'add',
-			'lap0',
-			'netns',
-			laptop.name,
-			'type',
-			'veth',
-			'peer',
-			'name',
-			'uplink0',
-			'netns',
-			daemon.namespace,
-		]);
+		await vethBetween(laptop.name, 'lap0', daemon.namespace, 'uplink0');
 		await laptop.ipBatch([
 			'link set lap0 up',
 			`addr add ${laptopAddress}/24 dev lap0`,
@@ -163,21 +165,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 
 	it('a host bridge over a remote NIC is made there, the laptop untouched, and undo restores the remote exactly', async () => {
 		const out = join(work, 'bridge-lan1');
-		const planned = await onLaptop([
-			'plan',
-			'--mode',
-			'bridge',
-			'--name',
-			'rlan',
-			'--bridge',
-			'br-lan1',
-			'--uplink',
-			'lan1',
-			'--out',
-			out,
-			'-c',
-			uri,
-		]);
+		const planned = await planBridge('rlan', 'br-lan1', 'lan1', out);
 		expect(planned.exitCode, planned.stderr).toBe(0);
 		const [remoteBefore, laptopBefore] = [await namespaceSnapshot(daemon, {}), await laptopState()];
 		const applied = await onLaptop(['apply', join(out, 'plan.json'), '--yes', '-c', uri]);
@@ -194,21 +182,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 
 	it('a bridge over the uplink that carries kvmnet’s own ssh connection is refused, naming why; nothing changes', async () => {
 		const out = join(work, 'bridge-uplink0');
-		const planned = await onLaptop([
-			'plan',
-			'--mode',
-			'bridge',
-			'--name',
-			'rup',
-			'--bridge',
-			'br-up',
-			'--uplink',
-			'uplink0',
-			'--out',
-			out,
-			'-c',
-			uri,
-		]);
+		const planned = await planBridge('rup', 'br-up', 'uplink0', out);
 		expect(planned.exitCode, planned.stderr).toBe(0);
 		const [remoteBefore, laptopBefore] = [await namespaceSnapshot(daemon, {}), await laptopState()];
 		const applied = await onLaptop(['apply', join(out, 'plan.json'), '--yes', '-c', uri]);

@@ -12,7 +12,7 @@ import {execa} from 'execa';
 import {cliPath, runCli} from './harness/cli.js';
 import {FaultShim} from './harness/fault-shim.js';
 import {Libvirtd} from './harness/libvirtd.js';
-import {isRoot, Namespace, run} from './harness/netns.js';
+import {isRoot, Namespace, run, vethBetween} from './harness/netns.js';
 import {namespaceSnapshot} from './harness/snapshot.js';
 import {TmuxSession} from './harness/tmux.js';
 
@@ -45,21 +45,7 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 	beforeAll(async () => {
 		daemon = await Libvirtd.start('guard');
 		laptop = await Namespace.create('laptop');
-		await run([
-			'ip',
-			'link',
-			'add',
-			'lap0',
-			'netns',
-			laptop.name,
-			'type',
-			'veth',
-			'peer',
-			'name',
-			'uplink0',
-			'netns',
-			daemon.namespace,
-		]);
+		await vethBetween(laptop.name, 'lap0', daemon.namespace, 'uplink0');
 		await laptop.ipBatch(['link set lap0 up', `addr add ${laptopAddress}/24 dev lap0`]);
 		await run(['ip', '-n', daemon.namespace, '-batch', '-'], {
 			input: `link set uplink0 up\naddr add ${hostAddress}/24 dev uplink0\nroute add default via 10.77.0.1\n`,

@@ -60,6 +60,25 @@ export async function sweepStaleNamespaces(): Promise<void> {
 
 export const isRoot = process.getuid?.() === 0;
 
+/** A veth pair with one end in each namespace (a "laptop" and a "host", say), both ends still down. */
+export function vethBetween(namespace: string, name: string, peerNamespace: string, peerName: string): Promise<Exec> {
+	return run([
+		'ip',
+		'link',
+		'add',
+		name,
+		'netns',
+		namespace,
+		'type',
+		'veth',
+		'peer',
+		'name',
+		peerName,
+		'netns',
+		peerNamespace,
+	]);
+}
+
 export class Namespace {
 	private constructor(readonly name: string) {}
 
