@@ -108,7 +108,7 @@ async function printDoctor(args: CliArgs): Promise<number> {
 		if (typeof written === 'number') return written;
 		process.stdout.write(`${previewText(plan)}`);
 		process.stderr.write(
-			`kvmnet: wrote ${written.join(', ')}; apply it with kvmnet apply ${args.out}/plan.json${args.connect ? ` -c '${args.connect}'` : ''}\n`,
+			`kvmnet: wrote ${written.join(', ')}; apply it with kvmnet apply ${args.out}/plan.json${args.connect ? ` -c '${visible(args.connect)}'` : ''}\n`,
 		);
 		return 0;
 	}

@@ -251,6 +251,9 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		const unknownKey = uri.replace(/known_hosts=[^&]+/, `known_hosts=${join(work, 'empty_known_hosts')}`);
 		const unknown = JSON.parse((await onLaptop(['inventory', '--json', '-c', unknownKey])).stdout) as HostModel;
 		expect(unknown.header.remote?.why).toMatch(/host key is not known/);
+		const missing = uri.replace(/keyfile=[^&]+/, `keyfile=${join(work, 'no-such-key')}`);
+		const absent = JSON.parse((await onLaptop(['inventory', '--json', '-c', missing])).stdout) as HostModel;
+		expect(absent.header.remote?.why).toMatch(/keyfile=.*no-such-key does not exist/);
 	});
 
 	it('no ssh client here: said, with the package to install; nothing else is read in its place', async () => {

@@ -56,7 +56,7 @@ const removeScript = 'rm -f -- "$1"';
 // The one script the remote side runs for file reads: fixed text, never built from data. The paths come on stdin
 // (one per line, after the boundary), so no path is ever part of a command line or seen by the shell as code.
 // Each answer is "\n<boundary> y|n\n<content>"; the boundary is random per batch, so no file can fake an answer.
-export const readScript = [
+const readScript = [
 	'IFS= read -r b',
 	'while IFS= read -r op && IFS= read -r p; do',
 	'  case $op in',
@@ -77,7 +77,7 @@ interface Pending {
 }
 
 /** Split a batch's output into one answer per question (undefined: not there, or not answered at all). */
-export function splitAnswers(output: string, boundary: string, count: number): (string | undefined)[] {
+function splitAnswers(output: string, boundary: string, count: number): (string | undefined)[] {
 	const parts = output.split(`\n${boundary} `).slice(1);
 	return Array.from({length: count}, (_, i) => {
 		const part = parts[i];
@@ -90,15 +90,11 @@ export function splitAnswers(output: string, boundary: string, count: number): (
  * Files read on a remote host through `run` (the transport's runner): questions asked in the same turn of the event
  * loop go in one command. Paths with a newline are not asked (no file kvmnet reads has one).
  */
-export function batchedFiles(
-	run: (argv: string[], input: string) => Promise<RunResult>,
-): HostFiles & {batches: () => number} {
+export function batchedFiles(run: (argv: string[], input: string) => Promise<RunResult>): HostFiles {
 	let queue: Pending[] = [];
-	let batches = 0;
 	const flush = async () => {
 		const asked = queue;
 		queue = [];
-		batches++;
 		const boundary = randomBytes(16).toString('hex');
 		const input = `${boundary}\n${asked.map((q) => `${q.op}\n${q.path}\n`).join('')}`;
 		const result = await run(['sh', '-c', readScript], input);
@@ -128,10 +124,5 @@ export function batchedFiles(
 			const text = await ask('d', path);
 			return text === undefined ? undefined : text.split('\n').filter((name) => name !== '');
 		},
-		batches: () => batches,
 	};
 }
-
-/** This machine's files, for the few callers that are always local (a plan file given here). */
-export const readText = localFiles.read;
-export const exists = localFiles.exists;

@@ -8,7 +8,7 @@
 // Being in their own groups, commands no longer get the terminal's Ctrl-C, so kvmnet kills the groups still
 // running when it exits, on a signal too (signal-exit), and `stopAllCommands` does it when the app quits.
 import {existsSync} from 'node:fs';
-import {access} from 'node:fs/promises';
+import {access, constants} from 'node:fs/promises';
 import {join} from 'node:path';
 import {execa, type Options, type ResultPromise} from 'execa';
 import {onExit} from 'signal-exit';
@@ -78,6 +78,12 @@ export interface SessionFacts {
 	uid?: number;
 	kernel?: string;
 }
+
+const readable = (path: string) =>
+	access(path, constants.R_OK).then(
+		() => true,
+		() => false,
+	);
 
 /** Where a remote host's tools are looked for (its PATH is its login shell's business). */
 const remotePath = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
@@ -255,7 +261,7 @@ export class Runner {
 	/** Where the host's commands run (this machine by default). */
 	readonly transport: Transport;
 	/** The host's files, read through the same transport. */
-	readonly files: HostFiles & {batches?: () => number};
+	readonly files: HostFiles;
 	private connecting?: Promise<SessionFacts | {error: string}>;
 	private connected?: Promise<{error?: string}>;
 
@@ -286,7 +292,7 @@ export class Runner {
 		const where = this.transport.where;
 		this.connecting ??= (async () => {
 			// ssh would only say "permission denied" for a key file that is not there.
-			if (keyfile !== undefined && !(await onPath(keyfile)))
+			if (keyfile !== undefined && !(await readable(keyfile)))
 				return {error: `${where}: keyfile=${keyfile} does not exist (or cannot be read) on this machine`};
 			return this.openSession();
 		})();

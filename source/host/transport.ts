@@ -8,7 +8,6 @@ import {execFileSync} from 'node:child_process';
 import {lstatSync, mkdtempSync, readdirSync, rmdirSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {execa} from 'execa';
 import {onExit} from 'signal-exit';
 import {parseConnection, shellQuote, type Connection, type SshTarget} from '../core/connection.js';
 
@@ -24,8 +23,6 @@ export interface Transport {
 		argv: string[],
 		env: Record<string, string>,
 	): {argv: string[]; env?: Record<string, string>} | {refused: string};
-	/** Close the session's connection (the ssh master), if one was opened. */
-	close(): Promise<void>;
 	/** The ssh master's socket, once the first command has named it: its appearing says the connection is up. */
 	controlSocket?(): string | undefined;
 }
@@ -34,7 +31,6 @@ export const localTransport: Transport = {
 	connection: {kind: 'local', uri: 'qemu:///system'},
 	where: 'this machine',
 	route: (argv, env) => ({argv, env}),
-	close: async () => undefined,
 };
 
 /**
@@ -95,14 +91,13 @@ export function remoteCommand(argv: string[], env: Record<string, string>): stri
 
 function sshTransport(connection: Extract<Connection, {kind: 'ssh'}>): Transport {
 	let directory: string | undefined;
-	let removeExitHook: (() => void) | undefined;
 	const controlPath = () => {
 		if (!directory) {
 			sweepStaleControlFolders();
 			directory = mkdtempSync(join(tmpdir(), 'kvmnet-ssh-'));
 			// However kvmnet ends (but SIGKILL), the connection is closed; after SIGKILL it closes itself when idle.
 			const made = directory;
-			removeExitHook = onExit(() => {
+			onExit(() => {
 				try {
 					execFileSync(
 						'ssh',
@@ -126,17 +121,6 @@ function sshTransport(connection: Extract<Connection, {kind: 'ssh'}>): Transport
 		where: `ssh ${connection.label}`,
 		route: (argv, env) => ({argv: [...base(), remoteCommand(argv, env)]}),
 		controlSocket: () => (directory ? join(directory, 'master') : undefined),
-		async close() {
-			if (!directory) return;
-			await execa('ssh', [...sshOptions(connection.ssh, controlPath()), '-O', 'exit', '--', connection.ssh.host], {
-				reject: false,
-				timeout: 5000,
-				stdin: 'ignore',
-			});
-			rmSync(directory, {recursive: true, force: true});
-			directory = undefined;
-			removeExitHook?.();
-		},
 	};
 }
 
@@ -147,7 +131,6 @@ function noShellTransport(connection: Extract<Connection, {kind: 'no-shell'}>): 
 		where: `${connection.transport} to ${connection.host} (libvirt only, no shell)`,
 		// libvirt is the transport: virsh runs here with the URI itself.
 		route: (argv, env) => (argv[0] === 'virsh' ? {argv, env} : {refused: why}),
-		close: async () => undefined,
 	};
 }
 
