@@ -3,6 +3,7 @@
 // it back, and a closed pipe or a hung-up terminal never stops either half-way (the journal keeps the log).
 import {existsSync, readFileSync} from 'node:fs';
 import {createInterface} from 'node:readline';
+import {ask, fail, out, showLine} from './cli-output.js';
 import type {CliArgs} from './args.js';
 import {
 	describeJournal,
@@ -12,6 +13,7 @@ import {
 	type Journal,
 	type LogLine,
 } from './core/journal.js';
+import {eventLine, stopRequest, type AgentEvent} from './core/agent-events.js';
 import {commandLine} from './core/script.js';
 import {visible} from './core/visible.js';
 import {applyPlan, confirmJournal, JournalUnwritable, undoRecorded} from './host/apply.js';
@@ -32,21 +34,17 @@ import {journalDirectory} from './host/plan-files.js';
 import {preflight} from './host/preflight.js';
 import {Runner} from './host/runner.js';
 import {runnerFor} from './host/scan.js';
-import {isRemoteUri} from './core/connection.js';
+import {isRemoteUri, parseConnection} from './core/connection.js';
+import {runRemoteApply, runRemoteConfirm, runRemoteUndo} from './remote-cli.js';
 import {resolveLibvirtUri} from './host/virsh.js';
 import {catchStopSignals, signalExitCode, type StopSignal} from './stop-signals.js';
 
-// Anything here can hold what the host or a file had (names with ESC or BEL): shown, not sent to the terminal.
-const out = (text: string) => void process.stdout.write(text);
-const fail = (text: string) => void process.stderr.write(`kvmnet: ${visible(text)}\n`);
-
-const printLine = (line: LogLine) => {
-	const prefix = line.step >= 0 ? `[${line.step + 1}] ` : '';
-	const text = line.stream === 'stderr' || line.stream === 'error' ? `${line.stream}: ${line.text}` : line.text;
-	// kvmnet's own lines may hold several (the list of what is left): each is shown as a line, any other control
-	// character (a tool's CR, an escape) made visible.
-	for (const part of text.replace(/\r$/, '').split('\n')) out(`${line.time.slice(11, 23)} ${prefix}${visible(part)}\n`);
+/** --events: every log line, step state and final journal as a JSON line, for the kvmnet that started this one. */
+let events = false;
+const emit = (event: AgentEvent) => {
+	if (events) out(eventLine(event));
 };
+const printLine = (line: LogLine) => (events ? emit({log: line}) : showLine(line));
 
 /** 0 applied or undone as asked; 1 rolled back after a failure; 3 an undo failed and something is left. */
 const exitCodeOf = (journal: Journal) =>
@@ -54,28 +52,6 @@ const exitCodeOf = (journal: Journal) =>
 
 /** This program's own argv, for starting the guard (node and the CLI script). */
 const selfCommand = () => [process.execPath, process.argv[1]!];
-
-/** A y/N question on the terminal; Ctrl-C or end of input is a no. */
-function ask(question: string, signal?: AbortSignal): Promise<boolean> {
-	return new Promise((resolve) => {
-		const rl = createInterface({input: process.stdin, output: process.stdout});
-		let answered = false;
-		// The first answer counts: closing the interface (which done does) also ends the question, as a no.
-		const done = (answer: boolean) => {
-			if (answered) return;
-			answered = true;
-			resolve(answer);
-			rl.close();
-		};
-		rl.question(question, (answer) => done(/^y(es)?$/i.test(answer.trim())));
-		rl.once('SIGINT', () => done(false));
-		rl.once('close', () => done(false));
-		signal?.addEventListener('abort', () => {
-			out('\n');
-			done(false);
-		});
-	});
-}
 
 function takeLock(doing: string): Lock | undefined {
 	try {
@@ -88,6 +64,7 @@ function takeLock(doing: string): Lock | undefined {
 }
 
 export async function runApply(args: CliArgs): Promise<number> {
+	events = Boolean(args.events);
 	// Everything from the file is checked before anything is contacted: its shape, then its URI.
 	const read = readPlanFile(args.file!);
 	if (!read.plan) {
@@ -104,6 +81,9 @@ export async function runApply(args: CliArgs): Promise<number> {
 		);
 		return 2;
 	}
+	// On a host reached over ssh, kvmnet runs there: its journal and guard stay on it whatever happens to this machine.
+	const connection = parseConnection(uri);
+	if (connection.kind === 'ssh') return runRemoteApply(args, given, uri, connection);
 	const lock = takeLock(`apply ${given.mode} ${JSON.stringify(given.params['name'] ?? '')} (${args.file})`);
 	if (!lock) return 2;
 	try {
@@ -150,7 +130,14 @@ async function applyLocked(
 	const release = catchStopSignals((received) => {
 		if (signal) return;
 		signal = received;
-		out(`${received}: stopping after the step under way; every step that took effect will be undone.\n`);
+		if (!events) out(`${received}: stopping after the step under way; every step that took effect will be undone.\n`);
+	});
+	// Driven by kvmnet on another machine: a "stop" line asks what a signal asks here. The end of stdin (that kvmnet
+	// or its connection gone) stops nothing: the apply goes on to its end, and its guard decides, as for a closed pipe.
+	let stopAsked: string | undefined;
+	const requests = events ? createInterface({input: process.stdin}) : undefined;
+	requests?.on('line', (line) => {
+		if (line.trim() === stopRequest) stopAsked ??= 'Stopped from kvmnet on the machine that started this apply';
 	});
 	let journal: Journal;
 	try {
@@ -159,8 +146,10 @@ async function applyLocked(
 			journalDir: journalDirectory(),
 			hooks: {
 				onLog: printLine,
+				onStep: (step, state) => emit({step, state}),
 				shouldStop: () => {
 					if (signal) return `Received ${signal}`;
+					if (stopAsked) return stopAsked;
 					if (current?.guard?.pid !== undefined && !guardAlive(current))
 						return `The SSH guard (pid ${current.guard.pid}) is gone, so nothing would restore the network if this connection dropped`;
 					return undefined;
@@ -185,12 +174,25 @@ async function applyLocked(
 		throw error;
 	} finally {
 		release();
+		requests?.close();
+		if (events) process.stdin.destroy();
 	}
-	if (signal) return signalExitCode[signal];
-	if (journal.status !== 'applied' || !journal.guard) return exitCodeOf(journal);
+	if (signal) {
+		emit({journal, guardAlive: guardAlive(journal)});
+		return signalExitCode[signal];
+	}
+	if (journal.status !== 'applied' || !journal.guard) {
+		emit({journal, guardAlive: false});
+		return exitCodeOf(journal);
+	}
 	// The countdown starts under the lock; the guard, `kvmnet confirm` and `kvmnet undo` take the lock from here on.
 	const armed = armDeadline(journal);
 	lock.release();
+	if (events) {
+		// The kvmnet that asked for this apply asks its user, and confirms over a new connection.
+		emit({journal: armed, guardAlive: guardAlive(armed)});
+		return 0;
+	}
 	return keepOrUndo(args, armed, seconds);
 }
 
@@ -210,7 +212,7 @@ async function keepOrUndo(args: CliArgs, journal: Journal, seconds: number): Pro
 		timeUp.signal,
 	);
 	clearTimeout(timer);
-	if (keep && Date.now() <= deadline) return runConfirm();
+	if (keep && Date.now() <= deadline) return runConfirm(args);
 	const now = readJournal(journal.path);
 	if (now.status !== 'applied') {
 		out(`Not confirmed: the guard ${now.status === 'rolling-back' ? 'is undoing' : 'undid'} the changes.\n`);
@@ -225,9 +227,20 @@ async function keepOrUndo(args: CliArgs, journal: Journal, seconds: number): Pro
 	return undoJournal(now, {yes: true, force: true, ...(args.connect ? {connect: args.connect} : {})});
 }
 
-function listAll(): number {
+function listAll(json: boolean): number {
 	const {journals, unreadable} = listJournals(journalDirectory());
 	for (const bad of unreadable) fail(`skipped ${bad.error}`);
+	if (json) {
+		// For kvmnet on another machine (its apply screen follows a remote journal this way): the journals as they
+		// are, and which of their processes still run here, which only this host can tell.
+		const listed = journals.map((journal) => ({
+			journal,
+			alive: processAlive(journal.pid, journal.pidStarted),
+			guardAlive: guardAlive(journal),
+		}));
+		out(`${JSON.stringify(listed)}\n`);
+		return 0;
+	}
 	if (journals.length === 0) out(`No journals in ${journalDirectory()}.\n`);
 	for (const journal of journals)
 		out(`${visible(describeJournal(journal, {alive: processAlive(journal.pid, journal.pidStarted)}))}\n`);
@@ -235,7 +248,11 @@ function listAll(): number {
 }
 
 export async function runUndo(args: CliArgs): Promise<number> {
-	if (args.list) return listAll();
+	events = Boolean(args.events);
+	const uri = resolveLibvirtUri(args.connect);
+	const connection = parseConnection(uri);
+	if (connection.kind === 'ssh') return runRemoteUndo(args, uri, connection);
+	if (args.list) return listAll(args.json);
 	const {journals, unreadable} = listJournals(journalDirectory());
 	for (const bad of unreadable) fail(`skipped a journal that cannot be read: ${bad.error}`);
 	const target = args.journalId ? journals.find((j) => j.id === args.journalId) : journals.find(needsUndo);
@@ -312,7 +329,9 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 			// The host the journal's plan was applied to (its URI was checked when it was applied).
 			const undone = await undoRecorded(journal, runnerFor(isRemoteUri(journal.plan.uri) ? uri : 'qemu:///system'), {
 				onLog: printLine,
+				onStep: (step, state) => emit({step, state}),
 			});
+			emit({journal: undone, guardAlive: false});
 			return exitCodeOf(undone) === 1 ? 0 : exitCodeOf(undone);
 		} finally {
 			release();
@@ -355,10 +374,13 @@ async function undoThroughGuard(journal: Journal): Promise<number> {
 		release();
 	}
 	const final = readJournal(journal.path);
+	emit({journal: final, guardAlive: false});
 	return exitCodeOf(final) === 1 ? 0 : exitCodeOf(final);
 }
 
-export async function runConfirm(): Promise<number> {
+export async function runConfirm(args: Pick<CliArgs, 'connect'>): Promise<number> {
+	const uri = resolveLibvirtUri(args.connect);
+	if (parseConnection(uri).kind === 'ssh') return runRemoteConfirm(uri);
 	const {journals, unreadable} = listJournals(journalDirectory());
 	for (const bad of unreadable) fail(`skipped a journal that cannot be read: ${bad.error}`);
 	const guarded = journals.find(

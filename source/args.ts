@@ -31,6 +31,8 @@ export interface CliArgs {
 	now?: boolean;
 	/** apply: seconds to confirm a change to the SSH interface before the guard undoes it. */
 	guardSeconds?: number;
+	/** apply, undo: the log as JSON lines, and stop requests read from stdin (kvmnet on another machine asks). */
+	events?: boolean;
 }
 
 export class UsageError extends Error {
@@ -65,6 +67,8 @@ Apply and undo options:
   --guard-seconds N  apply: time to confirm a change to the SSH interface (default 60)
   --list             undo: list the journals (id, plan, state) instead
   --force            undo: go ahead even though a VM now uses what the undo removes
+  --events           apply, undo: the log as JSON lines; a "stop" line on stdin stops an apply
+                     (how kvmnet on another machine drives this one)
   -h, --help         show this help
   -V, --version      show the version
 
@@ -138,6 +142,9 @@ export function parseArgs(argv: string[]): CliArgs {
 			case '--now':
 				args.now = true;
 				break;
+			case '--events':
+				args.events = true;
+				break;
 			case '--guard-seconds': {
 				const seconds = value(flag, inlineValue, inlineValue === undefined ? ++i : i);
 				if (!/^\d+$/.test(seconds) || Number(seconds) < 10 || Number(seconds) > 3600)
@@ -174,8 +181,8 @@ export function parseArgs(argv: string[]): CliArgs {
 			}
 		}
 	}
-	if (args.json && args.command !== 'inventory' && args.command !== 'doctor')
-		throw new UsageError('--json goes with the inventory or doctor command: kvmnet inventory --json');
+	if (args.json && args.command !== 'inventory' && args.command !== 'doctor' && !(args.command === 'undo' && args.list))
+		throw new UsageError('--json goes with the inventory or doctor command (or undo --list): kvmnet inventory --json');
 	if (args.fix !== undefined && args.command !== 'doctor')
 		throw new UsageError('--fix goes with the doctor command: kvmnet doctor --fix CHECK --out DIR');
 	if (args.command === 'doctor' && (args.fix === undefined) !== (args.out === undefined))
@@ -199,6 +206,8 @@ export function parseArgs(argv: string[]): CliArgs {
 	if (args.command !== 'apply' && args.guardSeconds !== undefined)
 		throw new UsageError('--guard-seconds goes with the apply command: kvmnet apply PLAN.json --guard-seconds N');
 	if (args.command !== 'guard' && args.now) throw new UsageError('unknown option --now (see kvmnet --help)');
+	if (args.events && args.command !== 'apply' && args.command !== 'undo')
+		throw new UsageError('--events goes with the apply or undo command: kvmnet apply PLAN.json --yes --events');
 	if (args.command !== 'undo' && (args.list || args.force))
 		throw new UsageError(
 			`${args.list ? '--list' : '--force'} goes with the undo command: kvmnet undo ${args.list ? '--list' : '--force'}`,

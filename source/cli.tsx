@@ -218,7 +218,7 @@ async function main(): Promise<number> {
 		const commands = await import('./apply-cli.js');
 		if (args.command === 'apply') return commands.runApply(args);
 		if (args.command === 'undo') return commands.runUndo(args);
-		if (args.command === 'confirm') return commands.runConfirm();
+		if (args.command === 'confirm') return commands.runConfirm(args);
 		return commands.runGuardProcess(args);
 	}
 	const terminal = Boolean(process.stdin.isTTY && process.stdout.isTTY);

@@ -4,7 +4,16 @@
 // for on both sides.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {execa} from 'execa';
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {DoctorFacts} from '../source/core/doctor/index.js';
@@ -31,6 +40,13 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 	let socket: string;
 	const work = mkdtempSync(join(tmpdir(), 'kvmnet-remote-'));
 	const natXml = join(work, 'rnat.xml');
+	// The remote's own state directory (its sshd sets KVMNET_STATE_DIR, as a host's configuration would): kvmnet's
+	// agent, its journals and its guard logs are there, apart from the laptop's.
+	const remoteState = join(work, 'remote-state');
+	const journalsIn = (state: string) =>
+		existsSync(join(state, 'journals'))
+			? readdirSync(join(state, 'journals')).filter((name) => name.endsWith('.json'))
+			: [];
 	// The laptop's links, addresses, routes and forwarding: what nothing remote may change.
 	const laptopState = async () => ({
 		links: JSON.parse((await laptop.exec(['ip', '-j', 'addr'])).stdout) as unknown,
@@ -97,13 +113,17 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		await daemon.virsh(`net-define ${natXml}; net-start rnat`);
 		await run(['ip', 'netns', 'exec', daemon.namespace, 'sysctl', '-qw', 'net.ipv4.ip_forward=0']);
 		await run(['ip', 'netns', 'exec', laptop.name, 'sysctl', '-qw', 'net.ipv4.ip_forward=0']);
-		sshd = await Sshd.start(daemon.namespace, remoteAddress, remoteHostname);
+		sshd = await Sshd.start(daemon.namespace, remoteAddress, remoteHostname, {
+			env: {KVMNET_STATE_DIR: remoteState, KVMNET_NETWORK_MANAGER: 'iproute2'},
+		});
 		socket = daemon.uri.split('socket=')[1]!;
 		uri = sshd.uri(socket);
 		writeFileSync(join(work, 'empty_known_hosts'), '');
 	});
 
 	afterAll(async () => {
+		// A guard the agent left watching (a test that failed half-way): stopped by its pid, found by its journal.
+		await run(['pkill', '-KILL', '-f', `${remoteState}/agent/`]).catch(() => undefined);
 		await sshd?.stop();
 		await daemon?.stop();
 		await laptop?.destroy();
@@ -152,10 +172,12 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		expect(await sysctl(daemon.namespace, 'net.ipv4.ip_forward')).toBe('1');
 		expect(await sysctl(laptop.name, 'net.ipv4.ip_forward')).toBe('0');
 		expect(await laptopState()).toEqual(laptopBefore);
-		// The journal names the remote URI, but kvmnet connects to no URI read from a file: the user names it.
+		// kvmnet ran on the remote: its journal is there, and the laptop has none to undo.
+		expect(journalsIn(remoteState)).toHaveLength(1);
+		expect(journalsIn(join(work, 'state'))).toEqual([]);
 		const unnamed = await onLaptop(['undo', '--yes']);
 		expect(unnamed.exitCode).toBe(2);
-		expect(unnamed.stderr).toMatch(/pass --connect with that URI to undo it there\. Nothing was changed/);
+		expect(unnamed.stderr).toMatch(/there is nothing to undo/);
 		expect(await sysctl(daemon.namespace, 'net.ipv4.ip_forward')).toBe('1');
 		const undone = await onLaptop(['undo', '--yes', '-c', uri]);
 		expect(undone.exitCode, undone.stderr + undone.stdout).toBe(0);
@@ -180,18 +202,85 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		expect(await laptopState()).toEqual(laptopBefore);
 	});
 
-	it('a bridge over the uplink that carries kvmnet’s own ssh connection is refused, naming why; nothing changes', async () => {
+	it('a bridge over the uplink that carries kvmnet’s own ssh connection: applied by kvmnet on the remote, confirmed over a new connection, undone exactly', async () => {
 		const out = join(work, 'bridge-uplink0');
 		const planned = await planBridge('rup', 'br-up', 'uplink0', out);
 		expect(planned.exitCode, planned.stderr).toBe(0);
 		const [remoteBefore, laptopBefore] = [await namespaceSnapshot(daemon, {}), await laptopState()];
-		const applied = await onLaptop(['apply', join(out, 'plan.json'), '--yes', '-c', uri]);
-		expect(applied.exitCode).toBe(2);
-		expect(applied.stderr).toMatch(
-			/changes the interface that carries kvmnet's own ssh connection to root@10\.78\.0\.2:2222/,
+		const applied = await onLaptop(['apply', join(out, 'plan.json'), '--yes', '--guard-seconds', '30', '-c', uri]);
+		expect(applied.exitCode, applied.stderr + applied.stdout).toBe(0);
+		expect(applied.stdout).toMatch(/Guard started \(pid \d+\)/);
+		expect(applied.stdout).toContain(`Run "kvmnet confirm -c '${uri}'" within`);
+		const link = JSON.parse((await daemon.exec(['ip', '-j', 'link', 'show', 'uplink0'])).stdout) as {master?: string}[];
+		expect(link[0]?.master).toBe('br-up');
+		expect(await laptopState()).toEqual(laptopBefore);
+		const confirmed = await onLaptop(['confirm', '-c', uri]);
+		expect(`${confirmed.exitCode} ${confirmed.stderr}${confirmed.stdout}`).toMatch(
+			/^0 Confirmed: bridge rup stays applied/,
 		);
+		// Past the window: kept, since it was confirmed.
+		const undone = await onLaptop(['undo', '--yes', '-c', uri]);
+		expect(undone.exitCode, undone.stderr + undone.stdout).toBe(0);
+		expect(undone.stdout).toMatch(/the guard \(pid \d+\) carries it out/);
 		expect(await namespaceSnapshot(daemon, {})).toEqual(remoteBefore);
 		expect(await laptopState()).toEqual(laptopBefore);
+	});
+
+	it('the laptop’s kvmnet killed mid-apply, nobody confirming: the guard on the remote restores it within the window', async () => {
+		const out = join(work, 'bridge-uplink0-killed');
+		const planned = await planBridge('rkill', 'br-kill', 'uplink0', out);
+		expect(planned.exitCode, planned.stderr).toBe(0);
+		const remoteBefore = await namespaceSnapshot(daemon, {});
+		const child = execa(
+			'ip',
+			[
+				'netns',
+				'exec',
+				laptop.name,
+				process.execPath,
+				cliPath,
+				'apply',
+				join(out, 'plan.json'),
+				'--yes',
+				'--guard-seconds',
+				'10',
+				'-c',
+				uri,
+			],
+			{env: env(), reject: false, stdin: 'ignore'},
+		);
+		let output = '';
+		await new Promise<void>((resolve) => {
+			child.stdout?.on('data', (chunk: Buffer) => {
+				output += chunk.toString();
+				if (/\[3\] /.test(output)) resolve();
+			});
+			void child.then(() => resolve());
+		});
+		// ip netns exec becomes kvmnet (exec), so this is kvmnet's own pid.
+		child.kill('SIGKILL');
+		await child;
+		expect(output).toMatch(/\[3\] /);
+		const journal = join(remoteState, 'journals', journalsIn(remoteState).sort().pop()!);
+		let restored = false;
+		for (let waited = 0; waited < 60_000 && !restored; waited += 500) {
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			const record = JSON.parse(readFileSync(journal, 'utf8')) as {status: string};
+			restored = record.status === 'undone' || record.status === 'rolled-back';
+		}
+		const record = JSON.parse(readFileSync(journal, 'utf8')) as {
+			status: string;
+			plan: {params: {name: string}};
+			guard?: {actedAt?: string};
+		};
+		expect(record.plan.params.name).toBe('rkill');
+		expect(record.status).toMatch(/^(undone|rolled-back)$/);
+		expect(record.guard?.actedAt).toBeDefined();
+		expect(await namespaceSnapshot(daemon, {})).toEqual(remoteBefore);
+		// And the laptop reaches the remote again, over a new connection.
+		const listed = await onLaptop(['undo', '--list', '-c', uri]);
+		expect(listed.exitCode, listed.stderr).toBe(0);
+		expect(listed.stdout).toMatch(/rkill/);
 	});
 
 	it('the connection dropping as a step runs: the step counts as maybe done, and the rollback undoes it if it took effect', async () => {

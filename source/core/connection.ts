@@ -30,6 +30,8 @@ export type Connection =
 	  }
 	| {kind: 'no-shell'; uri: string; transport: string; host: string};
 
+export type SshConnection = Extract<Connection, {kind: 'ssh'}>;
+
 /** Parameters that say how to reach the host; they mean nothing to the host's own libvirt. */
 const transportParams = new Set([
 	'command',

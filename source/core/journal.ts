@@ -94,6 +94,19 @@ export interface LogLine {
 	text: string;
 }
 
+/** Whether a value read from a file, or from kvmnet on another host, has a journal's shape (its id, status, steps, plan). */
+export function isJournal(value: unknown): value is Journal {
+	if (typeof value !== 'object' || value === null) return false;
+	const journal = value as Partial<Journal>;
+	return (
+		typeof journal.id === 'string' &&
+		typeof journal.status === 'string' &&
+		Array.isArray(journal.steps) &&
+		typeof journal.plan === 'object' &&
+		journal.plan !== null
+	);
+}
+
 /** Journals that still hold changes on the host, or may: the ones `kvmnet undo` picks from. */
 export const unfinishedStatuses: readonly JournalStatus[] = [
 	'running',

@@ -15,7 +15,7 @@ import {
 	writeSync,
 } from 'node:fs';
 import {dirname, join} from 'node:path';
-import {fileSafeName, type Journal} from '../core/journal.js';
+import {fileSafeName, isJournal, type Journal} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
 import {processStart} from './lock.js';
 
@@ -107,15 +107,7 @@ export function readJournal(path: string): Journal {
 	} catch (error) {
 		throw new Error(`${path}: ${(error as Error).message}`, {cause: error});
 	}
-	if (
-		typeof journal !== 'object' ||
-		journal === null ||
-		typeof journal.id !== 'string' ||
-		typeof journal.status !== 'string' ||
-		!Array.isArray(journal.steps) ||
-		typeof journal.plan !== 'object' ||
-		journal.plan === null
-	) {
+	if (!isJournal(journal)) {
 		throw new Error(`${path}: not a kvmnet journal`);
 	}
 	// The path is where it was found, whatever the file says.

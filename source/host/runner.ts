@@ -10,6 +10,7 @@
 import {existsSync} from 'node:fs';
 import {access, constants} from 'node:fs/promises';
 import {join} from 'node:path';
+import type {Readable} from 'node:stream';
 import {execa, type Options, type ResultPromise} from 'execa';
 import {onExit} from 'signal-exit';
 import {batchedFiles, localFiles, noFiles, type HostFiles} from './files.js';
@@ -38,8 +39,8 @@ export async function onPath(program: string, env: NodeJS.ProcessEnv = process.e
 }
 
 export interface RunOptions {
-	/** Written to the command's stdin. */
-	input?: string;
+	/** Written to the command's stdin: a whole text, or a stream kept open (kvmnet's agent on a remote host reads its stop requests there). */
+	input?: string | Readable;
 	/** A fixed limit of its own (apply steps and their checks), whatever KVMNET_TIMEOUT says. */
 	timeoutMs?: number;
 	/** The scan limit (KVMNET_TIMEOUT), but never longer than this: quick probes such as ovs-vsctl. */

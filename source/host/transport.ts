@@ -25,6 +25,11 @@ export interface Transport {
 	): {argv: string[]; env?: Record<string, string>} | {refused: string};
 	/** The ssh master's socket, once the first command has named it: its appearing says the connection is up. */
 	controlSocket?(): string | undefined;
+	/**
+	 * Close the shared connection, so that the next command makes a new one: confirming a change to the host's
+	 * network proves that a new connection gets through, not only that the old one survived.
+	 */
+	closeShared?(): void;
 }
 
 export const localTransport: Transport = {
@@ -98,22 +103,26 @@ function sshTransport(connection: Extract<Connection, {kind: 'ssh'}>): Transport
 			// However kvmnet ends (but SIGKILL), the connection is closed; after SIGKILL it closes itself when idle.
 			const made = directory;
 			onExit(() => {
-				try {
-					execFileSync(
-						'ssh',
-						[...sshOptions(connection.ssh, join(made, 'master')), '-O', 'exit', '--', connection.ssh.host],
-						{
-							stdio: 'ignore',
-							timeout: 2000,
-						},
-					);
-				} catch {
-					// Already closed.
-				}
+				closeMaster(made);
 				rmSync(made, {recursive: true, force: true});
 			});
 		}
 		return join(directory, 'master');
+	};
+	/** Close the shared connection (the next command opens a new one); nothing when it is closed already. */
+	const closeMaster = (folder: string) => {
+		try {
+			execFileSync(
+				'ssh',
+				[...sshOptions(connection.ssh, join(folder, 'master')), '-O', 'exit', '--', connection.ssh.host],
+				{
+					stdio: 'ignore',
+					timeout: 2000,
+				},
+			);
+		} catch {
+			// Already closed.
+		}
 	};
 	const base = () => ['ssh', ...sshOptions(connection.ssh, controlPath()), '--', connection.ssh.host];
 	return {
@@ -121,6 +130,9 @@ function sshTransport(connection: Extract<Connection, {kind: 'ssh'}>): Transport
 		where: `ssh ${connection.label}`,
 		route: (argv, env) => ({argv: [...base(), remoteCommand(argv, env)]}),
 		controlSocket: () => (directory ? join(directory, 'master') : undefined),
+		closeShared: () => {
+			if (directory) closeMaster(directory);
+		},
 	};
 }
 

@@ -23,7 +23,14 @@ export class Sshd {
 		private readonly child: ChildProcess,
 	) {}
 
-	static async start(namespace: string, address: string, hostname: string, port = 2222): Promise<Sshd> {
+	/** `env`: set in every session (sshd's SetEnv), as a host's own configuration would set it for kvmnet there. */
+	static async start(
+		namespace: string,
+		address: string,
+		hostname: string,
+		options: {port?: number; env?: Record<string, string>} = {},
+	): Promise<Sshd> {
+		const port = options.port ?? 2222;
 		const folder = mkdtempSync(join(tmpdir(), 'kvmt-sshd-'));
 		await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(folder, 'host_key')]);
 		await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(folder, 'client_key')]);
@@ -45,6 +52,7 @@ export class Sshd {
 				'KbdInteractiveAuthentication no',
 				'MaxSessions 50',
 				'MaxStartups 50',
+				...Object.entries(options.env ?? {}).map(([key, value]) => `SetEnv ${key}=${value}`),
 				'',
 			].join('\n'),
 		);
