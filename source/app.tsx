@@ -93,8 +93,9 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 
 	// An apply or undo that a dead process left half-way is offered for undoing before anything else.
 	useEffect(() => {
-		const journal = applier?.interrupted();
-		if (journal) dispatch({type: 'interrupted', journal});
+		void applier?.interrupted().then((journal) => {
+			if (journal) dispatch({type: 'interrupted', journal});
+		});
 	}, [applier]);
 
 	// For the benchmark: when each scan's inventory reaches the screen, and how long the loop stalled meanwhile.

@@ -288,6 +288,7 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 		const journal = readJournal(found.path);
 		if (!needsUndo(journal)) {
 			out(`${visible(describeJournal(journal))}: nothing left to undo.\n`);
+			emit({journal, guardAlive: guardAlive(journal)});
 			return 0;
 		}
 		const todo = stepsToUndo(journal);

@@ -5,6 +5,9 @@ import {onExit} from 'signal-exit';
 import {App} from './app.js';
 import type {HostModel} from './core/model.js';
 import {liveApplyService} from './host/apply-service.js';
+import {remoteApplyService} from './host/remote-apply-service.js';
+import {parseConnection} from './core/connection.js';
+import {resolveLibvirtUri} from './host/virsh.js';
 import {loadDoctorFacts, type LoadOptions} from './host/load-host.js';
 import {journalDirectory, planDirectory, savePlan} from './host/plan-files.js';
 import {catchStopSignals, signalExitCode} from './stop-signals.js';
@@ -21,11 +24,16 @@ export async function runInteractive(
 	process.stdout.write('\x1b[?1049h\x1b[H');
 	// On a fatal signal too (SIGTERM, SSH's SIGHUP): signal-exit runs this, then lets the signal end the process.
 	const removeExitHook = onExit(() => void leaveAlternateScreen());
-	const applier = liveApplyService({
-		load: loadOptions,
-		journalDir: journalDirectory(),
-		guardCommand: [process.execPath, process.argv[1]!],
-	});
+	// A host reached over ssh is changed by kvmnet there (its journal and guard too); any other, from here.
+	const connection = parseConnection(resolveLibvirtUri(loadOptions.connect, loadOptions.env));
+	const applier =
+		connection.kind === 'ssh'
+			? remoteApplyService(connection.uri, connection)
+			: liveApplyService({
+					load: loadOptions,
+					journalDir: journalDirectory(),
+					guardCommand: [process.execPath, process.argv[1]!],
+				});
 	const app = (
 		<App
 			load={load}

@@ -3,29 +3,24 @@
 // own, so a laptop that is killed or drops off the network mid-apply strands nobody: the apply there goes on to its
 // end, and its guard undoes a change to the SSH path that nobody confirmed. A confirmation goes over a new
 // connection, so "kept" means the host can still be reached, not only that an old connection survived.
-import {dirname, join} from 'node:path';
-import {PassThrough} from 'node:stream';
 import type {CliArgs} from './args.js';
-import {parseEvent, stopRequest} from './core/agent-events.js';
 import type {SshConnection} from './core/connection.js';
 import {fileSafeName, type Journal} from './core/journal.js';
 import type {Plan} from './core/plan.js';
 import {visible} from './core/visible.js';
 import {ask, fail, out, showLine} from './cli-output.js';
 import {defaultGuardSeconds} from './host/guard.js';
-import {ensureAgent, type Agent} from './host/remote-agent.js';
-import {describeFailure, type Runner} from './host/runner.js';
+import {
+	confirmOverNewConnection,
+	ensureAgent,
+	incomingPlanPath,
+	runAgent,
+	type Agent,
+	type AgentRun,
+} from './host/remote-agent.js';
+import type {Runner} from './host/runner.js';
 import {runnerFor} from './host/scan.js';
 import {catchStopSignals} from './stop-signals.js';
-
-interface AgentRun {
-	exitCode: number | undefined;
-	/** ssh itself failed: whether the work ended there is not known here. */
-	lost?: string;
-	/** The journal as the agent last reported it. */
-	journal?: Journal;
-	guardAlive: boolean;
-}
 
 /** The agent on the URI's host, or undefined once the reason was said. */
 async function agentOn(runner: Runner): Promise<Agent | undefined> {
@@ -37,46 +32,32 @@ async function agentOn(runner: Runner): Promise<Agent | undefined> {
 	}
 }
 
+/** A line the host's kvmnet printed (not an event): shown as it came, on the same stream. */
+const showText = (stream: 'stdout' | 'stderr', line: string) =>
+	stream === 'stderr' ? void process.stderr.write(`${visible(line)}\n`) : out(`${visible(line)}\n`);
+
 /**
- * Run kvmnet on the host with `args`, its events shown here as the local log would be; with `stoppable`, a signal
- * here asks it (on its stdin) to stop before its next step and roll back.
+ * Run kvmnet on the host, its log shown here as the local one would be. With `stoppable`, a signal here asks it to
+ * stop before its next step and roll back; otherwise (an undo, a confirmation) it carries on to its end there.
  */
-async function runAgent(runner: Runner, agent: Agent, args: string[], stoppable = false): Promise<AgentRun> {
+async function showAgent(runner: Runner, agent: Agent, args: string[], stoppable = false): Promise<AgentRun> {
 	const where = runner.transport.where;
-	const requests = new PassThrough();
-	let asked = false;
+	const stop = new AbortController();
 	const release = catchStopSignals((signal) => {
 		if (!stoppable) return void out(`${signal}: kvmnet on ${where} carries on to its end.\n`);
-		if (asked) return;
-		asked = true;
+		if (stop.signal.aborted) return;
 		out(`${signal}: asking kvmnet on ${where} to stop after the step under way and undo what took effect.\n`);
-		requests.write(`${stopRequest}\n`);
+		stop.abort();
 	});
-	const run: AgentRun = {exitCode: undefined, guardAlive: false};
 	try {
-		const result = await runner.run([...agent.argv, ...args], {
-			input: requests,
-			// Each step there has its own limit; this only bounds a host that stopped answering altogether.
-			timeoutMs: 6 * 60 * 60_000,
-			onLine: (stream, line) => {
-				if (stream === 'stderr') return void process.stderr.write(`${visible(line)}\n`);
-				const event = parseEvent(line);
-				if (!event) return out(`${visible(line)}\n`);
-				if ('log' in event) showLine(event.log);
-				else if ('journal' in event) {
-					run.journal = event.journal;
-					run.guardAlive = event.guardAlive;
-				}
-			},
+		return await runAgent(runner, agent, args, {
+			onLog: showLine,
+			onText: showText,
+			stop: stop.signal,
 		});
-		run.exitCode = result.exitCode;
-		if (result.transportError || (!result.ok && result.exitCode === undefined))
-			run.lost = result.transportError ?? describeFailure(result);
 	} finally {
-		requests.end();
 		release();
 	}
-	return run;
 }
 
 /** What to say when the connection went during an apply or an undo: the host decides, and how to look. */
@@ -112,12 +93,7 @@ export async function runRemoteApply(
 	const agent = await agentOn(runner);
 	if (!agent) return 2;
 	// The plan goes into the host's state directory; kvmnet there checks it and makes it again, as for any plan file.
-	const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-	const planPath = join(
-		dirname(dirname(agent.folder)),
-		'incoming',
-		`${stamp}-${fileSafeName(given.params['name'] || given.mode)}-${process.pid}.json`,
-	);
+	const planPath = incomingPlanPath(agent, fileSafeName(given.params['name'] || given.mode));
 	try {
 		await runner.files.write(planPath, `${JSON.stringify(planForHost(given, connection), null, 2)}\n`);
 	} catch (error) {
@@ -126,7 +102,7 @@ export async function runRemoteApply(
 	}
 	const seconds = args.guardSeconds ?? defaultGuardSeconds;
 	out(`kvmnet on ${host} applies the plan; its journal and its guard are there.\n`);
-	const run = await runAgent(
+	const run = await showAgent(
 		runner,
 		agent,
 		['apply', planPath, '--yes', '--events', '-c', connection.hostUri, '--guard-seconds', String(seconds)],
@@ -171,16 +147,14 @@ async function keepOrUndo(
 	}
 	out(`Not confirmed: undoing on ${host} now.\n`);
 	const hostUri = journal.plan.uri;
-	const run = await runAgent(runner, agent, ['undo', journal.id, '--yes', '--force', '--events', '-c', hostUri]);
+	const run = await showAgent(runner, agent, ['undo', journal.id, '--yes', '--force', '--events', '-c', hostUri]);
 	if (run.lost) return sayLost(run, uri, host, 'undo');
 	return run.exitCode ?? 1;
 }
 
-/** `kvmnet confirm` on the host, over a connection opened for it. */
+/** `kvmnet confirm` on the host, over a new connection. */
 async function confirmOn(runner: Runner, agent: Agent): Promise<number> {
-	runner.transport.closeShared?.();
-	runner.resetSession();
-	const run = await runAgent(runner, agent, ['confirm']);
+	const run = await confirmOverNewConnection(runner, agent, {onText: showText});
 	if (run.lost) {
 		fail(
 			`no new connection to ${runner.transport.where} (${run.lost}): the change is not confirmed, and the guard there undoes it when its time runs out.`,
@@ -202,7 +176,7 @@ export async function runRemoteUndo(args: CliArgs, uri: string, connection: SshC
 	if (args.list) {
 		const agent = await agentOn(runner);
 		if (!agent) return 2;
-		const run = await runAgent(runner, agent, ['undo', '--list', ...(args.json ? ['--json'] : [])]);
+		const run = await showAgent(runner, agent, ['undo', '--list', ...(args.json ? ['--json'] : [])]);
 		return run.lost ? sayLost(run, uri, host, 'listing') : (run.exitCode ?? 1);
 	}
 	if (!args.yes) {
@@ -218,7 +192,7 @@ export async function runRemoteUndo(args: CliArgs, uri: string, connection: SshC
 	}
 	const agent = await agentOn(runner);
 	if (!agent) return 2;
-	const run = await runAgent(runner, agent, [
+	const run = await showAgent(runner, agent, [
 		'undo',
 		...(args.journalId ? [args.journalId] : []),
 		'--yes',

@@ -43,7 +43,12 @@ describe('arguments', () => {
 			['--connect', 'localhost'],
 			'--connect: "localhost" is not a libvirt URI (expected driver://…, e.g. qemu:///system or test:///abs/path/host.xml)',
 		],
-		[['--json'], '--json goes with the inventory or doctor command: kvmnet inventory --json'],
+		[['--json'], '--json goes with the inventory or doctor command (or undo --list): kvmnet inventory --json'],
+		[
+			['apply', 'p.json', '--json'],
+			'--json goes with the inventory or doctor command (or undo --list): kvmnet inventory --json',
+		],
+		[['doctor', '--events'], '--events goes with the apply or undo command: kvmnet apply PLAN.json --yes --events'],
 		[
 			['doctor', '--fix', 'forwarding'],
 			"doctor: --fix CHECK and --out DIR go together (save that check's fix as a plan in DIR)",

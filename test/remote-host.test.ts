@@ -60,7 +60,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		KVMNET_NETWORK_MANAGER: 'iproute2',
 	});
 	const onLaptop = (args: string[]) => runCli(args, {namespace: laptop.name, env: env()});
-	const planBridge = (name: string, bridge: string, uplink: string, out: string) =>
+	const onLaptopPlan = (name: string, bridge: string, uplink: string, out: string, to: string) =>
 		onLaptop([
 			'plan',
 			'--mode',
@@ -74,8 +74,10 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 			'--out',
 			out,
 			'-c',
-			uri,
+			to,
 		]);
+	const planBridge = (name: string, bridge: string, uplink: string, out: string) =>
+		onLaptopPlan(name, bridge, uplink, out, uri);
 	const sysctl = async (ns: string, key: string) =>
 		(await run(['ip', 'netns', 'exec', ns, 'sysctl', '-n', key])).stdout.trim();
 
@@ -283,6 +285,55 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		expect(listed.stdout).toMatch(/rkill/);
 	});
 
+	it('Ctrl-C on the laptop mid-apply: kvmnet on the remote is asked to stop, and rolls back before the laptop returns', async () => {
+		const out = join(work, 'bridge-lan1-interrupted');
+		expect((await planBridge('rint', 'br-int', 'lan1', out)).exitCode).toBe(0);
+		const before = await namespaceSnapshot(daemon, {});
+		const child = execa(
+			'ip',
+			['netns', 'exec', laptop.name, process.execPath, cliPath, 'apply', join(out, 'plan.json'), '--yes', '-c', uri],
+			{env: env(), reject: false, stdin: 'ignore'},
+		);
+		let output = '';
+		child.stdout?.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+			if (/\[2\] /.test(output)) child.kill('SIGINT');
+		});
+		const result = await child;
+		expect(output).toContain(
+			`SIGINT: asking kvmnet on ssh root@${remoteAddress}:2222 to stop after the step under way`,
+		);
+		expect(output).toMatch(/Stopped from kvmnet on the machine that started this apply: stopped before step \d+/);
+		expect(result.exitCode, result.stderr).toBe(1);
+		expect(await namespaceSnapshot(daemon, {})).toEqual(before);
+	});
+
+	it('a remote whose node is too old for kvmnet: apply refused in words, nothing copied or changed there', async () => {
+		// Another sshd on the remote, in a mount namespace of its own where node says it is 18 (as Ubuntu 24.04's is).
+		const oldNode = join(work, 'node18');
+		writeFileSync(oldNode, '#!/bin/sh\necho 18.19.1\n', {mode: 0o755});
+		const old = await Sshd.start(daemon.namespace, remoteAddress, remoteHostname, {
+			port: 2223,
+			env: {KVMNET_STATE_DIR: join(work, 'old-node-state')},
+			binds: [[oldNode, process.execPath]],
+		});
+		try {
+			const oldUri = old.uri(socket);
+			const out = join(work, 'bridge-old-node');
+			expect((await onLaptopPlan('rold', 'br-old', 'lan1', out, oldUri)).exitCode).toBe(0);
+			const before = await namespaceSnapshot(daemon, {});
+			const applied = await onLaptop(['apply', join(out, 'plan.json'), '--yes', '-c', oldUri]);
+			expect(applied.exitCode).toBe(2);
+			expect(applied.stderr).toContain(
+				`kvmnet runs on ssh root@${remoteAddress}:2223 to apply there (so its journal and its SSH guard stay on that host if this connection is lost), and that needs Node.js 20 or newer there: it has node "18.19.1". Nothing was changed.`,
+			);
+			expect(existsSync(join(work, 'old-node-state', 'agent'))).toBe(false);
+			expect(await namespaceSnapshot(daemon, {})).toEqual(before);
+		} finally {
+			await old.stop();
+		}
+	});
+
 	it('the connection dropping as a step runs: the step counts as maybe done, and the rollback undoes it if it took effect', async () => {
 		// In this process (the plan's steps are ours, not a plan file's): ssh reaches the remote from the laptop's
 		// namespace through a wrapper first on PATH. The step's command kills the connection's sshd process on the
@@ -403,6 +454,67 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		expect(text.stdout).toContain('REMOTE HOST: host facts unavailable over tcp');
 		const doctor = JSON.parse((await onLaptop(['doctor', '--json', '-c', tcp])).stdout) as {results: {group: string}[]};
 		expect(new Set(doctor.results.map((r) => r.group))).toEqual(new Set(['libvirt']));
+	});
+
+	it('on a terminal: apply -c asks, kvmnet on the remote applies, and y to keep confirms over a new connection', async () => {
+		const out = join(work, 'bridge-uplink0-tty');
+		const planned = await planBridge('rtty', 'br-tty', 'uplink0', out);
+		expect(planned.exitCode, planned.stderr).toBe(0);
+		const remoteBefore = await namespaceSnapshot(daemon, {});
+		const session = await TmuxSession.start(
+			['ip', 'netns', 'exec', laptop.name, process.execPath, cliPath, 'apply', join(out, 'plan.json'), '-c', uri],
+			{env: env()},
+		);
+		try {
+			await session.waitFor(
+				new RegExp(`Apply these \\d+ steps on ${remoteAddress.replace(/\./g, '\\.')}\\? \\[y/N\\]`),
+				15_000,
+			);
+			await session.keys('y', 'Enter');
+			await session.waitFor(`Do you still reach root@${remoteAddress}:2222? Keep the changes? [y/N]`, 60_000);
+			await session.keys('y', 'Enter');
+			expect(await session.waitFor('Confirmed: bridge rtty stays applied', 30_000)).toContain('Confirmed');
+			expect(await session.waitForExit(30_000)).toBe(0);
+		} finally {
+			await session.kill();
+		}
+		const journal = JSON.parse(
+			readFileSync(join(remoteState, 'journals', journalsIn(remoteState).sort().pop()!), 'utf8'),
+		) as {status: string; guard?: {confirmed?: boolean}};
+		expect(journal).toMatchObject({status: 'applied', guard: {confirmed: true}});
+		const undone = await onLaptop(['undo', '--yes', '-c', uri]);
+		expect(undone.exitCode, undone.stderr + undone.stdout).toBe(0);
+		expect(await namespaceSnapshot(daemon, {})).toEqual(remoteBefore);
+	});
+
+	it('the TUI applies on the remote through kvmnet there: the network is the remote’s, and so is the journal', async () => {
+		const before = journalsIn(remoteState).length;
+		const session = await TmuxSession.start(
+			['ip', 'netns', 'exec', laptop.name, process.execPath, cliPath, '-c', uri],
+			{env: {KVMNET_STATE_DIR: join(work, 'state')}},
+		);
+		try {
+			await session.waitFor(/ 4 Networks \d+ /, 15_000);
+			await session.keys('n', 'Down', 'Down', 'Down', 'Enter');
+			await session.waitFor('Isolated (host-only): new network');
+			await session.keys('C-u');
+			await session.keys('rtui');
+			await session.keys('Enter');
+			await session.waitFor('Preview: Isolated (host-only) rtui');
+			await session.keys('a');
+			await session.waitFor(`this will change ${remoteHostname}`, 30_000);
+			await session.keys('y');
+			await session.waitFor('Applied: every step done and checked.', 60_000);
+			await session.keys('q');
+		} finally {
+			await session.kill();
+		}
+		expect((await daemon.virsh('net-info rtui')).stdout).toMatch(/Active:\s+yes/);
+		expect(journalsIn(remoteState)).toHaveLength(before + 1);
+		expect(journalsIn(join(work, 'state'))).toEqual([]);
+		const undone = await onLaptop(['undo', '--yes', '-c', uri]);
+		expect(undone.exitCode, undone.stderr + undone.stdout).toBe(0);
+		expect((await daemon.virsh('net-list --all --name')).stdout).not.toContain('rtui');
 	});
 
 	it('the TUI under tmux: the header and the NIC list are the remote’s', async () => {

@@ -2,6 +2,7 @@
 // change back to the reducer; while a guarded change waits to be kept, follows the journal, the clock and the pings.
 import {useEffect, useRef, type Dispatch} from 'react';
 import {pingableGateway} from '../core/net.js';
+import type {Journal} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
 import type {ApplyHooks} from '../host/apply.js';
 import type {ApplyService} from '../host/apply-service.js';
@@ -15,10 +16,12 @@ export interface ApplyRunner {
 	undo(): void;
 }
 
+const errorLine = (text: string) => ({time: new Date().toISOString(), step: -1, stream: 'error' as const, text});
+
 export function useApply(state: UiState, dispatch: Dispatch<Action>, service: ApplyService | undefined): ApplyRunner {
 	const view = state.apply;
 	const stopRef = useRef(false);
-	const journalRef = useRef<ReturnType<ApplyService['read']> | undefined>(undefined);
+	const journalRef = useRef<Journal | undefined>(undefined);
 
 	const hooks: ApplyHooks = {
 		onLog: (line) => dispatch({type: 'apply-log', line}),
@@ -42,7 +45,7 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 				if (journal instanceof Error) return refuse([journal.message]);
 				journalRef.current = journal;
 				if (journal.status === 'applied' && journal.guard) {
-					journal = service.arm(journal);
+					journal = await service.arm(journal);
 					journalRef.current = journal;
 					dispatch({type: 'apply-journal', journal: journalView(journal)});
 					dispatch({type: 'apply-phase', phase: 'keep'});
@@ -57,12 +60,18 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 		},
 		keep() {
 			if (!service || !journalRef.current) return;
-			dispatch({type: 'apply-journal', journal: journalView(service.keep(journalRef.current))});
+			void service.keep(journalRef.current).then(
+				(kept) => {
+					journalRef.current = kept;
+					dispatch({type: 'apply-journal', journal: journalView(kept)});
+				},
+				(error: Error) => dispatch({type: 'apply-log', line: errorLine(`Not kept: ${error.message}`)}),
+			);
 		},
 		undo() {
 			// The journal applied here, or the interrupted one the app found at start.
 			const shown = view?.journal;
-			const target = journalRef.current ?? (shown ? {path: shown.path} : undefined);
+			const target = journalRef.current ?? (shown ? {path: shown.path, id: shown.id} : undefined);
 			if (!service || !target) return refuse(['nothing to undo here']);
 			void service.undo(target, hooks).then(
 				(undone) => {
@@ -81,9 +90,10 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 		const ssh = state.model?.header.ssh;
 		const gateway = state.model ? pingableGateway(state.model.routes) : undefined;
 		dispatch({type: 'apply-tick', now: Date.now()});
-		const timer = setInterval(() => {
-			dispatch({type: 'apply-tick', now: Date.now()});
-			const journal = service.read(journalRef.current!);
+		// One look at a time: a remote host answers over ssh, and a slow answer must not pile up behind the next.
+		let looking = false;
+		const look = async () => {
+			const journal = await service.read(journalRef.current!);
 			journalRef.current = journal;
 			dispatch({type: 'apply-journal', journal: journalView(journal)});
 			if (journal.status !== 'applied') dispatch({type: 'apply-phase', phase: 'done'});
@@ -94,31 +104,37 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 				!journal.guard?.confirmed &&
 				deadline !== undefined &&
 				Date.now() > deadline &&
-				!service.guardAlive(journal)
+				!(await service.guardAlive(journal))
 			) {
 				dispatch({
 					type: 'apply-log',
-					line: {
-						time: new Date().toISOString(),
-						step: -1,
-						stream: 'error',
-						text: `No confirmation in time, and the SSH guard (pid ${journal.guard?.pid ?? '?'}) is gone: undoing here.`,
-					},
+					line: errorLine(
+						`No confirmation in time, and the SSH guard (pid ${journal.guard?.pid ?? '?'}) is gone: undoing here.`,
+					),
 				});
 				dispatch({type: 'apply-phase', phase: 'running'});
 				clearInterval(timer);
 				runner.undo();
 				return;
 			}
-			void Promise.all([
+			const [g, c] = await Promise.all([
 				gateway ? service.reachable(gateway) : Promise.resolve(undefined),
 				ssh ? service.reachable(ssh.clientAddress) : Promise.resolve(undefined),
-			]).then(([g, c]) =>
-				dispatch({
-					type: 'apply-reach',
-					reach: {...(g === undefined ? {} : {gateway: g}), ...(c === undefined ? {} : {client: c})},
-				}),
-			);
+			]);
+			dispatch({
+				type: 'apply-reach',
+				reach: {...(g === undefined ? {} : {gateway: g}), ...(c === undefined ? {} : {client: c})},
+			});
+		};
+		const timer = setInterval(() => {
+			dispatch({type: 'apply-tick', now: Date.now()});
+			if (looking) return;
+			looking = true;
+			look()
+				.catch((error: Error) =>
+					dispatch({type: 'apply-log', line: errorLine(`Cannot read the journal now: ${error.message}`)}),
+				)
+				.finally(() => (looking = false));
 		}, 1000);
 		return () => clearInterval(timer);
 		// Only entering or leaving the wait starts or stops the timer.

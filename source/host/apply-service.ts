@@ -18,16 +18,16 @@ export interface ApplyService {
 	preflight(plan: Plan): Promise<Preflight>;
 	apply(plan: Plan, hooks: ApplyHooks): Promise<Journal>;
 	/** Start the confirmation countdown of a guarded apply. */
-	arm(journal: Journal): Journal;
-	keep(journal: Journal): Journal;
-	undo(journal: Pick<Journal, 'path'>, hooks: ApplyHooks): Promise<Journal>;
-	read(journal: Pick<Journal, 'path'>): Journal;
+	arm(journal: Journal): Promise<Journal>;
+	keep(journal: Journal): Promise<Journal>;
+	undo(journal: Pick<Journal, 'path' | 'id'>, hooks: ApplyHooks): Promise<Journal>;
+	read(journal: Pick<Journal, 'path' | 'id'>): Promise<Journal>;
 	/** Whether the guard of this journal still runs. */
-	guardAlive(journal: Journal): boolean;
+	guardAlive(journal: Journal): Promise<boolean>;
 	/** Whether `address` answers a ping now. */
 	reachable(address: string): Promise<boolean>;
 	/** An apply or undo left half-way by a process that died (nothing holds the lock), for the app to offer to undo. */
-	interrupted(): Journal | undefined;
+	interrupted(): Promise<Journal | undefined>;
 	/** Stop the work under way (a signal): an apply stops before its next step and rolls back. */
 	stop(reason: string): void;
 	/** Resolves once no apply or undo is under way. */
@@ -85,17 +85,17 @@ export function liveApplyService(options: {
 					},
 				});
 			}),
-		arm: armDeadline,
-		keep: confirmJournal,
+		arm: async (journal) => armDeadline(journal),
+		keep: async (journal) => confirmJournal(journal),
 		undo: (journal, hooks) =>
 			locked(`undo ${journal.path} (interactive)`, () => {
 				const fresh = readJournal(journal.path);
 				return undoRecorded(fresh, runner, hooks);
 			}),
-		read: (journal) => readJournal(journal.path),
-		guardAlive,
+		read: async (journal) => readJournal(journal.path),
+		guardAlive: async (journal) => guardAlive(journal),
 		reachable: async (address) => (await runner.run(['ping', '-c', '1', '-W', '1', address], {timeoutMs: 3000})).ok,
-		interrupted: () => {
+		interrupted: async () => {
 			if (lockHolder(options.journalDir)) return undefined;
 			// Applied journals stay until undone on purpose; only work cut off half-way is offered.
 			return listJournals(options.journalDir).journals.find(

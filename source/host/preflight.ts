@@ -44,7 +44,7 @@ async function rebuild(
 	return {plan: again.plan, problems: []};
 }
 
-/** What a remote host cannot take (yet), step by step, in words: nothing of it is run. */
+/** What a host kvmnet has no shell on cannot take, step by step, in words: nothing of it is run. */
 function remoteLimits(plan: Plan, connection: Runner['transport']['connection']): string[] {
 	const at = (index: number) => `step ${index + 1} (${plan.steps[index]!.title})`;
 	if (connection.kind === 'no-shell') {
@@ -57,14 +57,8 @@ function remoteLimits(plan: Plan, connection: Runner['transport']['connection'])
 					`${at(index)} runs ${plan.steps[index]!.run[0]} on the host, but kvmnet has no shell on ${connection.host} over ${connection.transport}: only libvirt (virsh) steps can be applied there. Nothing is run on this machine in its place.`,
 				];
 	}
-	if (connection.kind !== 'ssh') return [];
-	const limits: string[] = [];
-	const ssh = plan.steps.findIndex((step) => step.touchesSsh);
-	if (ssh >= 0)
-		limits.push(
-			`${at(ssh)} changes the interface that carries kvmnet's own ssh connection to ${connection.label}; the guard that would restore it if the connection dropped runs on this machine, which could no longer reach the host: apply it on ${connection.ssh.host} itself (from a console, or kvmnet there inside tmux)`,
-		);
-	return limits;
+	// Over ssh, kvmnet on the host applies (remote-agent.ts): the host is its own machine there.
+	return [];
 }
 
 /**

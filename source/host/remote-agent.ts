@@ -7,6 +7,9 @@
 import {createHash} from 'node:crypto';
 import {readdirSync, readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
+import {PassThrough} from 'node:stream';
+import {parseEvent, stopRequest} from '../core/agent-events.js';
+import {isJournal, type Journal, type LogLine, type StepState} from '../core/journal.js';
 import {packagedFile} from './packaged.js';
 import {describeFailure, type Runner} from './runner.js';
 
@@ -101,4 +104,109 @@ export async function ensureAgent(runner: Runner, bundle: Bundle = ownBundle()):
 			throw new Error(`kvmnet could not copy itself to ${folder} on ${where}: ${describeFailure(copied)}`);
 	}
 	return {argv: ['node', join(folder, 'dist/cli.js')], folder};
+}
+
+export interface AgentRun {
+	exitCode: number | undefined;
+	/** ssh itself failed (the connection, in words): whether the work ended there is not known here. */
+	lost?: string;
+	/** The journal as the agent last reported it. */
+	journal?: Journal;
+	/** Whether that journal's guard still ran there when it was reported. */
+	guardAlive: boolean;
+	/** What the agent said on stderr (its refusals), line by line. */
+	errors: string[];
+}
+
+export interface AgentHooks {
+	onLog?: (line: LogLine) => void;
+	onStep?: (index: number, state: StepState) => void;
+	/** A line that is no event (text the agent printed): stdout, or stderr. */
+	onText?: (stream: 'stdout' | 'stderr', line: string) => void;
+	/** Aborted: the agent is asked (a line on its stdin) to stop its apply before the next step and roll back. */
+	stop?: AbortSignal;
+}
+
+/** Run kvmnet on the host with `args`, reporting its events; resolves when it ends or the connection is lost. */
+export async function runAgent(
+	runner: Runner,
+	agent: Agent,
+	args: string[],
+	hooks: AgentHooks = {},
+): Promise<AgentRun> {
+	const requests = new PassThrough();
+	const ask = () => requests.write(`${stopRequest}\n`);
+	if (hooks.stop?.aborted) ask();
+	else hooks.stop?.addEventListener('abort', ask, {once: true});
+	const run: AgentRun = {exitCode: undefined, guardAlive: false, errors: []};
+	try {
+		const result = await runner.run([...agent.argv, ...args], {
+			input: requests,
+			// Each step there has its own limit; this only bounds a host that stopped answering altogether.
+			timeoutMs: 6 * 60 * 60_000,
+			onLine: (stream, line) => {
+				if (stream === 'stderr') {
+					run.errors.push(line);
+					return hooks.onText?.(stream, line);
+				}
+				const event = parseEvent(line);
+				if (!event) hooks.onText?.(stream, line);
+				else if ('log' in event) hooks.onLog?.(event.log);
+				else if ('step' in event) hooks.onStep?.(event.step, event.state);
+				else {
+					run.journal = event.journal;
+					run.guardAlive = event.guardAlive;
+				}
+			},
+		});
+		run.exitCode = result.exitCode;
+		if (result.transportError || (!result.ok && result.exitCode === undefined))
+			run.lost = result.transportError ?? describeFailure(result);
+	} finally {
+		hooks.stop?.removeEventListener('abort', ask);
+		requests.end();
+	}
+	return run;
+}
+
+/** The folder the agent takes plans in, and a new file name there for this one. */
+export function incomingPlanPath(agent: Agent, name: string): string {
+	const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+	return join(dirname(dirname(agent.folder)), 'incoming', `${stamp}-${name}-${process.pid}.json`);
+}
+
+/**
+ * `kvmnet confirm` on the host, over a connection opened for it: a change to the host's network is kept only when
+ * a new connection gets through, not because an old one survived it.
+ */
+export function confirmOverNewConnection(runner: Runner, agent: Agent, hooks: AgentHooks = {}): Promise<AgentRun> {
+	runner.transport.closeShared?.();
+	runner.resetSession();
+	return runAgent(runner, agent, ['confirm'], hooks);
+}
+
+/** The journals on the host, as `kvmnet undo --list --json` there gives them (each checked for shape). */
+export async function listAgentJournals(
+	runner: Runner,
+	agent: Agent,
+): Promise<{journal: Journal; alive: boolean; guardAlive: boolean}[]> {
+	let text = '';
+	const run = await runAgent(runner, agent, ['undo', '--list', '--json'], {
+		onText: (stream, line) => void (stream === 'stdout' && (text += line)),
+	});
+	if (run.lost) throw new Error(run.lost);
+	if (run.exitCode !== 0)
+		throw new Error(run.errors.join(' ') || `kvmnet undo --list there ended with ${run.exitCode}`);
+	let listed: unknown;
+	try {
+		listed = JSON.parse(text);
+	} catch {
+		throw new Error(`kvmnet on ${runner.transport.where} printed no journal list`);
+	}
+	if (!Array.isArray(listed)) throw new Error(`kvmnet on ${runner.transport.where} printed no journal list`);
+	return listed.flatMap((entry: {journal?: unknown; alive?: unknown; guardAlive?: unknown}) =>
+		isJournal(entry?.journal)
+			? [{journal: entry.journal, alive: entry.alive === true, guardAlive: entry.guardAlive === true}]
+			: [],
+	);
 }

@@ -1,7 +1,7 @@
 // The part of a journal the apply screen shows.
 import {describeJournal, stepsToUndo, type Journal} from '../core/journal.js';
 
-export type ApplyJournalView = Pick<Journal, 'status' | 'path' | 'leftovers'> & {
+export type ApplyJournalView = Pick<Journal, 'id' | 'status' | 'path' | 'leftovers'> & {
 	deadline?: string;
 	confirmed?: boolean;
 	guardActed?: boolean;
@@ -12,6 +12,7 @@ export type ApplyJournalView = Pick<Journal, 'status' | 'path' | 'leftovers'> & 
 
 export function journalView(journal: Journal): ApplyJournalView {
 	return {
+		id: journal.id,
 		status: journal.status,
 		path: journal.path,
 		leftovers: journal.leftovers,

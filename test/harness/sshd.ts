@@ -23,14 +23,18 @@ export class Sshd {
 		private readonly child: ChildProcess,
 	) {}
 
-	/** `env`: set in every session (sshd's SetEnv), as a host's own configuration would set it for kvmnet there. */
+	/**
+	 * `env`: set in every session (sshd's SetEnv), as a host's own configuration would set it for kvmnet there.
+	 * `binds`: [file, over] pairs bind-mounted in the server's own mount namespace (a host with another node, say).
+	 */
 	static async start(
 		namespace: string,
 		address: string,
 		hostname: string,
-		options: {port?: number; env?: Record<string, string>} = {},
+		options: {port?: number; env?: Record<string, string>; binds?: [string, string][]} = {},
 	): Promise<Sshd> {
 		const port = options.port ?? 2222;
+		const binds = options.binds ?? [];
 		const folder = mkdtempSync(join(tmpdir(), 'kvmt-sshd-'));
 		await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(folder, 'host_key')]);
 		await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(folder, 'client_key')]);
@@ -74,11 +78,12 @@ export class Sshd {
 				'private',
 				'sh',
 				'-c',
-				`hostname "$1" && { [ ! -e /root/.bashrc ] || mount --bind "$3" /root/.bashrc; } && exec ${sshdPath} -D -e -f "$2"`,
+				`hostname "$1" && { [ ! -e /root/.bashrc ] || mount --bind "$3" /root/.bashrc; } && ${binds.map((_, i) => `mount --bind "\${${4 + 2 * i}}" "\${${5 + 2 * i}}" && `).join('')}exec ${sshdPath} -D -e -f "$2"`,
 				'sh',
 				hostname,
 				join(folder, 'sshd_config'),
 				join(folder, 'empty'),
+				...binds.flat(),
 			],
 			{stdio: ['ignore', 'ignore', 'pipe']},
 		);

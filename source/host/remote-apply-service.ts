@@ -1,0 +1,123 @@
+// The apply screen's service for a host reached over ssh: every apply, confirmation and undo is done by kvmnet on
+// that host (remote-agent.ts), so its journal and its SSH guard live there, as with `kvmnet apply -c`. The screen
+// gets the agent's log lines and step states as they come, and follows the host's journal while a change waits to
+// be kept. Nothing of it reads or writes this machine's journals.
+import type {SshConnection} from '../core/connection.js';
+import {fileSafeName, type Journal} from '../core/journal.js';
+import type {Plan} from '../core/plan.js';
+import type {ApplyService} from './apply-service.js';
+import {
+	confirmOverNewConnection,
+	ensureAgent,
+	incomingPlanPath,
+	listAgentJournals,
+	runAgent,
+	type Agent,
+	type AgentRun,
+} from './remote-agent.js';
+import {runnerFor} from './scan.js';
+
+/** Why the agent's work did not end with a journal, in words: its refusals, or the lost connection. */
+function failure(run: AgentRun, where: string, doing: string): Error {
+	if (run.lost)
+		return new Error(
+			`The connection to ${where} was lost during the ${doing} (${run.lost}). kvmnet there goes on by itself: it finishes or rolls back, and its guard undoes a change to the SSH path that nobody confirmed.`,
+		);
+	const said = run.errors.map((line) => line.replace(/^kvmnet: /, '')).join(' ');
+	return new Error(said || `kvmnet on ${where} ended with exit ${run.exitCode ?? 'unknown'}`);
+}
+
+export function remoteApplyService(uri: string, connection: SshConnection, guardSeconds?: number): ApplyService {
+	const runner = runnerFor(uri);
+	const where = runner.transport.where;
+	let agent: Promise<Agent> | undefined;
+	const agentThere = () => {
+		agent ??= ensureAgent(runner);
+		// A failed install is tried again next time (node installed meanwhile, the host back).
+		agent.catch(() => (agent = undefined));
+		return agent;
+	};
+	let stopReason: string | undefined;
+	let busy: Promise<unknown> = Promise.resolve();
+	const guards = new Map<string, boolean>();
+	const track = <T>(work: Promise<T>) => {
+		busy = work.catch(() => undefined);
+		return work;
+	};
+	const read = async (journal: Pick<Journal, 'id'>) => {
+		const found = (await listAgentJournals(runner, await agentThere())).find(
+			(entry) => entry.journal.id === journal.id,
+		);
+		if (!found) throw new Error(`the journal ${journal.id} is not on ${where} any more`);
+		guards.set(found.journal.id, found.guardAlive);
+		return found.journal;
+	};
+	return {
+		// The host's kvmnet checks the plan against the host itself when it applies; here, only that it can run there.
+		preflight: async (plan) => {
+			try {
+				await agentThere();
+				return {problems: [], plan};
+			} catch (error) {
+				return {problems: [(error as Error).message]};
+			}
+		},
+		apply: (plan: Plan, hooks) =>
+			track(
+				(async () => {
+					stopReason = undefined;
+					const there = await agentThere();
+					const path = incomingPlanPath(there, fileSafeName(plan.params['name'] || plan.mode));
+					await runner.files.write(path, `${JSON.stringify({...plan, uri: connection.hostUri}, null, 2)}\n`);
+					const stop = new AbortController();
+					// The screen's Esc (or a signal to the app): asked of the host's kvmnet before its next step.
+					const watch = setInterval(() => {
+						if (!stop.signal.aborted && (stopReason || hooks.shouldStop?.())) stop.abort();
+					}, 100);
+					try {
+						const args = ['apply', path, '--yes', '--events', '-c', connection.hostUri];
+						if (guardSeconds !== undefined) args.push('--guard-seconds', String(guardSeconds));
+						const run = await runAgent(runner, there, args, {
+							...(hooks.onLog ? {onLog: hooks.onLog} : {}),
+							...(hooks.onStep ? {onStep: hooks.onStep} : {}),
+							stop: stop.signal,
+						});
+						if (!run.journal) throw failure(run, where, 'apply');
+						guards.set(run.journal.id, run.guardAlive);
+						return run.journal;
+					} finally {
+						clearInterval(watch);
+					}
+				})(),
+			),
+		// The host's kvmnet started the countdown as the apply ended.
+		arm: async (journal) => journal,
+		keep: async (journal) => {
+			const run = await confirmOverNewConnection(runner, await agentThere());
+			if (run.lost || run.exitCode !== 0) throw failure(run, where, 'confirmation');
+			return read(journal);
+		},
+		undo: (journal, hooks) =>
+			track(
+				(async () => {
+					const run = await runAgent(
+						runner,
+						await agentThere(),
+						['undo', journal.id, '--yes', '--events', '-c', connection.hostUri],
+						{...(hooks.onLog ? {onLog: hooks.onLog} : {}), ...(hooks.onStep ? {onStep: hooks.onStep} : {})},
+					);
+					if (!run.journal) throw failure(run, where, 'undo');
+					return run.journal;
+				})(),
+			),
+		read,
+		guardAlive: async (journal) => guards.get(journal.id) ?? false,
+		reachable: async (address) => (await runner.run(['ping', '-c', '1', '-W', '1', address], {timeoutMs: 3000})).ok,
+		// An apply there is never left half-way by this app (it goes on without it): nothing to offer at start.
+		interrupted: async () => undefined,
+		stop: (reason) => {
+			stopReason = reason;
+		},
+		idle: () => busy.then(() => undefined),
+	};
+}
