@@ -38,6 +38,7 @@ import {isRemoteUri, parseConnection} from './core/connection.js';
 import {runRemoteApply, runRemoteConfirm, runRemoteUndo} from './remote-cli.js';
 import {resolveLibvirtUri} from './host/virsh.js';
 import {catchStopSignals, signalExitCode, type StopSignal} from './stop-signals.js';
+import {plural} from './core/words.js';
 
 /** --events: every log line, step state and final journal as a JSON line, for the kvmnet that started this one. */
 let events = false;
@@ -119,7 +120,7 @@ async function applyLocked(
 			out(
 				`${risky} step(s) change the interface that carries your SSH session; a guard undoes everything unless you confirm.\n`,
 			);
-		if (!(await ask(`Apply these ${plan.steps.length} steps? [y/N] `))) {
+		if (!(await ask(`Apply these ${plural(plan.steps.length, 'step')}? [y/N] `))) {
 			out('Nothing was changed.\n');
 			return 0;
 		}
@@ -313,7 +314,7 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 				fail('undo asks before changing the host; pass --yes when not on a terminal. Nothing was changed.');
 				return 2;
 			}
-			if (!(await ask(`Undo these ${todo.length} steps? [y/N] `))) {
+			if (!(await ask(`Undo these ${plural(todo.length, 'step')}? [y/N] `))) {
 				out('Nothing was changed.\n');
 				return 0;
 			}

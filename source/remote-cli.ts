@@ -21,6 +21,7 @@ import {
 import type {Runner} from './host/runner.js';
 import {runnerFor} from './host/scan.js';
 import {catchStopSignals} from './stop-signals.js';
+import {plural} from './core/words.js';
 
 /** The agent on the URI's host, or undefined once the reason was said. */
 async function agentOn(runner: Runner): Promise<Agent | undefined> {
@@ -85,7 +86,7 @@ export async function runRemoteApply(
 			return 2;
 		}
 		out(`${given.steps.map((s, i) => `  ${i + 1}. ${visible(s.title)}`).join('\n')}\n`);
-		if (!(await ask(`Apply these ${given.steps.length} steps on ${host}? [y/N] `))) {
+		if (!(await ask(`Apply these ${plural(given.steps.length, 'step')} on ${host}? [y/N] `))) {
 			out('Nothing was changed.\n');
 			return 0;
 		}

@@ -354,7 +354,8 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 			await session.keys('y', 'Enter');
 			await session.waitFor('Keep the changes? [y/N]', 30_000);
 			await session.keys('n', 'Enter');
-			expect(await session.waitForExit(30_000)).toBe(0);
+			const code = await session.waitForExit(30_000);
+			expect(code, await session.screen()).toBe(0);
 			const screen = await session.screen();
 			expect(screen).toContain('Every completed step was undone.');
 			expect(newestJournal().status).toBe('undone');

@@ -2,6 +2,7 @@
 // it (which journals still need undoing, what an undo would do, a safe file name). The host layer writes and reads
 // the files; the apply engine, `kvmnet undo`, the guard and the apply screen all read these types.
 import type {Plan} from './plan.js';
+import {plural} from './words.js';
 
 /** Seconds to confirm a change to the SSH session's path before the guard undoes it (`--guard-seconds`). */
 export const defaultGuardSeconds = 60;
@@ -146,7 +147,7 @@ export function describeJournal(journal: Journal, options: {alive?: boolean} = {
 			? `, under way now in pid ${journal.pid}`
 			: running >= 0
 				? `, interrupted at step ${running + 1} of ${journal.steps.length}`
-				: `, ${done} of ${journal.steps.length} steps in place`;
+				: `, ${done} of ${plural(journal.steps.length, 'step')} in place`;
 	return `${journal.id}: ${journal.plan.mode} ${journal.plan.params['name'] ?? ''} (${journal.status}${journal.status === 'applied' || journal.status === 'undone' || journal.status === 'rolled-back' ? '' : where}), started ${journal.startedAt}`;
 }
 

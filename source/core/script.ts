@@ -2,6 +2,7 @@
 // files written with quoted heredocs, and each step's undo as a comment beside it.
 import type {Plan, PlanStep} from './plan.js';
 import {visible} from './visible.js';
+import {parseConnection} from './connection.js';
 
 /**
  * Quote one argument for bash: bare when it is plainly safe, else in single quotes; a word with a control character
@@ -50,11 +51,28 @@ function stepBlock(step: PlanStep, index: number): string[] {
 	return lines;
 }
 
+/** For a plan made for another host: where its commands are meant to run. */
+function hostLine(uri: string): string[] {
+	let connection;
+	try {
+		connection = parseConnection(uri);
+	} catch {
+		return [];
+	}
+	if (connection.kind !== 'ssh') return [];
+	return [
+		visible(
+			`# For ${connection.label}: run this there, as root (kvmnet apply -c '${uri}' runs it there, with its journal and guard).`,
+		),
+	];
+}
+
 export function planScript(plan: Plan): string {
 	return [
 		'#!/usr/bin/env bash',
 		visible(`# kvmnet plan: ${plan.mode} ${plan.params['name'] ?? ''}`.trimEnd()),
 		visible(`# libvirt: ${plan.uri}`),
+		...hostLine(plan.uri),
 		visible(`# host changes via ${plan.manager.kind}: ${plan.manager.reason}`),
 		...plan.warnings.map((w) => visible(`# WARNING: ${w}`)),
 		'# Undo: run the "undo" lines from the last step to the first.',

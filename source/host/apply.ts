@@ -16,6 +16,7 @@ import {commandLine} from '../core/script.js';
 import {ensureReserve, newJournal, readJournal, saveJournal} from './journal-store.js';
 import type {HostFiles} from './files.js';
 import {describeFailure, type Runner} from './runner.js';
+import {plural} from '../core/words.js';
 
 export interface ApplyHooks {
 	onLog?: (line: LogLine) => void;
@@ -268,7 +269,7 @@ export async function applyPlan(
 	log.line(
 		-1,
 		'info',
-		`Applying ${plan.mode} ${plan.params['name'] ?? ''}: ${plan.steps.length} steps. Journal: ${journal.path}`,
+		`Applying ${plan.mode} ${plan.params['name'] ?? ''}: ${plural(plan.steps.length, 'step')}. Journal: ${journal.path}`,
 	);
 	const stopAndUndo = (why: string) => {
 		journal.reason = why;
@@ -348,7 +349,11 @@ export async function applyPlan(
 		delete journal.appliedAt;
 		return stopAndUndo('Stopped after the last step: the journal could not be written.');
 	}
-	log.line(-1, 'info', `All ${plan.steps.length} steps done and checked.`);
+	log.line(
+		-1,
+		'info',
+		plan.steps.length === 1 ? 'The step is done and checked.' : `All ${plan.steps.length} steps done and checked.`,
+	);
 	return journal;
 }
 

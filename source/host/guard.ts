@@ -190,6 +190,13 @@ export async function runGuard(
 			await sleep(pollMs);
 		}
 	} finally {
-		rmSync(guardReadyPath(journalPath), {force: true});
+		// Only our own handshake: a guard started for an undo of the same journal may have written its own there, and
+		// the process that started it may not have read it yet (removing it made that undo fail, now and then).
+		const ready = guardReadyPath(journalPath);
+		try {
+			if (readFileSync(ready, 'utf8').trim() === String(process.pid)) rmSync(ready, {force: true});
+		} catch {
+			// Not there.
+		}
 	}
 }

@@ -17,6 +17,12 @@ export async function namespaceSnapshot(
 	extra: Record<string, () => Promise<unknown>> = {},
 ): Promise<Record<string, unknown>> {
 	const inNs = async (argv: string[]) => (await daemon.exec(argv, env)).stdout;
+	// An IPv6 address just added (or on a link just brought up) is "tentative" until its duplicate address detection
+	// ends (~1-2 s), and its local route comes then: the snapshot waits for that, so it does not depend on timing.
+	for (let waited = 0; waited < 5000; waited += 100) {
+		if ((await inNs(['ip', '-6', 'addr', 'show', 'tentative'])).trim() === '') break;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
 	const links = JSON.parse(await inNs(['ip', '-j', '-d', 'addr'])) as Record<string, unknown>[];
 	const snapshot: Record<string, unknown> = {
 		links: links.map(({addr_info, ...link}) => ({

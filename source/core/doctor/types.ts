@@ -98,7 +98,7 @@ export const sysctlKeys = [
 	'net.bridge.bridge-nf-call-arptables',
 ] as const;
 
-export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+export {plural} from '../words.js';
 export const list = (names: string[]) => names.join(', ');
 
 export function sysctlStep(key: string, value: string, previous: string | undefined): PlanStep {
