@@ -60,6 +60,8 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		KVMNET_NETWORK_MANAGER: 'iproute2',
 	});
 	const onLaptop = (args: string[]) => runCli(args, {namespace: laptop.name, env: env()});
+	/** kvmnet's argv in the laptop's namespace, for a test that drives the process itself (signals, tmux, strace). */
+	const laptopArgv = (args: string[]) => ['ip', 'netns', 'exec', laptop.name, process.execPath, cliPath, ...args];
 	const onLaptopPlan = (name: string, bridge: string, uplink: string, out: string, to: string) =>
 		onLaptop([
 			'plan',
@@ -235,20 +237,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		const remoteBefore = await namespaceSnapshot(daemon, {});
 		const child = execa(
 			'ip',
-			[
-				'netns',
-				'exec',
-				laptop.name,
-				process.execPath,
-				cliPath,
-				'apply',
-				join(out, 'plan.json'),
-				'--yes',
-				'--guard-seconds',
-				'10',
-				'-c',
-				uri,
-			],
+			laptopArgv(['apply', join(out, 'plan.json'), '--yes', '--guard-seconds', '10', '-c', uri]).slice(1),
 			{env: env(), reject: false, stdin: 'ignore'},
 		);
 		let output = '';
@@ -289,11 +278,11 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		const out = join(work, 'bridge-lan1-interrupted');
 		expect((await planBridge('rint', 'br-int', 'lan1', out)).exitCode).toBe(0);
 		const before = await namespaceSnapshot(daemon, {});
-		const child = execa(
-			'ip',
-			['netns', 'exec', laptop.name, process.execPath, cliPath, 'apply', join(out, 'plan.json'), '--yes', '-c', uri],
-			{env: env(), reject: false, stdin: 'ignore'},
-		);
+		const child = execa('ip', laptopArgv(['apply', join(out, 'plan.json'), '--yes', '-c', uri]).slice(1), {
+			env: env(),
+			reject: false,
+			stdin: 'ignore',
+		});
 		let output = '';
 		child.stdout?.on('data', (chunk: Buffer) => {
 			output += chunk.toString();
@@ -417,24 +406,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		const before = await laptopState();
 		const result = await execa(
 			'strace',
-			[
-				'-f',
-				'-qq',
-				'-e',
-				'trace=execve',
-				'-o',
-				traced,
-				'ip',
-				'netns',
-				'exec',
-				laptop.name,
-				process.execPath,
-				cliPath,
-				'inventory',
-				'--json',
-				'-c',
-				tcp,
-			],
+			['-f', '-qq', '-e', 'trace=execve', '-o', traced, ...laptopArgv(['inventory', '--json', '-c', tcp])],
 			{env: env(), reject: false},
 		);
 		const model = JSON.parse(result.stdout) as HostModel;
@@ -461,10 +433,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		const planned = await planBridge('rtty', 'br-tty', 'uplink0', out);
 		expect(planned.exitCode, planned.stderr).toBe(0);
 		const remoteBefore = await namespaceSnapshot(daemon, {});
-		const session = await TmuxSession.start(
-			['ip', 'netns', 'exec', laptop.name, process.execPath, cliPath, 'apply', join(out, 'plan.json'), '-c', uri],
-			{env: env()},
-		);
+		const session = await TmuxSession.start(laptopArgv(['apply', join(out, 'plan.json'), '-c', uri]), {env: env()});
 		try {
 			await session.waitFor(
 				new RegExp(`Apply these \\d+ steps on ${remoteAddress.replace(/\./g, '\\.')}\\? \\[y/N\\]`),
@@ -489,10 +458,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 
 	it('the TUI applies on the remote through kvmnet there: the network is the remote’s, and so is the journal', async () => {
 		const before = journalsIn(remoteState).length;
-		const session = await TmuxSession.start(
-			['ip', 'netns', 'exec', laptop.name, process.execPath, cliPath, '-c', uri],
-			{env: {KVMNET_STATE_DIR: join(work, 'state')}},
-		);
+		const session = await TmuxSession.start(laptopArgv(['-c', uri]), {env: {KVMNET_STATE_DIR: join(work, 'state')}});
 		try {
 			await session.waitFor(/ 4 Networks \d+ /, 15_000);
 			await session.keys('n', 'Down', 'Down', 'Down', 'Enter');
@@ -518,10 +484,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 	});
 
 	it('the TUI under tmux: the header and the NIC list are the remote’s', async () => {
-		const session = await TmuxSession.start(
-			['ip', 'netns', 'exec', laptop.name, process.execPath, cliPath, '-c', uri],
-			{env: {KVMNET_STATE_DIR: join(work, 'state')}},
-		);
+		const session = await TmuxSession.start(laptopArgv(['-c', uri]), {env: {KVMNET_STATE_DIR: join(work, 'state')}});
 		try {
 			const screen = await session.waitFor(`remote via ssh root@${remoteAddress}:2222`);
 			expect(screen).toContain(remoteHostname);
