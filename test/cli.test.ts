@@ -169,6 +169,9 @@ describe('the built command', () => {
 		const out = join(mkdtempSync(join(tmpdir(), 'kvmnet-fix-')), 'fix');
 		const fix = await runCli(['doctor', '--demo', '--fix', 'docker', '--out', out]);
 		expect(fix.exitCode).toBe(0);
+		// A fix of host settings has no network and no VM interface: said so, with no empty XML comment shown.
+		expect(fix.stdout).toContain('This plan changes host settings only: no libvirt network is defined or changed.');
+		expect(fix.stdout).not.toContain('virsh attach-device VM FILE');
 		expect(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'))).toMatchObject({
 			mode: 'doctor',
 			params: {check: 'docker'},

@@ -18,21 +18,29 @@ export function previewSections(plan: Plan): PreviewSection[] {
 		...(step.risk ? [`   ⚠ ${step.risk}`] : []),
 		'',
 	]);
+	// A doctor's fix (host settings only) has neither a network nor a VM interface: said, not shown empty.
+	const hostOnly = !plan.networkXml && !plan.interfaceXml.trim();
 	const sections: PreviewSection[] = [
 		{
 			id: 'network',
 			title: 'Network XML',
 			lines: plan.networkXml
 				? plan.networkXml.split('\n')
-				: ['This mode uses no libvirt network: the VM gets the device directly (see the VM interface).'],
+				: [
+						hostOnly
+							? 'This plan changes host settings only: no libvirt network is defined or changed.'
+							: 'This mode uses no libvirt network: the VM gets the device directly (see the VM interface).',
+					],
 		},
 		{
 			id: 'interface',
 			title: 'VM interface',
-			lines: [
-				'<!-- add to a VM with: virsh attach-device VM FILE --config, or virsh edit VM -->',
-				...plan.interfaceXml.split('\n'),
-			],
+			lines: hostOnly
+				? ['No VM interface: the VMs keep theirs.']
+				: [
+						'<!-- add to a VM with: virsh attach-device VM FILE --config, or virsh edit VM -->',
+						...plan.interfaceXml.split('\n'),
+					],
 		},
 		{
 			id: 'commands',
