@@ -3,7 +3,7 @@
 // it back, and a closed pipe or a hung-up terminal never stops either half-way (the journal keeps the log).
 import {existsSync, readFileSync} from 'node:fs';
 import {createInterface} from 'node:readline';
-import {ask, fail, out, showLine} from './cli-output.js';
+import {ask, fail, out, showLine, undoListing} from './cli-output.js';
 import type {CliArgs} from './args.js';
 import {
 	describeJournal,
@@ -14,7 +14,6 @@ import {
 	type LogLine,
 } from './core/journal.js';
 import {eventLine, stopRequest, type AgentEvent} from './core/agent-events.js';
-import {commandLine} from './core/script.js';
 import {visible} from './core/visible.js';
 import {applyPlan, confirmJournal, JournalUnwritable, undoRecorded} from './host/apply.js';
 import {
@@ -118,7 +117,7 @@ async function applyLocked(
 		out(`${plan.steps.map((s, i) => `  ${i + 1}. ${visible(s.title)}`).join('\n')}\n`);
 		if (risky > 0)
 			out(
-				`${risky} step(s) change the interface that carries your SSH session; a guard undoes everything unless you confirm.\n`,
+				`${plural(risky, 'step')} change${risky === 1 ? 's' : ''} the interface that carries your SSH session; a guard undoes everything unless you confirm.\n`,
 			);
 		if (!(await ask(`Apply these ${plural(plan.steps.length, 'step')}? [y/N] `))) {
 			out('Nothing was changed.\n');
@@ -148,6 +147,8 @@ async function applyLocked(
 			hooks: {
 				onLog: printLine,
 				onStep: (step, state) => emit({step, state}),
+				// Which journal this is, before any step: if this process dies, the kvmnet that started it can say which.
+				onJournal: (started) => emit({journal: started, guardAlive: false}),
 				shouldStop: () => {
 					if (signal) return `Received ${signal}`;
 					if (stopAsked) return stopAsked;
@@ -162,7 +163,11 @@ async function applyLocked(
 						time: new Date().toISOString(),
 						step: -1,
 						stream: 'info',
-						text: `Guard started (pid ${pid}) and watching: it undoes this apply if the connection is lost, or if you do not confirm within ${seconds} s after it ends.`,
+						// Run by kvmnet on another machine, this process does not die with the connection: it ends the
+						// apply, and then only the deadline decides.
+						text: events
+							? `Guard started (pid ${pid}) and watching: it undoes this apply if this kvmnet stops half-way, or if nobody confirms within ${seconds} s after it ends.`
+							: `Guard started (pid ${pid}) and watching: it undoes this apply if the connection is lost, or if you do not confirm within ${seconds} s after it ends.`,
 					});
 				},
 			},
@@ -293,12 +298,7 @@ async function undoJournal(found: Journal, args: Pick<CliArgs, 'yes' | 'force' |
 			return 0;
 		}
 		const todo = stepsToUndo(journal);
-		out(`Undoing ${visible(describeJournal(journal))}:\n`);
-		for (const {index, step, certain} of todo) {
-			out(
-				`  ${index + 1}. ${visible(`${step.title}: ${step.undo ? commandLine(step.undo) : 'put its files back'}`)}${certain ? '' : ' (it was under way: checked first, undone only if it took effect)'}\n`,
-			);
-		}
+		out(undoListing(journal));
 		if (todo.length > 0) {
 			const host = await loadHost({connect: uri, runner: runnerFor(uri)});
 			const users = vmsUsingWhatUndoRemoves(journal, host.vms);

@@ -1,7 +1,8 @@
 // What the command-line commands print, in one place: anything here can hold what the host, a file or kvmnet on
 // another machine had (names with ESC or BEL), so it is shown, never sent to the terminal as it is.
 import {createInterface} from 'node:readline';
-import type {LogLine} from './core/journal.js';
+import {describeJournal, stepsToUndo, type Journal, type LogLine} from './core/journal.js';
+import {commandLine} from './core/script.js';
 import {visible} from './core/visible.js';
 
 export const out = (text: string) => void process.stdout.write(text);
@@ -36,4 +37,14 @@ export function ask(question: string, signal?: AbortSignal): Promise<boolean> {
 			done(false);
 		});
 	});
+}
+
+/** What an undo of the journal goes through, step by step, before it is asked for. */
+export function undoListing(journal: Journal, where = ''): string {
+	const lines = [`Undoing ${visible(describeJournal(journal))}${where}:`];
+	for (const {index, step, certain} of stepsToUndo(journal))
+		lines.push(
+			`  ${index + 1}. ${visible(`${step.title}: ${step.undo ? commandLine(step.undo) : 'put its files back'}`)}${certain ? '' : ' (it was under way: checked first, undone only if it took effect)'}`,
+		);
+	return `${lines.join('\n')}\n`;
 }

@@ -5,22 +5,23 @@
 // connection, so "kept" means the host can still be reached, not only that an old connection survived.
 import type {CliArgs} from './args.js';
 import type {SshConnection} from './core/connection.js';
-import {fileSafeName, type Journal} from './core/journal.js';
+import {describeJournal, fileSafeName, needsUndo, stepsToUndo, type Journal} from './core/journal.js';
 import type {Plan} from './core/plan.js';
 import {visible} from './core/visible.js';
-import {ask, fail, out, showLine} from './cli-output.js';
+import {ask, fail, out, showLine, undoListing} from './cli-output.js';
 import {defaultGuardSeconds} from './host/guard.js';
 import {
 	confirmOverNewConnection,
 	ensureAgent,
 	incomingPlanPath,
+	listAgentJournals,
 	runAgent,
 	type Agent,
 	type AgentRun,
 } from './host/remote-agent.js';
 import type {Runner} from './host/runner.js';
 import {runnerFor} from './host/scan.js';
-import {catchStopSignals} from './stop-signals.js';
+import {catchStopSignals, signalExitCode, type StopSignal} from './stop-signals.js';
 import {plural} from './core/words.js';
 
 /** The agent on the URI's host, or undefined once the reason was said. */
@@ -28,7 +29,7 @@ async function agentOn(runner: Runner): Promise<Agent | undefined> {
 	try {
 		return await ensureAgent(runner);
 	} catch (error) {
-		fail(`${(error as Error).message}. Nothing was changed.`);
+		fail(`${(error as Error).message.replace(/\.$/, '')}. Nothing was changed.`);
 		return undefined;
 	}
 }
@@ -41,32 +42,69 @@ const showText = (stream: 'stdout' | 'stderr', line: string) =>
  * Run kvmnet on the host, its log shown here as the local one would be. With `stoppable`, a signal here asks it to
  * stop before its next step and roll back; otherwise (an undo, a confirmation) it carries on to its end there.
  */
-async function showAgent(runner: Runner, agent: Agent, args: string[], stoppable = false): Promise<AgentRun> {
+async function showAgent(
+	runner: Runner,
+	agent: Agent,
+	args: string[],
+	stoppable = false,
+): Promise<AgentRun & {signal?: StopSignal}> {
 	const where = runner.transport.where;
 	const stop = new AbortController();
+	let received: StopSignal | undefined;
 	const release = catchStopSignals((signal) => {
 		if (!stoppable) return void out(`${signal}: kvmnet on ${where} carries on to its end.\n`);
 		if (stop.signal.aborted) return;
+		received = signal;
 		out(`${signal}: asking kvmnet on ${where} to stop after the step under way and undo what took effect.\n`);
 		stop.abort();
 	});
 	try {
-		return await runAgent(runner, agent, args, {
-			onLog: showLine,
-			onText: showText,
-			stop: stop.signal,
-		});
+		const run = await runAgent(runner, agent, args, {onLog: showLine, onText: showText, stop: stop.signal});
+		return received ? {...run, signal: received} : run;
 	} finally {
 		release();
 	}
 }
 
-/** What to say when the connection went during an apply or an undo: the host decides, and how to look. */
-function sayLost(run: AgentRun, uri: string, host: string, doing: string): number {
-	fail(
-		`the connection was lost during the ${doing} (${run.lost}). kvmnet on ${host} goes on by itself: it finishes (or, if a step fails, rolls back), and its guard undoes a change to the SSH path that nobody confirmed. Once ${host} answers again: kvmnet undo --list -c '${uri}'`,
-	);
-	return 1;
+/**
+ * The connection ended before kvmnet on the host said how its work ended (the connection went, or that kvmnet
+ * died): a new connection asks the host's journal, and the words say what is so there and what to do.
+ */
+async function afterLost(run: AgentRun, runner: Runner, agent: Agent, uri: string, doing: string): Promise<number> {
+	const host = runner.transport.where;
+	const look = `kvmnet undo --list -c '${uri}'`;
+	runner.transport.closeShared?.();
+	runner.resetSession();
+	const listed = await listAgentJournals(runner, agent).catch(() => undefined);
+	const found = run.journal && listed?.find((entry) => entry.journal.id === run.journal!.id);
+	if (!found) {
+		fail(
+			`the ${doing} on ${host} did not report its end (${run.lost}), and ${listed ? 'its journal is not there' : 'a new connection does not get through now'}. If kvmnet there is still running, it goes on by itself: it finishes (or rolls back if a step fails), and its guard undoes a change to the SSH path that is not confirmed in time. Once the host answers: ${look} shows how it ended, and kvmnet confirm -c '${uri}' keeps a change that waits for it.`,
+		);
+		return 1;
+	}
+	const {journal, alive} = found;
+	const said = visible(describeJournal(journal, {alive}));
+	if (alive) {
+		fail(
+			`the connection to ${host} was lost (${run.lost}), and kvmnet there goes on by itself: ${said}. ${look} follows it; its guard undoes a change to the SSH path that is not confirmed in time (kvmnet confirm -c '${uri}').`,
+		);
+		return 1;
+	}
+	if (journal.status === 'running' || journal.status === 'rolling-back') {
+		fail(
+			`kvmnet on ${host} stopped half-way: its process there ended before its ${doing} did (${said}). kvmnet undo -c '${uri}' undoes what took effect.`,
+		);
+		return 1;
+	}
+	if (journal.status === 'applied' && journal.guard && !journal.guard.confirmed) {
+		fail(
+			`the connection to ${host} was lost (${run.lost}) after the apply ended: ${said}. Run "kvmnet confirm -c '${uri}'" before ${journal.guard.deadline ?? 'the deadline'} to keep it; otherwise the guard there undoes it.`,
+		);
+		return 1;
+	}
+	out(`The connection to ${host} was lost (${run.lost}), but kvmnet there had ended: ${said}.\n`);
+	return journal.status === 'applied' || journal.status === 'undone' ? 0 : 1;
 }
 
 /** The plan as the host's kvmnet takes it: the URI it reaches libvirt with there. */
@@ -86,6 +124,11 @@ export async function runRemoteApply(
 			return 2;
 		}
 		out(`${given.steps.map((s, i) => `  ${i + 1}. ${visible(s.title)}`).join('\n')}\n`);
+		const risky = given.steps.filter((step) => step.touchesSsh).length;
+		if (risky > 0)
+			out(
+				`${plural(risky, 'step')} change${risky === 1 ? 's' : ''} the interface that carries kvmnet's own ssh connection to ${host}: a guard on ${host} undoes everything unless you confirm, over a new connection, that it still works.\n`,
+			);
 		if (!(await ask(`Apply these ${plural(given.steps.length, 'step')} on ${host}? [y/N] `))) {
 			out('Nothing was changed.\n');
 			return 0;
@@ -109,7 +152,10 @@ export async function runRemoteApply(
 		['apply', planPath, '--yes', '--events', '-c', connection.hostUri, '--guard-seconds', String(seconds)],
 		true,
 	);
-	if (run.lost) return sayLost(run, uri, host, 'apply');
+	// The plan file was for this apply only (the journal holds the plan as it ran).
+	await runner.files.remove(planPath).catch(() => undefined);
+	if (run.lost) return afterLost(run, runner, agent, uri, 'apply');
+	if (run.signal) return signalExitCode[run.signal];
 	const journal = run.journal;
 	if (run.exitCode !== 0 || !journal || journal.status !== 'applied' || !journal.guard) return run.exitCode ?? 1;
 	return keepOrUndo(args, runner, agent, uri, journal, run.guardAlive);
@@ -149,7 +195,7 @@ async function keepOrUndo(
 	out(`Not confirmed: undoing on ${host} now.\n`);
 	const hostUri = journal.plan.uri;
 	const run = await showAgent(runner, agent, ['undo', journal.id, '--yes', '--force', '--events', '-c', hostUri]);
-	if (run.lost) return sayLost(run, uri, host, 'undo');
+	if (run.lost) return afterLost(run, runner, agent, uri, 'undo');
 	return run.exitCode ?? 1;
 }
 
@@ -178,29 +224,45 @@ export async function runRemoteUndo(args: CliArgs, uri: string, connection: SshC
 		const agent = await agentOn(runner);
 		if (!agent) return 2;
 		const run = await showAgent(runner, agent, ['undo', '--list', ...(args.json ? ['--json'] : [])]);
-		return run.lost ? sayLost(run, uri, host, 'listing') : (run.exitCode ?? 1);
+		if (run.lost) fail(`the connection to ${runner.transport.where} was lost (${run.lost}).`);
+		return run.lost ? 1 : (run.exitCode ?? 1);
 	}
+	const agent = await agentOn(runner);
+	if (!agent) return 2;
+	let target = args.journalId;
 	if (!args.yes) {
 		if (!process.stdin.isTTY) {
 			fail('undo asks before changing the host; pass --yes when not on a terminal. Nothing was changed.');
 			return 2;
 		}
-		const which = args.journalId ?? 'the newest apply that is not fully undone';
-		if (!(await ask(`Undo ${which} on ${host} (kvmnet undo --list -c '${uri}' lists them)? [y/N] `))) {
-			out('Nothing was changed.\n');
-			return 0;
+		// What the host's kvmnet would undo, shown before the question: the same pick as its own (that id, else the
+		// newest not fully undone); when there is none, it says why itself.
+		const listed = await listAgentJournals(runner, agent).catch((error: Error) => error);
+		if (listed instanceof Error) {
+			fail(`cannot read the journals on ${host} (${listed.message}). Nothing was changed.`);
+			return 2;
+		}
+		const found = listed.find((entry) =>
+			args.journalId ? entry.journal.id === args.journalId : needsUndo(entry.journal),
+		)?.journal;
+		if (found && needsUndo(found)) {
+			const count = stepsToUndo(found).length;
+			out(undoListing(found, ` on ${host}`));
+			if (!(await ask(`Undo these ${plural(count, 'step')} on ${host}? [y/N] `))) {
+				out('Nothing was changed.\n');
+				return 0;
+			}
+			target = found.id;
 		}
 	}
-	const agent = await agentOn(runner);
-	if (!agent) return 2;
 	const run = await showAgent(runner, agent, [
 		'undo',
-		...(args.journalId ? [args.journalId] : []),
+		...(target ? [target] : []),
 		'--yes',
 		'--events',
 		'-c',
 		connection.hostUri,
 		...(args.force ? ['--force'] : []),
 	]);
-	return run.lost ? sayLost(run, uri, host, 'undo') : (run.exitCode ?? 1);
+	return run.lost ? afterLost(run, runner, agent, uri, 'undo') : (run.exitCode ?? 1);
 }

@@ -293,7 +293,50 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 			`SIGINT: asking kvmnet on ssh root@${remoteAddress}:2222 to stop after the step under way`,
 		);
 		expect(output).toMatch(/Stopped from kvmnet on the machine that started this apply: stopped before step \d+/);
+		// Rolled back there, and this kvmnet ends as a process stopped by SIGINT does.
+		expect(result.exitCode, result.stderr).toBe(130);
+		expect(await namespaceSnapshot(daemon, {})).toEqual(before);
+	});
+
+	it('kvmnet on the remote SIGKILLed mid-apply: the laptop says it stopped half-way, the TUI offers to undo it, u restores the remote', async () => {
+		const out = join(work, 'bridge-lan1-agent-killed');
+		expect((await planBridge('ragent', 'br-agent', 'lan1', out)).exitCode).toBe(0);
+		const before = await namespaceSnapshot(daemon, {});
+		const child = execa('ip', laptopArgv(['apply', join(out, 'plan.json'), '--yes', '-c', uri]).slice(1), {
+			env: env(),
+			reject: false,
+			stdin: 'ignore',
+		});
+		let output = '';
+		let killed = false;
+		child.stdout?.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+			if (!killed && /\[3\] /.test(output)) {
+				killed = true;
+				// kvmnet's own process on the remote (node running the agent's cli.js apply), by its command line.
+				void run(['pkill', '-KILL', '-f', `${remoteState}/agent/[0-9a-f]+/dist/cli.js apply`]);
+			}
+		});
+		const result = await child;
+		expect(killed).toBe(true);
 		expect(result.exitCode, result.stderr).toBe(1);
+		expect(result.stderr).toMatch(
+			/kvmnet on ssh root@10\.78\.0\.2:2222 stopped half-way: its process there ended before its apply did \([^)]*bridge ragent \(running, interrupted at step \d of \d+\)/,
+		);
+		expect(result.stderr).toContain(`kvmnet undo -c '${uri}' undoes what took effect`);
+		expect(await namespaceSnapshot(daemon, {})).not.toEqual(before);
+		const session = await TmuxSession.start(laptopArgv(['-c', uri]), {env: {KVMNET_STATE_DIR: join(work, 'state')}});
+		try {
+			const offer = await session.waitFor('An apply was left half-way: bridge ragent', 20_000);
+			expect(offer).toContain('u undo it now (recommended)');
+			await session.keys('u');
+			expect(await session.waitFor('Every completed step was undone.', 30_000)).toContain('Nothing changed in the end');
+			await session.keys('Enter');
+			await session.keys('q');
+			expect(await session.waitForExit()).toBe(0);
+		} finally {
+			await session.kill();
+		}
 		expect(await namespaceSnapshot(daemon, {})).toEqual(before);
 	});
 
@@ -314,7 +357,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 			const applied = await onLaptop(['apply', join(out, 'plan.json'), '--yes', '-c', oldUri]);
 			expect(applied.exitCode).toBe(2);
 			expect(applied.stderr).toContain(
-				`kvmnet runs on ssh root@${remoteAddress}:2223 to apply there (so its journal and its SSH guard stay on that host if this connection is lost), and that needs Node.js 20 or newer there: it has node "18.19.1". Nothing was changed.`,
+				`kvmnet runs on ssh root@${remoteAddress}:2223 to apply, undo and confirm there (so its journal and its SSH guard stay on that host if this connection is lost), and that needs Node.js 20 or newer there: it has node "18.19.1". Nothing was changed.`,
 			);
 			expect(existsSync(join(work, 'old-node-state', 'agent'))).toBe(false);
 			expect(await namespaceSnapshot(daemon, {})).toEqual(before);
@@ -451,8 +494,19 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 			readFileSync(join(remoteState, 'journals', journalsIn(remoteState).sort().pop()!), 'utf8'),
 		) as {status: string; guard?: {confirmed?: boolean}};
 		expect(journal).toMatchObject({status: 'applied', guard: {confirmed: true}});
-		const undone = await onLaptop(['undo', '--yes', '-c', uri]);
-		expect(undone.exitCode, undone.stderr + undone.stdout).toBe(0);
+		// undo on a terminal: what it would undo first, then the question.
+		const undo = await TmuxSession.start(laptopArgv(['undo', '-c', uri]), {env: env()});
+		try {
+			const asked = await undo.waitFor(
+				new RegExp(`Undo these \\d+ steps on ${remoteAddress.replace(/\./g, '\\.')}\\? \\[y/N\\]`),
+				15_000,
+			);
+			expect(asked).toMatch(/Undoing .*bridge rtty \(applied\)[\s\S]* on 10\.78\.0\.2:/);
+			await undo.keys('y', 'Enter');
+			expect(await undo.waitForExit(30_000)).toBe(0);
+		} finally {
+			await undo.kill();
+		}
 		expect(await namespaceSnapshot(daemon, {})).toEqual(remoteBefore);
 	});
 

@@ -28,6 +28,8 @@ export interface ApplyHooks {
 	 * answered that it is alive. A rejection stops the apply before anything changed.
 	 */
 	startGuard?: (journal: Journal) => Promise<void>;
+	/** The journal, once it is written and before any step: where this apply is recorded. */
+	onJournal?: (journal: Journal) => void;
 }
 
 const keepLines = 200;
@@ -265,6 +267,7 @@ export async function applyPlan(
 			`the journal cannot be written in ${options.journalDir} (${(error as Error).message}), so nothing was changed: an apply that could not be undone after a crash is not started`,
 		);
 	}
+	hooks.onJournal?.(journal);
 	const log = new Log(journal, hooks);
 	log.line(
 		-1,

@@ -74,8 +74,12 @@ export interface Agent {
 /**
  * kvmnet's agent on the runner's host, installed there first if this build is not there yet (one command to look,
  * one to copy). Throws, in words, when it cannot run there: no shell, not root, no Node.js, too old a Node.js.
+ * With `install: false`, undefined when it is not there (nothing is copied).
  */
-export async function ensureAgent(runner: Runner, bundle: Bundle = ownBundle()): Promise<Agent> {
+export async function ensureAgent(runner: Runner): Promise<Agent>;
+export async function ensureAgent(runner: Runner, options: {install: false}): Promise<Agent | undefined>;
+export async function ensureAgent(runner: Runner, options: {install?: boolean} = {}): Promise<Agent | undefined> {
+	const bundle = ownBundle();
 	const where = runner.transport.where;
 	if (runner.transport.connection.kind !== 'ssh')
 		throw new Error(`kvmnet has no shell on ${where}, so it cannot run there`);
@@ -86,7 +90,7 @@ export async function ensureAgent(runner: Runner, bundle: Bundle = ownBundle()):
 			`kvmnet changes ${where} as root, and this connection is uid ${facts.uid} there: connect as root (root@host in the URI)`,
 		);
 	const probe = await runner.run(['node', '-e', probeScript, bundle.id], {timeoutMs: 30_000});
-	const needNode = `kvmnet runs on ${where} to apply there (so its journal and its SSH guard stay on that host if this connection is lost), and that needs Node.js ${agentNodeMajor} or newer there`;
+	const needNode = `kvmnet runs on ${where} to apply, undo and confirm there (so its journal and its SSH guard stay on that host if this connection is lost), and that needs Node.js ${agentNodeMajor} or newer there`;
 	if (probe.missing) throw new Error(`${needNode}: node is not installed on it`);
 	if (!probe.ok) throw new Error(`${needNode}: ${describeFailure(probe)}`);
 	const [version = '', folder = '', present = ''] = probe.stdout.split('\n').map((line) => line.trim());
@@ -96,6 +100,7 @@ export async function ensureAgent(runner: Runner, bundle: Bundle = ownBundle()):
 	if (!folder.startsWith('/') || !folder.endsWith(`/agent/${bundle.id}`))
 		throw new Error(`${where} named ${JSON.stringify(folder)} as kvmnet's folder, which is not one kvmnet would use`);
 	if (present !== 'present') {
+		if (options.install === false) return undefined;
 		const copied = await runner.run(['node', '-e', unpackScript, folder], {
 			input: JSON.stringify(bundle.files),
 			timeoutMs: 120_000,

@@ -3,7 +3,7 @@
 // gets the agent's log lines and step states as they come, and follows the host's journal while a change waits to
 // be kept. Nothing of it reads or writes this machine's journals.
 import type {SshConnection} from '../core/connection.js';
-import {fileSafeName, type Journal} from '../core/journal.js';
+import {fileSafeName, needsUndo, type Journal} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
 import type {ApplyService} from './apply-service.js';
 import {
@@ -18,10 +18,10 @@ import {
 import {runnerFor} from './scan.js';
 
 /** Why the agent's work did not end with a journal, in words: its refusals, or the lost connection. */
-function failure(run: AgentRun, where: string, doing: string): Error {
+function failure(run: AgentRun, where: string, doing: string, uri: string): Error {
 	if (run.lost)
 		return new Error(
-			`The connection to ${where} was lost during the ${doing} (${run.lost}). kvmnet there goes on by itself: it finishes or rolls back, and its guard undoes a change to the SSH path that nobody confirmed.`,
+			`The ${doing} on ${where} did not report its end (${run.lost}). If kvmnet there still runs, it goes on by itself: it finishes or rolls back, and its guard undoes a change to the SSH path that nobody confirmed; if it died, the change is half-way. kvmnet undo --list -c '${uri}' shows which.`,
 		);
 	const said = run.errors.map((line) => line.replace(/^kvmnet: /, '')).join(' ');
 	return new Error(said || `kvmnet on ${where} ended with exit ${run.exitCode ?? 'unknown'}`);
@@ -82,7 +82,7 @@ export function remoteApplyService(uri: string, connection: SshConnection, guard
 							...(hooks.onStep ? {onStep: hooks.onStep} : {}),
 							stop: stop.signal,
 						});
-						if (!run.journal) throw failure(run, where, 'apply');
+						if (run.lost || !run.journal) throw failure(run, where, 'apply', uri);
 						guards.set(run.journal.id, run.guardAlive);
 						return run.journal;
 					} finally {
@@ -94,7 +94,7 @@ export function remoteApplyService(uri: string, connection: SshConnection, guard
 		arm: async (journal) => journal,
 		keep: async (journal) => {
 			const run = await confirmOverNewConnection(runner, await agentThere());
-			if (run.lost || run.exitCode !== 0) throw failure(run, where, 'confirmation');
+			if (run.lost || run.exitCode !== 0) throw failure(run, where, 'confirmation', uri);
 			return read(journal);
 		},
 		undo: (journal, hooks) =>
@@ -106,15 +106,28 @@ export function remoteApplyService(uri: string, connection: SshConnection, guard
 						['undo', journal.id, '--yes', '--events', '-c', connection.hostUri],
 						{...(hooks.onLog ? {onLog: hooks.onLog} : {}), ...(hooks.onStep ? {onStep: hooks.onStep} : {})},
 					);
-					if (!run.journal) throw failure(run, where, 'undo');
+					if (run.lost || !run.journal) throw failure(run, where, 'undo', uri);
 					return run.journal;
 				})(),
 			),
 		read,
 		guardAlive: async (journal) => guards.get(journal.id) ?? false,
 		reachable: async (address) => (await runner.run(['ping', '-c', '1', '-W', '1', address], {timeoutMs: 3000})).ok,
-		// An apply there is never left half-way by this app (it goes on without it): nothing to offer at start.
-		interrupted: async () => undefined,
+		// An apply or undo there that stopped half-way (its kvmnet died): offered at start, as for this machine. Only
+		// when kvmnet is on the host already: looking copies nothing there.
+		interrupted: async () => {
+			const installed = await ensureAgent(runner, {install: false}).catch(() => undefined);
+			if (!installed) return undefined;
+			const listed = await listAgentJournals(runner, installed).catch(() => []);
+			const found = listed.find(
+				({journal, alive, guardAlive}) =>
+					needsUndo(journal) &&
+					(journal.status === 'running' || journal.status === 'rolling-back') &&
+					!alive &&
+					!guardAlive,
+			);
+			return found?.journal;
+		},
 		stop: (reason) => {
 			stopReason = reason;
 		},

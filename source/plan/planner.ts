@@ -154,7 +154,7 @@ export function makePlan(
 		const changes = `${touchesSsh.length} step${touchesSsh.length > 1 ? 's change' : ' changes'} ${host.header.ssh?.interface}`;
 		warnings.unshift(
 			host.header.remote
-				? `${changes}, which carries kvmnet's own ssh connection to ${host.header.hostname}: kvmnet will not apply this from here (its guard could not reach the host once the change cut it off). Apply it on ${host.header.hostname} itself, from a console or inside tmux.`
+				? `${changes}, which carries kvmnet's own ssh connection to ${host.header.hostname}. kvmnet applies it on ${host.header.hostname} itself, with a guard there that restores the network unless you confirm, over a new connection, that it still works.`
 				: `${changes}, which carries your SSH session. Run kvmnet inside tmux or screen, or from a console; apply keeps a guard that restores the network unless you confirm it still works.`,
 		);
 	}
