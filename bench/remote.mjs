@@ -70,7 +70,7 @@ writeFileSync(join(work, 'authorized_keys'), readFileSync(join(work, 'client_key
 writeFileSync(join(work, 'empty'), '');
 writeFileSync(
 	join(work, 'sshd_config'),
-	`Port 2222\nListenAddress 10.88.0.2\nHostKey ${join(work, 'host_key')}\nPidFile ${join(work, 'sshd.pid')}\nAuthorizedKeysFile ${join(work, 'authorized_keys')}\nPermitRootLogin yes\nStrictModes no\nUsePAM no\nMaxSessions 50\nMaxStartups 50\nSetEnv KVMNET_STATE_DIR=${join(work, 'remote-state')}\n`,
+	`Port 2222\nListenAddress 10.88.0.2\nHostKey ${join(work, 'host_key')}\nPidFile ${join(work, 'sshd.pid')}\nAuthorizedKeysFile ${join(work, 'authorized_keys')}\nPermitRootLogin yes\nStrictModes no\nUsePAM no\nMaxSessions 50\nMaxStartups 50\n`,
 );
 sh(['mkdir', '-p', '/run/sshd']);
 children.push(
@@ -118,12 +118,7 @@ const inventory = (namespace, connect) => {
 	if (result.status !== 0 && result.status !== 1) throw new Error(`inventory -c ${connect} failed: ${result.stderr}`);
 	const model = JSON.parse(result.stdout);
 	if (model.header.hostname !== 'kvmnet-bench-remote' && connect !== uri) throw new Error('not the remote host');
-	return {
-		ms,
-		channels: model.scan.commands.length,
-		nics: model.nics.length,
-		there: Boolean(model.header.remote?.scannedThere),
-	};
+	return {ms, channels: model.scan.commands.length, nics: model.nics.length};
 };
 const measure = (namespace, connect) => {
 	inventory(namespace, connect); // warm: page cache, libvirtd's first answers
@@ -154,15 +149,6 @@ const connection = {
 const onHost = measure(remote, uri);
 const overSsh = measure(laptop, direct);
 const overSshDelayed = measure(laptop, delayed);
-// Then with kvmnet on the host (as an apply leaves it; `undo --list -c` puts it there too): the host scans itself.
-const listed = spawnSync('ip', ['netns', 'exec', laptop, process.execPath, cli, 'undo', '--list', '-c', direct], {
-	encoding: 'utf8',
-	env: {...process.env, KVMNET_STATE_DIR: join(work, 'state')},
-});
-if (listed.status !== 0) throw new Error(`kvmnet could not be put on the remote: ${listed.stderr}`);
-const thereSsh = measure(laptop, direct);
-const thereDelayed = measure(laptop, delayed);
-if (!thereSsh.there || !thereDelayed.there) throw new Error('the remote did not scan itself');
 const rtt = 2 * oneWayMs;
 const extraTrips = (overSshDelayed.ms - overSsh.ms) / rtt;
 const connectionTrips = (connection.delayed - connection.direct) / rtt;
@@ -173,10 +159,6 @@ const lines = [
 	`  from the laptop over ssh, ${rtt} ms round trip: ${Math.round(overSshDelayed.ms)} ms`,
 	`  round trips the delay costs:                 ${extraTrips.toFixed(1)} (the connection's own setup included)`,
 	`  of which ssh's own connection (ssh host true): ${connectionTrips.toFixed(1)}; the scan's: ${(extraTrips - connectionTrips).toFixed(1)}`,
-	`with kvmnet on the host (it scans itself, in one command):`,
-	`  from the laptop over ssh, no delay:          ${Math.round(thereSsh.ms)} ms`,
-	`  from the laptop over ssh, ${rtt} ms round trip: ${Math.round(thereDelayed.ms)} ms`,
-	`  round trips the delay costs:                 ${((thereDelayed.ms - thereSsh.ms) / rtt).toFixed(1)}; the scan's: ${((thereDelayed.ms - thereSsh.ms) / rtt - connectionTrips).toFixed(1)}`,
 ];
 console.log(lines.join('\n'));
 writeFileSync(join(root, 'bench/results/remote.md'), `${lines.join('\n')}\n`);

@@ -330,8 +330,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 			const offer = await session.waitFor('An apply was left half-way: bridge ragent', 20_000);
 			expect(offer).toContain('u undo it now (recommended)');
 			await session.keys('u');
-			// The log's last line comes before the outcome (the journal's own event): the outcome is what is waited for.
-			expect(await session.waitFor('Nothing changed in the end', 30_000)).toContain('Every completed step was undone.');
+			expect(await session.waitFor('Every completed step was undone.', 30_000)).toContain('Nothing changed in the end');
 			await session.keys('Enter');
 			await session.keys('q');
 			expect(await session.waitForExit()).toBe(0);
@@ -536,23 +535,6 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		const undone = await onLaptop(['undo', '--yes', '-c', uri]);
 		expect(undone.exitCode, undone.stderr + undone.stdout).toBe(0);
 		expect((await daemon.virsh('net-list --all --name')).stdout).not.toContain('rtui');
-	});
-
-	it('once kvmnet is on the remote (an apply put it there), the remote scans itself: the same facts, in one command', async () => {
-		expect(existsSync(join(remoteState, 'agent'))).toBe(true);
-		const result = await onLaptop(['inventory', '--json', '-c', uri]);
-		expect(`${result.exitCode} ${result.stderr}`).toBe('0 ');
-		const model = JSON.parse(result.stdout) as HostModel;
-		expect(model.header.remote).toEqual({via: `ssh root@${remoteAddress}:2222`, hostFacts: true, scannedThere: true});
-		const names = model.nics.map((n) => n.name);
-		expect(names).toEqual(expect.arrayContaining(['uplink0', 'remoteonly0', 'lan1', 'lo']));
-		expect(names).not.toContain('lap0');
-		expect(model.header.hostname).toBe(remoteHostname);
-		expect(model.header.ssh).toMatchObject({clientAddress: laptopAddress, interface: 'uplink0'});
-		expect(model.header.libvirt).toMatchObject({uri, reachable: true});
-		expect(model.networks.map((n) => n.name)).toContain('rnat');
-		// The commands are the host's own scan's, with the host's own URI.
-		expect(model.scan.commands.find((argv) => argv[0] === 'virsh')).toContain(`qemu:///system?socket=${socket}`);
 	});
 
 	it('the TUI under tmux: the header and the NIC list are the remote’s', async () => {

@@ -74,27 +74,3 @@ export function assembleHost(parts: ScanParts): HostModel {
 	if (parts.demoReason) model.demoReason = parts.demoReason;
 	return model;
 }
-
-/**
- * Whether a value read from kvmnet on another host has a host model's shape: the parts every screen reads (lists
- * where lists are, the header and its libvirt status). Its strings are shown through visible() like any host's.
- */
-export function isHostModel(value: unknown): value is HostModel {
-	if (typeof value !== 'object' || value === null) return false;
-	const model = value as Partial<Record<keyof HostModel, unknown>>;
-	const header = model.header as {libvirt?: unknown; hostname?: unknown} | undefined;
-	return (
-		model.source === 'live' &&
-		typeof header === 'object' &&
-		header !== null &&
-		typeof header.hostname === 'string' &&
-		typeof header.libvirt === 'object' &&
-		header.libvirt !== null &&
-		(['nics', 'bridges', 'networks', 'vms', 'routes', 'problems'] as const).every((key) => Array.isArray(model[key])) &&
-		typeof model.capabilities === 'object' &&
-		model.capabilities !== null &&
-		typeof model.scan === 'object' &&
-		model.scan !== null &&
-		Array.isArray((model.scan as {commands?: unknown}).commands)
-	);
-}

@@ -239,8 +239,6 @@ export interface RemoteAccess {
 	hostFacts: boolean;
 	/** Why not, when not: "host facts unavailable over tls: …". */
 	why?: string;
-	/** The host scanned itself: kvmnet was there already (an apply put it there), so one command did the scan. */
-	scannedThere?: boolean;
 }
 
 export interface Problem {

@@ -9,9 +9,7 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {PassThrough} from 'node:stream';
 import {parseEvent, stopRequest} from '../core/agent-events.js';
-import {isHostModel} from '../core/host-model.js';
 import {isJournal, type Journal, type LogLine, type StepState} from '../core/journal.js';
-import type {HostModel} from '../core/model.js';
 import {packagedFile} from './packaged.js';
 import {describeFailure, type Runner} from './runner.js';
 
@@ -44,15 +42,8 @@ export interface Bundle {
 	files: Record<string, string>;
 }
 
-let bundleRead: Bundle | undefined;
-
 /** kvmnet's own built bundle (dist/cli.js, its chunks, package.json); throws when kvmnet runs from source. */
 export function ownBundle(): Bundle {
-	bundleRead ??= readBundle();
-	return bundleRead;
-}
-
-function readBundle(): Bundle {
 	let cli: string;
 	try {
 		cli = packagedFile('cli.js');
@@ -223,31 +214,4 @@ export async function listAgentJournals(
 			? [{journal: entry.journal, alive: entry.alive === true, guardAlive: entry.guardAlive === true}]
 			: [],
 	);
-}
-
-// A scan by kvmnet on the host, when this build of it is there already (put there by an apply; a scan copies
-// nothing): the host scans itself in one command, instead of this machine's several over the connection. Exit 99
-// says it is not there (or the login is not root's, whose state directory it would be in).
-const agentScanScript =
-	'd="${KVMNET_STATE_DIR:-/var/lib/kvmnet}/agent/$1"; [ "$(id -u)" = 0 ] && [ -e "$d/.complete" ] || exit 99; exec node "$d/dist/cli.js" inventory --json -c "$2"';
-
-/**
- * The host model as kvmnet on the host scans it (its own commands, its own files, its own SSH_CONNECTION), or
- * undefined when that kvmnet is not there or gave no model: the caller's own scan over the connection counts then.
- */
-export async function scanThroughAgent(runner: Runner, hostUri: string): Promise<HostModel | undefined> {
-	let id: string;
-	try {
-		id = ownBundle().id;
-	} catch {
-		return undefined;
-	}
-	const result = await runner.run(['sh', '-c', agentScanScript, 'sh', id, hostUri]);
-	if (result.exitCode === 99 || !result.stdout.startsWith('{')) return undefined;
-	try {
-		const model: unknown = JSON.parse(result.stdout);
-		return isHostModel(model) ? model : undefined;
-	} catch {
-		return undefined;
-	}
 }

@@ -12,7 +12,6 @@ import {routeDeviceTo, scanLinks, type LinkScan} from './scan-links.js';
 import {scanOvs} from './scan-ovs.js';
 import {transportFor} from './transport.js';
 import {resolveLibvirtUri} from './virsh.js';
-import {scanThroughAgent} from './remote-agent.js';
 
 export interface ScanOptions {
 	/** libvirt URI given with --connect. */
@@ -44,38 +43,14 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 	const env = options.env ?? process.env;
 	const uri = resolveLibvirtUri(options.connect, env);
 	const runner = options.runner ?? runnerFor(uri, env);
-	const connection = runner.transport.connection;
-	// Each scan checks the connection anew (a rescan after it dropped must say so, not show the old facts).
-	runner.resetSession();
-	if (connection.kind !== 'ssh') return scanOver(runner, uri, options, started);
-	// Over ssh, kvmnet on the host scans it in one command when it is there (exit 99 at once when it is not). This
-	// machine's own scan starts at the same time, so a host without it waits no longer than before; when the host's
-	// answer comes, it is the one shown (that scan's last commands end on their own, unread).
-	const here = scanOver(runner, uri, options, started);
-	here.catch(() => undefined);
-	const there = await scanThroughAgent(runner, connection.hostUri);
-	if (!there) return here;
-	return {
-		...there,
-		header: {
-			...there.header,
-			// The header names the URI the user gave, not the host's own form of it.
-			libvirt: {...there.header.libvirt, uri},
-			remote: {via: runner.transport.where, hostFacts: true, scannedThere: true},
-		},
-		scan: {commands: there.scan.commands, milliseconds: performance.now() - started},
-	};
-}
-
-/** The scan done from here, through the runner's transport (this machine's, or a remote host's, command by command). */
-async function scanOver(runner: Runner, uri: string, options: ScanOptions, started: number): Promise<HostModel> {
-	const env = options.env ?? process.env;
 	// What the URI names (a runner given by the caller reaches this machine, or that same remote host).
 	const connection = runner.transport.connection.kind === 'local' ? parseConnection(uri) : runner.transport.connection;
 	const firstCommand = runner.history.length;
 	// A remote host: facts and commands are all its own, over one connection. The first command opens it and says
 	// who kvmnet is there (its SSH_CONNECTION as the host sees it); the rest start as soon as the connection is up,
 	// not after that answer, and only the route back to kvmnet's client waits for it.
+	// Each scan checks the connection anew (a rescan after it dropped must say so, not show the old facts).
+	runner.resetSession();
 	const sessionAnswer = runner.session();
 	const remote = connection.kind !== 'local';
 	const shellByDesign = connection.kind !== 'no-shell';
