@@ -44,7 +44,7 @@ export function undoListing(journal: Journal, where = ''): string {
 	const lines = [`Undoing ${visible(describeJournal(journal))}${where}:`];
 	for (const {index, step, certain} of stepsToUndo(journal))
 		lines.push(
-			`  ${index + 1}. ${visible(`${step.title}: ${step.undo ? commandLine(step.undo) : 'put its files back'}`)}${certain ? '' : ' (it was under way: checked first, undone only if it took effect)'}`,
+			`  ${index + 1}. ${visible(`${step.title}: ${step.undo ? commandLine(step.undo) : step.files.length > 0 ? 'put its files back' : 'nothing to undo'}`)}${certain ? '' : ' (it was under way: checked first, undone only if it took effect)'}`,
 		);
 	return `${lines.join('\n')}\n`;
 }
