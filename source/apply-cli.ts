@@ -33,7 +33,7 @@ import {journalDirectory} from './host/plan-files.js';
 import {preflight} from './host/preflight.js';
 import {Runner} from './host/runner.js';
 import {runnerFor} from './host/scan.js';
-import {isRemoteUri, parseConnection} from './core/connection.js';
+import {isRemoteUri, parseConnection, sameHost} from './core/connection.js';
 import {runRemoteApply, runRemoteConfirm, runRemoteUndo} from './remote-cli.js';
 import {resolveLibvirtUri} from './host/virsh.js';
 import {catchStopSignals, signalExitCode, type StopSignal} from './stop-signals.js';
@@ -74,7 +74,7 @@ export async function runApply(args: CliArgs): Promise<number> {
 	}
 	const given = read.plan;
 	const uri = resolveLibvirtUri(args.connect);
-	if (given.uri !== uri) {
+	if (!sameHost(given.uri, uri)) {
 		fail(
 			`uri: the plan is for ${JSON.stringify(given.uri)}, but this apply uses ${JSON.stringify(uri)} (from --connect, else LIBVIRT_DEFAULT_URI, else qemu:///system). ` +
 				'kvmnet never connects to a URI read from a file: pass --connect with that URI if it is the one you mean. Nothing was changed.',

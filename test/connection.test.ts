@@ -1,7 +1,7 @@
 // Which host a libvirt URI names and how kvmnet reaches it: the local machine, ssh with the URI's own options, or
 // no shell at all (tls, tcp). A URI that would make ssh run something else is refused by name.
 import {describe, expect, it} from 'vitest';
-import {ConnectionError, parseConnection, shellQuote, virshUriOf} from '../source/core/connection.js';
+import {ConnectionError, parseConnection, sameHost, shellQuote, virshUriOf} from '../source/core/connection.js';
 
 describe('parseConnection', () => {
 	it.each([
@@ -65,6 +65,19 @@ describe('parseConnection', () => {
 	])('refuses %s, naming the part and the rule', (uri, message) => {
 		expect(() => parseConnection(uri)).toThrow(ConnectionError);
 		expect(() => parseConnection(uri)).toThrow(message);
+	});
+
+	it('sameHost: a plan made with another key or known_hosts is for the same host; another host, user, port or socket is not', () => {
+		const base = 'qemu+ssh://root@kvm2:2222/system?socket=/run/s&keyfile=/home/a/.ssh/id&known_hosts=/home/a/kh';
+		expect(sameHost(base, 'qemu+ssh://root@kvm2:2222/system?socket=/run/s&keyfile=/root/other&no_verify=1')).toBe(true);
+		expect(sameHost(base, 'qemu+ssh://root@kvm3:2222/system?socket=/run/s')).toBe(false);
+		expect(sameHost(base, 'qemu+ssh://admin@kvm2:2222/system?socket=/run/s')).toBe(false);
+		expect(sameHost(base, 'qemu+ssh://root@kvm2/system?socket=/run/s')).toBe(false);
+		expect(sameHost(base, 'qemu+ssh://root@kvm2:2222/system?socket=/run/other')).toBe(false);
+		expect(sameHost(base, 'qemu+ssh://root@kvm2:2222/session?socket=/run/s')).toBe(false);
+		expect(sameHost('qemu:///system', 'qemu:///system')).toBe(true);
+		expect(sameHost('qemu:///system', 'qemu:///session')).toBe(false);
+		expect(sameHost('qemu+ssh://-x/system', 'qemu+ssh://-x/system?keyfile=k')).toBe(false);
 	});
 
 	it('shellQuote survives quotes and shell syntax', () => {

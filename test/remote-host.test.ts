@@ -194,7 +194,12 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		const planned = await planBridge('rlan', 'br-lan1', 'lan1', out);
 		expect(planned.exitCode, planned.stderr).toBe(0);
 		const [remoteBefore, laptopBefore] = [await namespaceSnapshot(daemon, {}), await laptopState()];
-		const applied = await onLaptop(['apply', join(out, 'plan.json'), '--yes', '-c', uri]);
+		// Applied with the key at another path (as from another machine): the same host, so the same plan.
+		const key = join(work, 'key-elsewhere');
+		writeFileSync(key, readFileSync(sshd.keyfile), {mode: 0o600});
+		const elsewhere = uri.replace(`keyfile=${sshd.keyfile}`, `keyfile=${key}`);
+		expect(elsewhere).not.toBe(uri);
+		const applied = await onLaptop(['apply', join(out, 'plan.json'), '--yes', '-c', elsewhere]);
 		expect(applied.exitCode, applied.stderr + applied.stdout).toBe(0);
 		const link = JSON.parse((await daemon.exec(['ip', '-j', 'link', 'show', 'lan1'])).stdout) as {master?: string}[];
 		expect(link[0]?.master).toBe('br-lan1');

@@ -123,6 +123,28 @@ export function parseConnection(uri: string): Connection {
 	return {kind: 'ssh', uri, hostUri, ssh, label};
 }
 
+/**
+ * Whether two URIs name the same libvirt on the same host. Over ssh: the same user, host and port, and the same
+ * URI on the host (the ways to reach it, keyfile=, known_hosts=, no_verify=, belong to the machine connecting and
+ * may differ from one to the next); otherwise the same text.
+ */
+export function sameHost(a: string, b: string): boolean {
+	if (a === b) return true;
+	try {
+		const [x, y] = [parseConnection(a), parseConnection(b)];
+		return (
+			x.kind === 'ssh' &&
+			y.kind === 'ssh' &&
+			x.hostUri === y.hostUri &&
+			x.ssh.host === y.ssh.host &&
+			(x.ssh.port ?? 22) === (y.ssh.port ?? 22) &&
+			x.ssh.user === y.ssh.user
+		);
+	} catch {
+		return false;
+	}
+}
+
 /** The URI virsh is given in commands run on the host (the host's own for ssh; the URI itself otherwise). */
 export const virshUriOf = (connection: Connection) => (connection.kind === 'ssh' ? connection.hostUri : connection.uri);
 
