@@ -3,7 +3,7 @@
 // read; each side's sysctls and firewall differ, so the doctor's facts do too; and what an apply changes is looked
 // for on both sides.
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {execa} from 'execa';
+import {execa, type ResultPromise} from 'execa';
 import {
 	existsSync,
 	mkdirSync,
@@ -62,6 +62,29 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 	const onLaptop = (args: string[]) => runCli(args, {namespace: laptop.name, env: env()});
 	/** kvmnet's argv in the laptop's namespace, for a test that drives the process itself (signals, tmux, strace). */
 	const laptopArgv = (args: string[]) => ['ip', 'netns', 'exec', laptop.name, process.execPath, cliPath, ...args];
+	/**
+	 * `kvmnet apply PLAN --yes … -c uri` on the laptop as a process of its own; `act` runs once, as soon as the log
+	 * shows step `step` begun (to kill or signal something mid-apply). ip netns exec becomes kvmnet (exec): the
+	 * child's pid is kvmnet's own.
+	 */
+	const applyOnLaptop = async (plan: string, extra: string[], step: number, act: (child: ResultPromise) => void) => {
+		const child = execa('ip', laptopArgv(['apply', plan, '--yes', ...extra, '-c', uri]).slice(1), {
+			env: env(),
+			reject: false,
+			stdin: 'ignore',
+		});
+		let output = '';
+		let acted = false;
+		child.stdout?.on('data', (chunk: Buffer) => {
+			output += chunk.toString();
+			if (!acted && output.includes(`[${step}] `)) {
+				acted = true;
+				act(child);
+			}
+		});
+		const result = await child;
+		return {result, output, acted};
+	};
 	const onLaptopPlan = (name: string, bridge: string, uplink: string, out: string, to: string) =>
 		onLaptop([
 			'plan',
@@ -240,23 +263,10 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		const planned = await planBridge('rkill', 'br-kill', 'uplink0', out);
 		expect(planned.exitCode, planned.stderr).toBe(0);
 		const remoteBefore = await namespaceSnapshot(daemon, {});
-		const child = execa(
-			'ip',
-			laptopArgv(['apply', join(out, 'plan.json'), '--yes', '--guard-seconds', '10', '-c', uri]).slice(1),
-			{env: env(), reject: false, stdin: 'ignore'},
+		const {acted} = await applyOnLaptop(join(out, 'plan.json'), ['--guard-seconds', '10'], 3, (child) =>
+			child.kill('SIGKILL'),
 		);
-		let output = '';
-		await new Promise<void>((resolve) => {
-			child.stdout?.on('data', (chunk: Buffer) => {
-				output += chunk.toString();
-				if (/\[3\] /.test(output)) resolve();
-			});
-			void child.then(() => resolve());
-		});
-		// ip netns exec becomes kvmnet (exec), so this is kvmnet's own pid.
-		child.kill('SIGKILL');
-		await child;
-		expect(output).toMatch(/\[3\] /);
+		expect(acted).toBe(true);
 		const journal = join(remoteState, 'journals', journalsIn(remoteState).sort().pop()!);
 		let restored = false;
 		for (let waited = 0; waited < 60_000 && !restored; waited += 500) {
@@ -283,17 +293,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		const out = join(work, 'bridge-lan1-interrupted');
 		expect((await planBridge('rint', 'br-int', 'lan1', out)).exitCode).toBe(0);
 		const before = await namespaceSnapshot(daemon, {});
-		const child = execa('ip', laptopArgv(['apply', join(out, 'plan.json'), '--yes', '-c', uri]).slice(1), {
-			env: env(),
-			reject: false,
-			stdin: 'ignore',
-		});
-		let output = '';
-		child.stdout?.on('data', (chunk: Buffer) => {
-			output += chunk.toString();
-			if (/\[2\] /.test(output)) child.kill('SIGINT');
-		});
-		const result = await child;
+		const {result, output} = await applyOnLaptop(join(out, 'plan.json'), [], 2, (child) => child.kill('SIGINT'));
 		expect(output).toContain(
 			`SIGINT: asking kvmnet on ssh root@${remoteAddress}:2222 to stop after the step under way`,
 		);
@@ -307,22 +307,13 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		const out = join(work, 'bridge-lan1-agent-killed');
 		expect((await planBridge('ragent', 'br-agent', 'lan1', out)).exitCode).toBe(0);
 		const before = await namespaceSnapshot(daemon, {});
-		const child = execa('ip', laptopArgv(['apply', join(out, 'plan.json'), '--yes', '-c', uri]).slice(1), {
-			env: env(),
-			reject: false,
-			stdin: 'ignore',
-		});
-		let output = '';
-		let killed = false;
-		child.stdout?.on('data', (chunk: Buffer) => {
-			output += chunk.toString();
-			if (!killed && /\[3\] /.test(output)) {
-				killed = true;
-				// kvmnet's own process on the remote (node running the agent's cli.js apply), by its command line.
-				void run(['pkill', '-KILL', '-f', `${remoteState}/agent/[0-9a-f]+/dist/cli.js apply`]);
-			}
-		});
-		const result = await child;
+		// kvmnet's own process on the remote (node running the agent's cli.js apply), by its command line.
+		const {result, acted: killed} = await applyOnLaptop(
+			join(out, 'plan.json'),
+			[],
+			3,
+			() => void run(['pkill', '-KILL', '-f', `${remoteState}/agent/[0-9a-f]+/dist/cli.js apply`]),
+		);
 		expect(killed).toBe(true);
 		expect(result.exitCode, result.stderr).toBe(1);
 		expect(result.stderr).toMatch(
