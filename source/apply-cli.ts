@@ -46,6 +46,15 @@ const emit = (event: AgentEvent) => {
 };
 const printLine = (line: LogLine) => (events ? emit({log: line}) : showLine(line));
 
+/**
+ * For the commands this process's messages suggest: ` -c 'URI'` when kvmnet on another machine runs this one
+ * (it sets KVMNET_CALLER_URI to the URI it names this host by), so a hint shown there works there.
+ */
+const callerHint = () => {
+	const uri = process.env['KVMNET_CALLER_URI'];
+	return uri ? ` -c '${uri}'` : '';
+};
+
 /** 0 applied or undone as asked; 1 rolled back after a failure; 3 an undo failed and something is left. */
 const exitCodeOf = (journal: Journal) =>
 	journal.status === 'applied' || journal.status === 'undone' ? 0 : journal.status === 'rollback-incomplete' ? 3 : 1;
@@ -265,8 +274,8 @@ export async function runUndo(args: CliArgs): Promise<number> {
 	if (!target) {
 		fail(
 			args.journalId
-				? `there is no journal ${args.journalId} (kvmnet undo --list shows them)`
-				: `there is nothing to undo: no apply is left in place or half-way (journals in ${journalDirectory()}; kvmnet undo --list)`,
+				? `there is no journal ${args.journalId} (kvmnet undo --list${callerHint()} shows them)`
+				: `there is nothing to undo: no apply is left in place or half-way (journals in ${journalDirectory()}; kvmnet undo --list${callerHint()})`,
 		);
 		return 2;
 	}
@@ -419,7 +428,7 @@ export async function runConfirm(args: Pick<CliArgs, 'connect'>): Promise<number
 			}
 			confirmJournal(journal);
 			out(
-				`The deadline passed at ${journal.guard!.deadline}, but the guard (pid ${journal.guard?.pid ?? '?'}) had died, so nothing was undone. ${visible(name)} stays, as you confirm now (kvmnet undo reverses it).\n`,
+				`The deadline passed at ${journal.guard!.deadline}, but the guard (pid ${journal.guard?.pid ?? '?'}) had died, so nothing was undone. ${visible(name)} stays, as you confirm now (kvmnet undo${callerHint()} reverses it).\n`,
 			);
 			return 0;
 		}

@@ -210,6 +210,11 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		expect(undone.exitCode, undone.stderr + undone.stdout).toBe(0);
 		expect(await sysctl(daemon.namespace, 'net.ipv4.ip_forward')).toBe('0');
 		expect(await laptopState()).toEqual(laptopBefore);
+		// Nothing left: the remote's kvmnet says so, and the command it suggests names the remote as the laptop does.
+		const again = await onLaptop(['undo', '--yes', '-c', uri]);
+		expect(again.exitCode).toBe(2);
+		expect(again.stderr).toContain(`there is nothing to undo`);
+		expect(again.stderr).toContain(`kvmnet undo --list -c '${uri}')`);
 	});
 
 	it('a host bridge over a remote NIC is made there, the laptop untouched, and undo restores the remote exactly', async () => {

@@ -147,6 +147,8 @@ export async function runAgent(
 	try {
 		const result = await runner.run([...agent.argv, ...args], {
 			input: requests,
+			// The URI this machine names the host by: the host's kvmnet puts it in the commands its messages suggest.
+			env: {KVMNET_CALLER_URI: runner.transport.connection.uri},
 			// Each step there has its own limit; this only bounds a host that stopped answering altogether.
 			timeoutMs: 6 * 60 * 60_000,
 			onLine: (stream, line) => {
