@@ -171,7 +171,9 @@ async function keepOrUndo(
 	guardAlive: boolean,
 ): Promise<number> {
 	const host = runner.transport.where.replace(/^ssh /, '');
-	const deadline = Date.parse(journal.guard?.deadline ?? '');
+	// The deadline is the host's clock; what is left of the window is not: counted from now, here.
+	const left = Date.parse(journal.guard?.deadline ?? '') - Date.parse(journal.updatedAt);
+	const deadline = Date.now() + (Number.isFinite(left) ? left : (journal.guard?.windowSeconds ?? 0) * 1000);
 	const seconds = Math.max(0, Math.round((deadline - Date.now()) / 1000));
 	if (!guardAlive) fail(`the guard on ${host} is not running: nothing there would undo this change by itself.`);
 	if (args.yes || !process.stdin.isTTY) {

@@ -40,6 +40,16 @@ export function remoteApplyService(uri: string, connection: SshConnection, guard
 	let stopReason: string | undefined;
 	let busy: Promise<unknown> = Promise.resolve();
 	const guards = new Map<string, boolean>();
+	// The host's clock may differ from this one: its deadline is shown in ours, shifted by how far apart they were
+	// when the apply ended (its journal was saved, deadline armed, as it reported it).
+	let clockOffset = 0;
+	const inOurClock = (journal: Journal): Journal =>
+		journal.guard?.deadline
+			? {
+					...journal,
+					guard: {...journal.guard, deadline: new Date(Date.parse(journal.guard.deadline) + clockOffset).toISOString()},
+				}
+			: journal;
 	const track = <T>(work: Promise<T>) => {
 		busy = work.catch(() => undefined);
 		return work;
@@ -50,7 +60,7 @@ export function remoteApplyService(uri: string, connection: SshConnection, guard
 		);
 		if (!found) throw new Error(`the journal ${journal.id} is not on ${where} any more`);
 		guards.set(found.journal.id, found.guardAlive);
-		return found.journal;
+		return inOurClock(found.journal);
 	};
 	return {
 		// The host's kvmnet checks the plan against the host itself when it applies; here, only that it can run there.
@@ -84,7 +94,9 @@ export function remoteApplyService(uri: string, connection: SshConnection, guard
 						});
 						if (run.lost || !run.journal) throw failure(run, where, 'apply', uri);
 						guards.set(run.journal.id, run.guardAlive);
-						return run.journal;
+						const offset = Date.now() - Date.parse(run.journal.updatedAt);
+						clockOffset = Number.isFinite(offset) ? offset : 0;
+						return inOurClock(run.journal);
 					} finally {
 						clearInterval(watch);
 					}
