@@ -62,7 +62,7 @@ export function ApplyScreen({view, model, width, height}: ApplyScreenProps) {
 					<Text
 						wrap="wrap"
 						color={theme.warning}
-					>{`⚠ ${risky} step(s) change ${model?.header.ssh?.interface ?? 'the SSH interface'}, which carries your SSH session. A guard undoes everything unless you confirm within ${defaultGuardSeconds} s that you still reach the host.`}</Text>
+					>{`⚠ ${risky} step${risky === 1 ? '' : 's'} change${risky === 1 ? 's' : ''} ${model?.header.ssh?.interface ?? 'the SSH interface'}, which carries ${model?.header.remote ? "kvmnet's own ssh connection; a guard on the host" : 'your SSH session. A guard'} undoes everything unless you confirm within ${defaultGuardSeconds} s that you still reach the host.`}</Text>
 				) : null}
 				<Text> </Text>
 				<StatusBar text={hintLine(applyBindings.confirm)} />

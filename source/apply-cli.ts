@@ -394,11 +394,18 @@ export async function runConfirm(args: Pick<CliArgs, 'connect'>): Promise<number
 	if (parseConnection(uri).kind === 'ssh') return runRemoteConfirm(uri);
 	const {journals, unreadable} = listJournals(journalDirectory());
 	for (const bad of unreadable) fail(`skipped a journal that cannot be read: ${bad.error}`);
-	const guarded = journals.find(
-		(j) => j.guard && !j.guard.confirmed && (j.status === 'applied' || j.status === 'running' || j.guard.actedAt),
-	);
-	if (!guarded) {
-		fail('no apply is waiting for confirmation');
+	// Only the newest guarded apply can be waiting: an older one was confirmed, undone or replaced long ago.
+	const guarded = journals.find((j) => j.guard);
+	if (
+		!guarded ||
+		guarded.guard!.confirmed ||
+		(guarded.status !== 'applied' && guarded.status !== 'running' && !guarded.guard!.actedAt)
+	) {
+		fail(
+			guarded?.guard?.confirmed
+				? `no apply is waiting for confirmation (the last one, ${guarded.plan.mode} ${guarded.plan.params['name'] ?? ''}, was confirmed already)`
+				: 'no apply is waiting for confirmation',
+		);
 		return 2;
 	}
 	const name = `${guarded.plan.mode} ${guarded.plan.params['name'] ?? ''}`;

@@ -95,7 +95,8 @@ async function afterLost(run: AgentRun, runner: Runner, agent: Agent, uri: strin
 		fail(
 			`kvmnet on ${host} stopped half-way: its process there ended before its ${doing} did (${said}). kvmnet undo -c '${uri}' undoes what took effect.`,
 		);
-		return 1;
+		// Part of it is in place: as after an undo that could not finish.
+		return 3;
 	}
 	if (journal.status === 'applied' && journal.guard && !journal.guard.confirmed) {
 		fail(
@@ -103,7 +104,10 @@ async function afterLost(run: AgentRun, runner: Runner, agent: Agent, uri: strin
 		);
 		return 1;
 	}
-	out(`The connection to ${host} was lost (${run.lost}), but kvmnet there had ended: ${said}.\n`);
+	const byGuard = journal.guard?.actedAt ? ', and its guard undid what took effect' : '';
+	out(
+		`kvmnet on ${host} did not report its end (${run.lost}), but its journal there says how it ended${byGuard}: ${said}.\n`,
+	);
 	return journal.status === 'applied' || journal.status === 'undone' ? 0 : 1;
 }
 

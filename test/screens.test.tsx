@@ -208,7 +208,7 @@ describe('the apply screen, before anything is changed', () => {
 		expect(shown).toContain('  2. Add eth0 to br9 as a port');
 		const warning = shown.slice(1 + plan!.steps.length, -2).join(' ');
 		expect(warning).toBe(
-			`⚠ ${risky} step(s) change eth0, which carries your SSH session. A guard undoes everything unless you confirm within 60 s that you still reach the host.`,
+			`⚠ ${risky} step${risky === 1 ? ' changes' : 's change'} eth0, which carries your SSH session. A guard undoes everything unless you confirm within 60 s that you still reach the host.`,
 		);
 		expect(shown.at(-1)).toBe(hintLine(applyBindings.confirm));
 	});

@@ -116,10 +116,23 @@ export function remoteApplyService(uri: string, connection: SshConnection, guard
 						runner,
 						await agentThere(),
 						['undo', journal.id, '--yes', '--events', '-c', connection.hostUri],
-						{...(hooks.onLog ? {onLog: hooks.onLog} : {}), ...(hooks.onStep ? {onStep: hooks.onStep} : {})},
+						{
+							...(hooks.onLog ? {onLog: hooks.onLog} : {}),
+							...(hooks.onStep ? {onStep: hooks.onStep} : {}),
+							// An undo of the SSH path runs in the host's guard, whose log comes as text: shown all the same.
+							onText: (stream, line) =>
+								hooks.onLog?.({
+									time: new Date().toISOString(),
+									step: -1,
+									stream: stream === 'stderr' ? 'error' : 'info',
+									text: line,
+								}),
+						},
 					);
 					if (run.lost || !run.journal) throw failure(run, where, 'undo', uri);
-					return run.journal;
+					// The steps as the undo left them (a guard's undo reports no step events of its own).
+					run.journal.steps.forEach((step, index) => hooks.onStep?.(index, step.state));
+					return inOurClock(run.journal);
 				})(),
 			),
 		read,
