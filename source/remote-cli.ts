@@ -5,18 +5,19 @@
 // connection, so "kept" means the host can still be reached, not only that an old connection survived.
 import type {CliArgs} from './args.js';
 import type {SshConnection} from './core/connection.js';
-import {describeJournal, fileSafeName, needsUndo, stepsToUndo, type Journal} from './core/journal.js';
+import {describeJournal, needsUndo, stepsToUndo, type Journal} from './core/journal.js';
 import type {Plan} from './core/plan.js';
 import {visible} from './core/visible.js';
 import {ask, fail, out, showLine, undoListing} from './cli-output.js';
 import {defaultGuardSeconds} from './host/guard.js';
 import {
 	confirmOverNewConnection,
+	applyOnAgent,
 	ensureAgent,
-	incomingPlanPath,
 	listAgentJournals,
 	runAgent,
 	type Agent,
+	type AgentHooks,
 	type AgentRun,
 } from './host/remote-agent.js';
 import type {Runner} from './host/runner.js';
@@ -39,16 +40,17 @@ const showText = (stream: 'stdout' | 'stderr', line: string) =>
 	stream === 'stderr' ? void process.stderr.write(`${visible(line)}\n`) : out(`${visible(line)}\n`);
 
 /**
- * Run kvmnet on the host, its log shown here as the local one would be. With `stoppable`, a signal here asks it to
- * stop before its next step and roll back; otherwise (an undo, a confirmation) it carries on to its end there.
+ * Run kvmnet on the host, its log shown here as the local one would be: `kvmnet ARGS` there, which carries on to its
+ * end whatever happens here (an undo, a confirmation), or an apply (`work`), which a signal here asks to stop
+ * before its next step and roll back.
  */
 async function showAgent(
 	runner: Runner,
 	agent: Agent,
-	args: string[],
-	stoppable = false,
+	work: string[] | ((hooks: AgentHooks) => Promise<AgentRun>),
 ): Promise<AgentRun & {signal?: StopSignal}> {
 	const where = runner.transport.where;
+	const stoppable = typeof work === 'function';
 	const stop = new AbortController();
 	let received: StopSignal | undefined;
 	const release = catchStopSignals((signal) => {
@@ -59,7 +61,8 @@ async function showAgent(
 		stop.abort();
 	});
 	try {
-		const run = await runAgent(runner, agent, args, {onLog: showLine, onText: showText, stop: stop.signal});
+		const hooks: AgentHooks = {onLog: showLine, onText: showText, stop: stop.signal};
+		const run = await (stoppable ? work(hooks) : runAgent(runner, agent, work, hooks));
 		return received ? {...run, signal: received} : run;
 	} finally {
 		release();
@@ -106,13 +109,10 @@ async function afterLost(run: AgentRun, runner: Runner, agent: Agent, uri: strin
 	}
 	const byGuard = journal.guard?.actedAt ? ', and its guard undid what took effect' : '';
 	out(
-		`kvmnet on ${host} did not report its end (${run.lost}), but its journal there says how it ended${byGuard}: ${said}.\n`,
+		`kvmnet on ${host} did not report its end (${visible(run.lost ?? '')}), but its journal there says how it ended${byGuard}: ${said}.\n`,
 	);
 	return journal.status === 'applied' || journal.status === 'undone' ? 0 : 1;
 }
-
-/** The plan as the host's kvmnet takes it: the URI it reaches libvirt with there. */
-const planForHost = (plan: Plan, connection: SshConnection): Plan => ({...plan, uri: connection.hostUri});
 
 export async function runRemoteApply(
 	args: CliArgs,
@@ -140,24 +140,17 @@ export async function runRemoteApply(
 	}
 	const agent = await agentOn(runner);
 	if (!agent) return 2;
-	// The plan goes into the host's state directory; kvmnet there checks it and makes it again, as for any plan file.
-	const planPath = incomingPlanPath(agent, fileSafeName(given.params['name'] || given.mode));
-	try {
-		await runner.files.write(planPath, `${JSON.stringify(planForHost(given, connection), null, 2)}\n`);
-	} catch (error) {
-		fail(`could not send the plan to ${host} (${(error as Error).message}). Nothing was changed.`);
-		return 2;
-	}
 	const seconds = args.guardSeconds ?? defaultGuardSeconds;
 	out(`kvmnet on ${host} applies the plan; its journal and its guard are there.\n`);
-	const run = await showAgent(
-		runner,
-		agent,
-		['apply', planPath, '--yes', '--events', '-c', connection.hostUri, '--guard-seconds', String(seconds)],
-		true,
-	);
-	// The plan file was for this apply only (the journal holds the plan as it ran).
-	await runner.files.remove(planPath).catch(() => undefined);
+	let run: Awaited<ReturnType<typeof showAgent>>;
+	try {
+		run = await showAgent(runner, agent, (hooks) =>
+			applyOnAgent(runner, agent, given, {hostUri: connection.hostUri, guardSeconds: seconds, hooks}),
+		);
+	} catch (error) {
+		fail(`${(error as Error).message}. Nothing was changed.`);
+		return 2;
+	}
 	if (run.lost) return afterLost(run, runner, agent, uri, 'apply');
 	if (run.signal) return signalExitCode[run.signal];
 	const journal = run.journal;

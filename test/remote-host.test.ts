@@ -21,7 +21,7 @@ import type {HostModel} from '../source/core/model.js';
 import type {Plan} from '../source/core/plan.js';
 import {applyPlan} from '../source/host/apply.js';
 import {runnerFor} from '../source/host/scan.js';
-import {cliPath, runCli} from './harness/cli.js';
+import {bridgePlanArgs, cliPath, runCli} from './harness/cli.js';
 import {namespaceSnapshot} from './harness/snapshot.js';
 import {TmuxSession} from './harness/tmux.js';
 import {Libvirtd} from './harness/libvirtd.js';
@@ -86,21 +86,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		return {result, output, acted};
 	};
 	const onLaptopPlan = (name: string, bridge: string, uplink: string, out: string, to: string) =>
-		onLaptop([
-			'plan',
-			'--mode',
-			'bridge',
-			'--name',
-			name,
-			'--bridge',
-			bridge,
-			'--uplink',
-			uplink,
-			'--out',
-			out,
-			'-c',
-			to,
-		]);
+		onLaptop([...bridgePlanArgs({name, bridge, uplink, out}), '-c', to]);
 	const planBridge = (name: string, bridge: string, uplink: string, out: string) =>
 		onLaptopPlan(name, bridge, uplink, out, uri);
 	const sysctl = async (ns: string, key: string) =>

@@ -9,7 +9,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {Plan} from '../source/core/plan.js';
 import type {Journal} from '../source/core/journal.js';
 import {execa} from 'execa';
-import {cliPath, runCli} from './harness/cli.js';
+import {bridgePlanArgs, cliPath, runCli} from './harness/cli.js';
 import {FaultShim} from './harness/fault-shim.js';
 import {Libvirtd} from './harness/libvirtd.js';
 import {isRoot, Namespace, run, vethBetween} from './harness/netns.js';
@@ -66,24 +66,10 @@ describe.skipIf(!isRoot)('the SSH guard', () => {
 
 	async function bridgePlan(name: string, bridge: string): Promise<string> {
 		const out = join(work, name);
-		const result = await runCli(
-			[
-				'plan',
-				'--connect',
-				daemon.uri,
-				'--mode',
-				'bridge',
-				'--name',
-				name,
-				'--bridge',
-				bridge,
-				'--uplink',
-				'uplink0',
-				'--out',
-				out,
-			],
-			{namespace: daemon.namespace, env: env()},
-		);
+		const result = await runCli(['--connect', daemon.uri, ...bridgePlanArgs({name, bridge, uplink: 'uplink0', out})], {
+			namespace: daemon.namespace,
+			env: env(),
+		});
 		expect(result.exitCode, result.stderr).toBe(0);
 		return join(out, 'plan.json');
 	}

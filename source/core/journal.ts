@@ -137,6 +137,21 @@ export function fileSafeName(name: string): string {
 	return /^\.*$/.test(safe) ? 'plan' : safe;
 }
 
+/** A time as a file-name part, YYYYMMDD-HHMMSS (UTC): names sort by it. */
+export const fileStamp = (time: Date | string) =>
+	(typeof time === 'string' ? time : time.toISOString()).replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+
+/**
+ * An apply or undo cut off half-way: still running or rolling back by its journal, with neither its process nor its
+ * guard alive (whichever host they ran on says which is). The one kind the app offers to undo at start: applied
+ * journals stay until undone on purpose.
+ */
+export const leftHalfWay = (journal: Journal, running: {alive: boolean; guardAlive: boolean}) =>
+	needsUndo(journal) &&
+	(journal.status === 'running' || journal.status === 'rolling-back') &&
+	!running.alive &&
+	!running.guardAlive;
+
 /** One line naming a journal for a person: which plan, when, and how it stands. */
 export function describeJournal(journal: Journal, options: {alive?: boolean} = {}): string {
 	// In place, or maybe: done, an undo that failed, or under way when it stopped.

@@ -1,8 +1,7 @@
 // What the interactive app needs to apply a plan, in one place: check it, run it, keep or undo it, and see whether
 // the gateway and the SSH client still answer. The live service uses the real engine, guard, lock and runner; it
 // also knows whether work is under way, so a signal to the app rolls that work back before the app exits.
-import type {Journal} from '../core/journal.js';
-import {needsUndo} from '../core/journal.js';
+import {leftHalfWay, type Journal} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
 import {applyPlan, confirmJournal, undoRecorded, type ApplyHooks} from './apply.js';
 import {armDeadline, defaultGuardSeconds, guardAlive, startGuard} from './guard.js';
@@ -97,13 +96,8 @@ export function liveApplyService(options: {
 		reachable: async (address) => (await runner.run(['ping', '-c', '1', '-W', '1', address], {timeoutMs: 3000})).ok,
 		interrupted: async () => {
 			if (lockHolder(options.journalDir)) return undefined;
-			// Applied journals stay until undone on purpose; only work cut off half-way is offered.
-			return listJournals(options.journalDir).journals.find(
-				(j) =>
-					needsUndo(j) &&
-					(j.status === 'running' || j.status === 'rolling-back') &&
-					!processAlive(j.pid, j.pidStarted) &&
-					!guardAlive(j),
+			return listJournals(options.journalDir).journals.find((j) =>
+				leftHalfWay(j, {alive: processAlive(j.pid, j.pidStarted), guardAlive: guardAlive(j)}),
 			);
 		},
 		stop: (reason) => {

@@ -15,7 +15,7 @@ import {
 	writeSync,
 } from 'node:fs';
 import {dirname, join} from 'node:path';
-import {fileSafeName, isJournal, type Journal} from '../core/journal.js';
+import {fileSafeName, fileStamp, isJournal, type Journal} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
 import {processStart} from './lock.js';
 
@@ -116,8 +116,7 @@ export function readJournal(path: string): Journal {
 }
 
 export function newJournal(plan: Plan, journalDir: string): Journal {
-	const stamp = now().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-	const id = `${stamp}-${fileSafeName(plan.params['name'] || plan.mode)}-${process.pid}`;
+	const id = `${fileStamp(now())}-${fileSafeName(plan.params['name'] || plan.mode)}-${process.pid}`;
 	return {
 		id,
 		path: join(journalDir, `${id}.json`),

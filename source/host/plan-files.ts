@@ -4,7 +4,7 @@ import {chmod, lstat, mkdir, rename, rm, rmdir, stat, writeFile} from 'node:fs/p
 import {homedir} from 'node:os';
 import {join, resolve, sep} from 'node:path';
 import type {Plan} from '../core/plan.js';
-import {fileSafeName} from '../core/journal.js';
+import {fileSafeName, fileStamp} from '../core/journal.js';
 import {planScript} from '../core/script.js';
 
 export function stateDirectory(env: NodeJS.ProcessEnv = process.env): string {
@@ -18,8 +18,7 @@ export const journalDirectory = (env: NodeJS.ProcessEnv = process.env) => join(s
 
 /** A new folder name for a plan's files: plans/NAME-YYYYMMDD-HHMMSS under the state directory. */
 export function planDirectory(name: string, now = new Date(), env: NodeJS.ProcessEnv = process.env): string {
-	const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-	return join(stateDirectory(env), 'plans', `${fileSafeName(name || 'plan')}-${stamp}`);
+	return join(stateDirectory(env), 'plans', `${fileSafeName(name || 'plan')}-${fileStamp(now)}`);
 }
 
 /** A directory for a plan's files could not be made or written: the message names the path and why. */

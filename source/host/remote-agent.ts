@@ -9,7 +9,8 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {dirname, join} from 'node:path';
 import {PassThrough} from 'node:stream';
 import {parseEvent, stopRequest} from '../core/agent-events.js';
-import {isJournal, type Journal, type LogLine, type StepState} from '../core/journal.js';
+import {fileSafeName, fileStamp, isJournal, type Journal, type LogLine, type StepState} from '../core/journal.js';
+import type {Plan} from '../core/plan.js';
 import {packagedFile} from './packaged.js';
 import {describeFailure, type Runner} from './runner.js';
 
@@ -176,10 +177,33 @@ export async function runAgent(
 	return run;
 }
 
-/** The folder the agent takes plans in, and a new file name there for this one. */
-export function incomingPlanPath(agent: Agent, name: string): string {
-	const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-	return join(dirname(dirname(agent.folder)), 'incoming', `${stamp}-${name}-${process.pid}.json`);
+/**
+ * Apply `plan` on the host: it goes into the agent's `incoming/` folder there (as the host's own URI sees it), the
+ * host's kvmnet checks it and makes it again as for any plan file, and the file is removed once the apply ends (the
+ * journal holds the plan as it ran). Throws, before anything ran, when the plan cannot be sent.
+ */
+export async function applyOnAgent(
+	runner: Runner,
+	agent: Agent,
+	plan: Plan,
+	options: {hostUri: string; guardSeconds?: number; hooks?: AgentHooks},
+): Promise<AgentRun> {
+	const name = `${fileStamp(new Date())}-${fileSafeName(plan.params['name'] || plan.mode)}-${process.pid}.json`;
+	const path = join(dirname(dirname(agent.folder)), 'incoming', name);
+	try {
+		await runner.files.write(path, `${JSON.stringify({...plan, uri: options.hostUri}, null, 2)}\n`);
+	} catch (error) {
+		throw new Error(`could not send the plan to ${runner.transport.where} (${(error as Error).message})`, {
+			cause: error,
+		});
+	}
+	const args = ['apply', path, '--yes', '--events', '-c', options.hostUri];
+	if (options.guardSeconds !== undefined) args.push('--guard-seconds', String(options.guardSeconds));
+	try {
+		return await runAgent(runner, agent, args, options.hooks);
+	} finally {
+		await runner.files.remove(path).catch(() => undefined);
+	}
 }
 
 /**

@@ -3,13 +3,13 @@
 // gets the agent's log lines and step states as they come, and follows the host's journal while a change waits to
 // be kept. Nothing of it reads or writes this machine's journals.
 import type {SshConnection} from '../core/connection.js';
-import {fileSafeName, needsUndo, type Journal} from '../core/journal.js';
+import {leftHalfWay, type Journal} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
 import type {ApplyService} from './apply-service.js';
 import {
+	applyOnAgent,
 	confirmOverNewConnection,
 	ensureAgent,
-	incomingPlanPath,
 	listAgentJournals,
 	runAgent,
 	type Agent,
@@ -77,20 +77,20 @@ export function remoteApplyService(uri: string, connection: SshConnection, guard
 				(async () => {
 					stopReason = undefined;
 					const there = await agentThere();
-					const path = incomingPlanPath(there, fileSafeName(plan.params['name'] || plan.mode));
-					await runner.files.write(path, `${JSON.stringify({...plan, uri: connection.hostUri}, null, 2)}\n`);
 					const stop = new AbortController();
 					// The screen's Esc (or a signal to the app): asked of the host's kvmnet before its next step.
 					const watch = setInterval(() => {
 						if (!stop.signal.aborted && (stopReason || hooks.shouldStop?.())) stop.abort();
 					}, 100);
 					try {
-						const args = ['apply', path, '--yes', '--events', '-c', connection.hostUri];
-						if (guardSeconds !== undefined) args.push('--guard-seconds', String(guardSeconds));
-						const run = await runAgent(runner, there, args, {
-							...(hooks.onLog ? {onLog: hooks.onLog} : {}),
-							...(hooks.onStep ? {onStep: hooks.onStep} : {}),
-							stop: stop.signal,
+						const run = await applyOnAgent(runner, there, plan, {
+							hostUri: connection.hostUri,
+							...(guardSeconds === undefined ? {} : {guardSeconds}),
+							hooks: {
+								...(hooks.onLog ? {onLog: hooks.onLog} : {}),
+								...(hooks.onStep ? {onStep: hooks.onStep} : {}),
+								stop: stop.signal,
+							},
 						});
 						if (run.lost || !run.journal) throw failure(run, where, 'apply', uri);
 						guards.set(run.journal.id, run.guardAlive);
@@ -144,14 +144,7 @@ export function remoteApplyService(uri: string, connection: SshConnection, guard
 			const installed = await ensureAgent(runner, {install: false}).catch(() => undefined);
 			if (!installed) return undefined;
 			const listed = await listAgentJournals(runner, installed).catch(() => []);
-			const found = listed.find(
-				({journal, alive, guardAlive}) =>
-					needsUndo(journal) &&
-					(journal.status === 'running' || journal.status === 'rolling-back') &&
-					!alive &&
-					!guardAlive,
-			);
-			return found?.journal;
+			return listed.find(({journal, alive, guardAlive}) => leftHalfWay(journal, {alive, guardAlive}))?.journal;
 		},
 		stop: (reason) => {
 			stopReason = reason;

@@ -19,6 +19,21 @@ export interface CliOptions {
 	asUser?: number;
 }
 
+/** `kvmnet plan` of a host bridge over `uplink`, saved to `out` (the tests that apply one and undo it). */
+export const bridgePlanArgs = (plan: {name: string; bridge: string; uplink: string; out: string}) => [
+	'plan',
+	'--mode',
+	'bridge',
+	'--name',
+	plan.name,
+	'--bridge',
+	plan.bridge,
+	'--uplink',
+	plan.uplink,
+	'--out',
+	plan.out,
+];
+
 /** Run kvmnet with args as a user or script would. Standard input is never a terminal. */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
 	let argv = [process.execPath, cliPath, ...args];
