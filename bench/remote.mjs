@@ -87,17 +87,20 @@ children.push(
 	),
 );
 // The relay, in the laptop's namespace: 127.0.0.1:2223 to the remote's sshd, each chunk held oneWayMs each way.
+// No Nagle on its sockets (as ssh on its own): held chunks are sent as they come, not waiting for an ACK.
 const relay = `require('net').createServer((a) => { const b = require('net').connect(2222, '10.88.0.2');
+  a.setNoDelay(true); b.setNoDelay(true);
   const hold = (from, to) => from.on('data', (d) => setTimeout(() => to.write(d), ${oneWayMs}));
   hold(a, b); hold(b, a); a.on('close', () => b.destroy()); b.on('close', () => a.destroy());
-  a.on('error', () => {}); b.on('error', () => {}); }).listen(2223, '127.0.0.1', () => console.log('ready'));`;
-const relayChild = spawn('ip', ['netns', 'exec', laptop, process.execPath, '-e', relay], {
-	stdio: ['ignore', 'pipe', 'inherit'],
-});
-children.push(relayChild);
-await new Promise((resolve) => relayChild.stdout.once('data', resolve));
-for (let i = 0; i < 100 && spawnSync('test', ['-e', join(work, 'sshd.pid')]).status !== 0; i++)
-	await new Promise((resolve) => setTimeout(resolve, 50));
+  a.on('error', () => {}); b.on('error', () => {}); }).listen(2223, '127.0.0.1',
+  () => require('fs').writeFileSync(${JSON.stringify(join(work, 'relay.ready'))}, ''));`;
+children.push(spawn('ip', ['netns', 'exec', laptop, process.execPath, '-e', relay], {stdio: 'inherit'}));
+// Both are ready when their files appear.
+for (const file of ['relay.ready', 'sshd.pid']) {
+	for (let i = 0; i < 200 && spawnSync('test', ['-e', join(work, file)]).status !== 0; i++)
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	if (spawnSync('test', ['-e', join(work, file)]).status !== 0) throw new Error(`bench: ${file} did not appear`);
+}
 
 const params = `socket=${socket}&keyfile=${join(work, 'client_key')}&no_verify=1`;
 const direct = `qemu+ssh://root@10.88.0.2:2222/system?${params}`;
@@ -120,12 +123,6 @@ const inventory = (namespace, connect) => {
 	if (model.header.hostname !== 'kvmnet-bench-remote' && connect !== uri) throw new Error('not the remote host');
 	return {ms, channels: model.scan.commands.length, nics: model.nics.length};
 };
-const measure = (namespace, connect) => {
-	inventory(namespace, connect); // warm: page cache, libvirtd's first answers
-	const samples = Array.from({length: runs}, () => inventory(namespace, connect));
-	return {ms: median(samples.map((s) => s.ms)), channels: samples[0].channels, nics: samples[0].nics};
-};
-
 // The connection alone: one ssh that runs `true`, as kvmnet opens it (the same options), with and without delay.
 const sshTrue = (port, host) => {
 	const started = performance.now();
@@ -141,14 +138,21 @@ const sshTrue = (port, host) => {
 	if (result.status !== 0) throw new Error(`ssh true failed: ${result.stderr}`);
 	return performance.now() - started;
 };
-const connection = {
-	direct: median(Array.from({length: runs}, () => sshTrue(2222, '10.88.0.2'))),
-	delayed: median(Array.from({length: runs}, () => sshTrue(2223, '127.0.0.1'))),
-};
-
-const onHost = measure(remote, uri);
-const overSsh = measure(laptop, direct);
-const overSshDelayed = measure(laptop, delayed);
+// The five measures taken in turn, run after run, so that whatever else the machine does at a moment weighs on all
+// of them alike (taken one after the other, a busy minute moved one of them by a second).
+for (const connect of [uri, direct, delayed]) inventory(connect === uri ? remote : laptop, connect); // warm
+const samples = Array.from({length: runs}, () => ({
+	onHost: inventory(remote, uri),
+	overSsh: inventory(laptop, direct),
+	overSshDelayed: inventory(laptop, delayed),
+	sshDirect: sshTrue(2222, '10.88.0.2'),
+	sshDelayed: sshTrue(2223, '127.0.0.1'),
+}));
+const medianOf = (pick) => median(samples.map(pick));
+const onHost = {ms: medianOf((s) => s.onHost.ms)};
+const overSsh = {...samples[0].overSsh, ms: medianOf((s) => s.overSsh.ms)};
+const overSshDelayed = {ms: medianOf((s) => s.overSshDelayed.ms)};
+const connection = {direct: medianOf((s) => s.sshDirect), delayed: medianOf((s) => s.sshDelayed)};
 const rtt = 2 * oneWayMs;
 const extraTrips = (overSshDelayed.ms - overSsh.ms) / rtt;
 const connectionTrips = (connection.delayed - connection.direct) / rtt;
@@ -162,3 +166,5 @@ const lines = [
 ];
 console.log(lines.join('\n'));
 writeFileSync(join(root, 'bench/results/remote.md'), `${lines.join('\n')}\n`);
+// The relay and sshd would keep the process alive: exit, which cleans up.
+process.exit(0);

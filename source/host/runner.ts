@@ -14,6 +14,8 @@ import type {Readable} from 'node:stream';
 import {execa, type Options, type ResultPromise} from 'execa';
 import {onExit} from 'signal-exit';
 import {batchedFiles, localFiles, noFiles, type HostFiles} from './files.js';
+import {parseRouteGet} from '../core/parse-ip.js';
+import {trace} from './trace.js';
 import {localTransport, type Transport} from './transport.js';
 
 /**
@@ -78,7 +80,18 @@ export interface SessionFacts {
 	hostname?: string;
 	uid?: number;
 	kernel?: string;
+	/** The interface the route back to the SSH client leaves by (on the host). */
+	routeDevice?: string;
 }
+
+const routeDeviceOf = (json: string) => {
+	if (json.trim() === '') return undefined;
+	try {
+		return parseRouteGet(JSON.parse(json));
+	} catch {
+		return undefined;
+	}
+};
 
 const readable = (path: string) =>
 	access(path, constants.R_OK).then(
@@ -89,9 +102,16 @@ const readable = (path: string) =>
 /** Where a remote host's tools are looked for (its PATH is its login shell's business). */
 const remotePath = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-// Run once, first, on a remote host: it opens the shared connection and says who and where we are there.
-const sessionScript =
-	'printf "%s\\n" "$SSH_CONNECTION"; cat /proc/sys/kernel/hostname; id -u; cat /proc/sys/kernel/osrelease';
+// Run once, first, on a remote host: it opens the shared connection and says who and where we are there, and by
+// which interface the connection arrives (the route back to its client, asked here rather than in a second command
+// once the answer is in: that would cost two more round trips). The client address is SSH_CONNECTION's first word,
+// given to ip as one argument (`set -f`: no globbing of it), never as code.
+const sessionScript = [
+	'printf "%s\\n" "$SSH_CONNECTION"; cat /proc/sys/kernel/hostname; id -u; cat /proc/sys/kernel/osrelease',
+	'set -f; set -- $SSH_CONNECTION',
+	'[ -n "$1" ] && ip -j route get "$1" 2>/dev/null',
+	'exit 0',
+].join('\n');
 
 /** Which Debian/Ubuntu package brings a tool, for "not found" messages. */
 const packageOf: Record<string, string> = {
@@ -310,8 +330,10 @@ export class Runner {
 							? describeSshFailure(result.stderr, this.transport.where)
 							: `${this.transport.where}: ${describeFailure(result)}`,
 				};
-			const [sshConnection = '', hostname = '', uid = '', kernel = ''] = result.stdout.split('\n');
+			const [sshConnection = '', hostname = '', uid = '', kernel = '', ...route] = result.stdout.split('\n');
 			const facts: SessionFacts = {};
+			const routeDevice = routeDeviceOf(route.join('\n'));
+			if (routeDevice) facts.routeDevice = routeDevice;
 			if (sshConnection.trim()) facts.sshConnection = sshConnection.trim();
 			if (hostname.trim()) facts.hostname = hostname.trim();
 			if (/^\d+$/.test(uid.trim())) facts.uid = Number(uid.trim());
@@ -326,9 +348,9 @@ export class Runner {
 		this.connected = undefined;
 	}
 
-	/** For sessions (virsh): the same wait as a command's, as the facts-or-error shape openSession expects. */
-	sessionReady(): Promise<SessionFacts | {error: string}> {
-		return this.connection().then((c): SessionFacts | {error: string} => (c.error ? {error: c.error} : {}));
+	/** For sessions (virsh): the same wait as a command's. */
+	sessionReady(): Promise<{error?: string}> {
+		return this.connection();
 	}
 
 	/**
@@ -366,6 +388,18 @@ export class Runner {
 		if (kind === 'no-shell' || program.includes('/')) return false;
 		const found = await Promise.all(remotePath.map((dir) => this.files.exists(`${dir}/${program}`)));
 		return found.includes(true);
+	}
+
+	/**
+	 * A command a scan runs only if the answers it is waiting for say so (the tool is installed, its daemon is up).
+	 * Here it starts when asked for, so a tool that is not there costs no process. On a remote host it is sent now,
+	 * with those questions: a round trip costs more there than a process, and a missing tool answers for itself
+	 * (exit 127, `missing`).
+	 */
+	ahead(argv: string[], options: RunOptions = {}): () => Promise<RunResult> {
+		if (this.transport.connection.kind !== 'ssh') return () => this.run(argv, options);
+		const sent = this.run(argv, options);
+		return () => sent;
 	}
 
 	/** The limit for one command, and whether it is the scan limit the user can change. */
@@ -420,6 +454,11 @@ export class Runner {
 			}
 		}
 		const result = await child;
+		trace('command', {
+			argv: argv.slice(0, 2),
+			started: Math.round(started),
+			ms: Math.round(performance.now() - started),
+		});
 		const missing = (result as {code?: string}).code === 'ENOENT' || this.missingThere(result);
 		const sshFailed = this.transport.connection.kind === 'ssh' && result.exitCode === 255;
 		return {
@@ -531,12 +570,15 @@ export function openSession(
 	if (runner.transport.connection.kind !== 'ssh') return startSession(runner, argv, options);
 	// On a remote host the session waits for the shared connection, like every command.
 	let session: Session | undefined;
+	// Waiting on the connection itself (no promise in between), a session opened first starts first: virsh, the
+	// scan's longest chain, is spawned before the commands asked after it.
 	const ready = runner
 		.sessionReady()
 		.then(
-			(facts) =>
-				(session =
-					'error' in facts ? failedSession(notStarted(argv, facts.error)) : startSession(runner, argv, options)),
+			(connected) =>
+				(session = connected.error
+					? failedSession(notStarted(argv, connected.error))
+					: startSession(runner, argv, options)),
 		);
 	return {
 		ask: (text, until, progress) => ready.then((s) => s.ask(text, until, progress)),
@@ -595,7 +637,8 @@ function startSession(runner: Runner, argv: string[], options: Omit<RunOptions, 
 	});
 	return {
 		ask(text, until, progress) {
-			return new Promise((resolve, reject) => {
+			const asked = performance.now();
+			return new Promise<string>((resolve, reject) => {
 				waiter = {reader: new AnswerReader(until), progress, resolve, reject};
 				child.stdin?.write(text, (error) => {
 					if (error) reject(error);
@@ -603,6 +646,13 @@ function startSession(runner: Runner, argv: string[], options: Omit<RunOptions, 
 				const early = unclaimed;
 				unclaimed = '';
 				if (early !== '') receive(early);
+			}).then((answer) => {
+				trace('answer', {
+					argv: argv.slice(0, 1),
+					started: Math.round(asked),
+					ms: Math.round(performance.now() - asked),
+				});
+				return answer;
 			});
 		},
 		errors: () => stderr,

@@ -23,15 +23,14 @@ async function networkManagerOf(
 		return {kind: forced as NetworkManagerKind, reason: `KVMNET_NETWORK_MANAGER=${forced} says so`, connections: {}};
 	}
 	// Everything that decides it is asked at once (one round trip on a remote host); nmcli runs only if it is there.
+	const nmcli = runner.ahead(['nmcli', '-t', '-f', 'DEVICE,STATE,CONNECTION', 'device', 'status'], {atMostMs: 5000});
 	const [hasNmcli, netplanEntries, interfacesText] = await Promise.all([
 		root === '/' ? runner.hasProgram('nmcli', env) : Promise.resolve(false),
 		runner.files.list(join(root, 'etc/netplan')),
 		runner.files.read(join(root, 'etc/network/interfaces')),
 	]);
 	if (hasNmcli) {
-		const result = await runner.run(['nmcli', '-t', '-f', 'DEVICE,STATE,CONNECTION', 'device', 'status'], {
-			atMostMs: 5000,
-		});
+		const result = await nmcli();
 		// On a remote host a missing nmcli answers here (exit 127), not before.
 		if (result.ok) {
 			const connections: Record<string, string> = {};

@@ -180,13 +180,15 @@ export async function scanDoctorFacts(runner: Runner, options: DoctorScanOptions
 				),
 			).then((pairs) => Object.fromEntries(pairs)),
 			(async (): Promise<DoctorFacts['iptables']> => {
+				const rulesQuery = runner.ahead(['iptables', '-w', '5', '-S'], {atMostMs: 10_000});
 				if (!(await runner.hasProgram('iptables', env))) return {error: 'iptables is not installed'};
-				const result = await runner.run(['iptables', '-w', '5', '-S'], {atMostMs: 10_000});
+				const result = await rulesQuery();
 				return result.ok ? {rules: result.stdout.split('\n').filter(Boolean)} : {error: describeFailure(result)};
 			})(),
 			(async () => {
+				const tablesQuery = runner.ahead(['nft', 'list', 'tables'], {atMostMs: 10_000});
 				if (!(await runner.hasProgram('nft', env))) return undefined;
-				const result = await runner.run(['nft', 'list', 'tables'], {atMostMs: 10_000});
+				const result = await tablesQuery();
 				return result.ok ? result.stdout.split('\n').filter(Boolean) : undefined;
 			})(),
 			files.read(join(root, 'etc/libvirt/network.conf')),

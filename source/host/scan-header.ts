@@ -51,15 +51,16 @@ const hostOf = (runner: Runner) => {
 export async function scanRemoteMachine(
 	runner: Runner,
 ): Promise<MachineFacts & Pick<HostHeader, 'hostname' | 'isRoot'>> {
-	const session = await runner.session();
-	const facts = 'error' in session ? {} : session;
-	const [osRelease, fallbackOs, cpuinfo, meminfo, kvmDevice] = await Promise.all([
+	// The files are asked with the session, not after its answer (that would be a round trip or two more).
+	const [session, osRelease, fallbackOs, cpuinfo, meminfo, kvmDevice] = await Promise.all([
+		runner.session(),
 		runner.files.read('/etc/os-release'),
 		runner.files.read('/usr/lib/os-release'),
 		runner.files.read('/proc/cpuinfo'),
 		runner.files.read('/proc/meminfo'),
 		runner.files.exists('/dev/kvm'),
 	]);
+	const facts = 'error' in session ? {} : session;
 	const flagList = cpuFlags(cpuinfo ?? '').split(/\s+/);
 	const machine: MachineFacts & Pick<HostHeader, 'hostname' | 'isRoot'> = {
 		hostname: facts.hostname ?? hostOf(runner),

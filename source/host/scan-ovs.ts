@@ -32,8 +32,10 @@ export const ovsDatabaseSocket = (env: NodeJS.ProcessEnv) => `${env['OVS_RUNDIR'
 
 export async function scanOvs(runner: Runner, env: NodeJS.ProcessEnv = process.env): Promise<OvsScan> {
 	// Most hosts have no OVS, or have it installed and stopped: both are told without starting a process.
-	// OVS_RUNDIR is this machine's setting: a remote host's ovs-vsctl uses its own default. Both asked at once.
+	// OVS_RUNDIR is this machine's setting: a remote host's ovs-vsctl uses its own default. Both asked at once (and,
+	// on a remote host, the query too).
 	const socket = ovsDatabaseSocket(runner.remote ? {} : env);
+	const query = runner.ahead(ovsBridgeQuery, {atMostMs: 5000});
 	const [installed, running] = await Promise.all([runner.hasProgram('ovs-vsctl', env), runner.files.exists(socket)]);
 	if (!installed) return {installed: false, bridges: [], problems: []};
 	if (!running) {
@@ -48,7 +50,7 @@ export async function scanOvs(runner: Runner, env: NodeJS.ProcessEnv = process.e
 			],
 		};
 	}
-	const result = await runner.run(ovsBridgeQuery, {atMostMs: 5000});
+	const result = await query();
 	if (result.missing) return {installed: false, bridges: [], problems: []};
 	if (!result.ok) {
 		const timeout = result.timedOut ? {timeout: describeTimeout(result)} : {};

@@ -8,7 +8,7 @@ import {Runner} from './runner.js';
 import {localHostname, runningAsRoot, scanMachine, scanRemoteMachine} from './scan-header.js';
 import {scanCapabilities} from './scan-capabilities.js';
 import {scanLibvirt} from './scan-libvirt.js';
-import {routeDeviceTo, scanLinks, type LinkScan} from './scan-links.js';
+import {scanLinks, type LinkScan} from './scan-links.js';
 import {scanOvs} from './scan-ovs.js';
 import {transportFor} from './transport.js';
 import {resolveLibvirtUri} from './virsh.js';
@@ -47,8 +47,9 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 	const connection = runner.transport.connection.kind === 'local' ? parseConnection(uri) : runner.transport.connection;
 	const firstCommand = runner.history.length;
 	// A remote host: facts and commands are all its own, over one connection. The first command opens it and says
-	// who kvmnet is there (its SSH_CONNECTION as the host sees it); the rest start as soon as the connection is up,
-	// not after that answer, and only the route back to kvmnet's client waits for it.
+	// who kvmnet is there (its SSH_CONNECTION as the host sees it, and the interface it arrives by); the rest start as
+	// soon as the connection is up, not after that answer. On a remote host every command is a round trip or two:
+	// the scans ask all they may need at once rather than one question after another's answer.
 	// Each scan checks the connection anew (a rescan after it dropped must say so, not show the old facts).
 	runner.resetSession();
 	const sessionAnswer = runner.session();
@@ -63,7 +64,7 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 	const nothing: LinkScan = {nics: [], routes: [], problems: []};
 	// virsh first: it answers in two turns (names, then every object's XML), the longest chain of the scan. The
 	// capabilities' reads go alongside (their OVS state is filled in from the OVS scan below).
-	const [libvirt, scannedLinks, scannedOvs, machine, found, session, remoteRoute] = await Promise.all([
+	const [libvirt, scannedLinks, scannedOvs, machine, found, session] = await Promise.all([
 		scanLibvirt(runner, virshUriOf(connection)),
 		shellByDesign
 			? scanLinks(runner, {
@@ -75,14 +76,13 @@ export async function scanHost(options: ScanOptions = {}): Promise<HostModel> {
 		remote ? scanRemoteMachine(runner) : scanMachine(),
 		shellByDesign ? scanCapabilities(runner, {ovs: 'missing'}, env) : undefined,
 		sessionAnswer,
-		remoteSsh.then((ssh) => (ssh ? routeDeviceTo(runner, ssh.clientAddress) : undefined)),
 	]);
 	// The connection failed: nothing of the host could be read (what the commands said is not the host's).
 	const noShell = !shellByDesign || 'error' in session;
 	const links = noShell ? nothing : scannedLinks;
 	const ovs = noShell ? {installed: false, bridges: [], problems: []} : scannedOvs;
 	const ssh = remote ? await remoteSsh : localSsh;
-	if (remoteRoute) links.routeDevice = remoteRoute;
+	if (remote && 'routeDevice' in session && session.routeDevice) links.routeDevice = session.routeDevice;
 	// The header names the URI the user gave, not the host's own form of it that virsh ran with.
 	libvirt.status.uri = uri;
 	const capabilities: HostCapabilities = {
