@@ -25,14 +25,26 @@ describe.skipIf(!isRoot)('inventory against a real libvirtd in a namespace', () 
 			join(dir, 'spare.xml'),
 			`<network><name>spare</name><bridge name='virbr8'/><ip address='10.124.0.1' prefix='24'/></network>`,
 		);
+		// Neither prefix nor netmask: libvirt gives the address's class (172.x: /16), not /24.
+		writeFileSync(
+			join(dir, 'classful.xml'),
+			`<network><name>classful</name><bridge name='virbr7'/><ip address='172.29.0.1'/></network>`,
+		);
 		await daemon.virsh(
-			`net-define ${dir}/labnat.xml; net-start labnat; net-autostart labnat; net-define ${dir}/spare.xml`,
+			`net-define ${dir}/labnat.xml; net-start labnat; net-autostart labnat; net-define ${dir}/spare.xml; net-define ${dir}/classful.xml; net-start classful`,
 		);
 		model = await inventoryJson(['--connect', daemon.uri], {namespace: daemon.namespace});
 	});
 
 	afterAll(async () => {
 		await daemon?.stop();
+	});
+
+	it("gives an <ip> without prefix or netmask the prefix libvirt put on its bridge (the address's class)", () => {
+		const classful = model.networks.find((n) => n.name === 'classful')!;
+		const bridge = model.bridges.find((b) => b.name === 'virbr7')!;
+		expect(bridge.addresses.map((a) => `${a.address}/${a.prefix}`)).toContain('172.29.0.1/16');
+		expect(classful.ips.map((ip) => `${ip.address}/${ip.prefix}`)).toEqual(['172.29.0.1/16']);
 	});
 
 	it('reads libvirt version and URI from the daemon', () => {

@@ -107,6 +107,18 @@ describe('libvirt XML and virsh text', () => {
 		});
 	});
 
+	it("gives an <ip> with neither prefix nor netmask libvirt's prefix: the address's class, not /24", () => {
+		// virSocketAddrGetIPPrefix (libvirt src/util/virsocketaddr.c): prefix > 0, netmask, then classful.
+		const prefixOf = (ip: string) =>
+			parseNetworkXml(`<network><name>n</name><forward/>${ip}</network>`).ips.map((i) => i.prefix);
+		expect(prefixOf(`<ip address='10.24.10.1'/>`)).toEqual([8]);
+		expect(prefixOf(`<ip address='172.20.0.1'/>`)).toEqual([16]);
+		expect(prefixOf(`<ip address='192.168.5.1'/>`)).toEqual([24]);
+		expect(prefixOf(`<ip address='10.24.10.1' prefix='0'/>`)).toEqual([8]);
+		expect(prefixOf(`<ip address='10.24.10.1' prefix='24'/>`)).toEqual([24]);
+		expect(prefixOf(`<ip family='ipv6' address='fd00:1::1'/>`)).toEqual([64]);
+	});
+
 	it('reads virsh net-info, dominfo and version', () => {
 		expect(
 			parseVirshInfo('Name:           lab\nActive:         yes\nAutostart:      no\nBridge:         virbr3\n'),

@@ -110,16 +110,36 @@ function prefixFromNetmask(netmask: string): number | undefined {
 	return /^1*0*$/.test(bits) ? (bits.indexOf('0') === -1 ? 32 : bits.indexOf('0')) : undefined;
 }
 
+/**
+ * The prefix libvirt gives a network's `<ip>`, by its own rule (virSocketAddrGetIPPrefix, src/util/virsocketaddr.c):
+ * a prefix above 0, else the netmask's bits, else for IPv4 the address's class (0.0.0.0: 0; first octet below 128:
+ * 8, below 192: 16, below 224: 24) and for IPv6 64 (:: gives 0). So `<ip address='10.24.10.1'/>` is a /8, not a
+ * /24, and overlaps every 10.x network. Class D and E addresses have no prefix there (libvirt refuses them); here
+ * they cover their own address only.
+ */
+export function libvirtPrefix(
+	address: string,
+	family: 'ipv4' | 'ipv6',
+	prefix: number | undefined,
+	netmask: string | undefined,
+): number {
+	if (prefix !== undefined && prefix > 0) return prefix;
+	const fromNetmask = netmask ? prefixFromNetmask(netmask) : undefined;
+	if (fromNetmask !== undefined) return fromNetmask;
+	if (family === 'ipv6') return /^[0:]*$/.test(address) ? 0 : 64;
+	const octets = address.split('.').map(Number);
+	if (octets.every((octet) => octet === 0)) return 0;
+	const first = octets[0] ?? 0;
+	return first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 32;
+}
+
 function parseNetworkIps(network: XmlNode): NetworkIp[] {
 	return children(network, 'ip').flatMap((ip) => {
 		const address = attr(ip, 'address');
 		if (address === undefined) return [];
 		const family = attr(ip, 'family') === 'ipv6' || address.includes(':') ? 'ipv6' : 'ipv4';
 		const netmask = attr(ip, 'netmask');
-		const prefix =
-			optionalNumber(attr(ip, 'prefix')) ??
-			(netmask ? prefixFromNetmask(netmask) : undefined) ??
-			(family === 'ipv4' ? 24 : 64);
+		const prefix = libvirtPrefix(address, family, optionalNumber(attr(ip, 'prefix')), netmask);
 		const dhcp = child(ip, 'dhcp');
 		return [
 			{
