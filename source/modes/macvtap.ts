@@ -5,10 +5,16 @@ import {attachFields, defaultWiredUplink, isWired, networkInterface, uniqueName}
 
 type MacvtapMode = 'bridge' | 'private' | 'vepa' | 'passthrough';
 
+// What a macvtap guest can reach follows the kernel's macvlan modes (drivers/net/macvlan.c): a frame from a macvtap
+// to its parent's own address is never handed up to the host; it leaves by the wire (bridge, private, vepa) and
+// comes back only if the switch port reflects it (hairpin, 802.1Qbg reflective relay).
 const common = {
 	needs: 'A wired NIC that accepts several MAC addresses (most do).',
 	pitfalls: [
-		'The host cannot talk to its own guests over the same NIC (traffic between a macvtap and its parent is not switched). Add an isolated network for host↔VM traffic.',
+		'The host cannot talk to its own guests through this NIC: their frames to it leave by the wire instead of going up into the host. Fixes: a macvlan on the host in bridge mode on the same NIC, holding the host address; a second NIC; or VEPA with a switch that hairpins.',
+		'Guests take their addresses from the LAN (its DHCP server), like any machine plugged into it.',
+		// formatdomain, "Direct attachment to physical interface": vepa is the default mode.
+		"Hand-written XML without mode= gets vepa, libvirt's default: guests on one NIC then reach each other only through a hairpinning switch. kvmnet always writes the mode.",
 		'Does not work on Wi-Fi.',
 		'Some NICs and switches limit the number of MAC addresses per port.',
 	],
@@ -74,18 +80,19 @@ const variants: Record<
 		pros: ['Every flow is visible to and filtered by the physical switch'],
 		cons: [
 			'Needs a switch with 802.1Qbg reflective relay (hairpin) for guest-to-guest traffic',
-			'Host and guests cannot talk over this NIC',
+			'Host and guests talk over this NIC only if the switch hairpins',
 		],
 		comparison: {
 			internet: 'yes, via the LAN',
-			vmHost: 'no',
+			vmHost: 'only with a hairpin switch',
 			vmLan: 'yes',
 			fromLan: 'yes',
 			performance: 'high (guest-to-guest via switch)',
 			suits: 'switch-enforced policy',
 		},
 		diagram: ['VM A ─ macvtapA ─┐', 'VM B ─ macvtapB ─┤─ uplink NIC ─ switch (hairpin: sends A↔B back)'],
-		extraPitfall: 'Without hairpin mode on the switch port, guests on the same NIC cannot reach each other.',
+		extraPitfall:
+			'Without hairpin mode on the switch port, guests on the same NIC cannot reach each other, nor the host; with it, they can.',
 	},
 	passthrough: {
 		title: 'macvtap passthrough',
@@ -146,9 +153,7 @@ function macvtap(mode: MacvtapMode): ModeDefinition {
 			vmInterface: networkInterface(p),
 			hostChanges: [],
 			warnings: [
-				'The host cannot reach these guests through ' +
-					p.uplink!.name +
-					'; give them a second NIC on an isolated network for host↔VM traffic.',
+				`The host cannot reach these guests through ${p.uplink!.name}${mode === 'vepa' ? ' unless the switch port hairpins' : ''}: for host↔VM traffic give them a second NIC on an isolated network, or put the host's address on a bridge-mode macvlan of ${p.uplink!.name}.`,
 			],
 		}),
 	};

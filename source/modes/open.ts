@@ -10,8 +10,12 @@ export const open: ModeDefinition = {
 	example: 'A hypervisor in a data centre whose nftables ruleset comes from configuration management.',
 	pros: ['No surprise rules from libvirt', 'Full control over forwarding'],
 	cons: ['You must write the forwarding (and any NAT) rules yourself', 'Needs a return route like routed mode'],
+	// libvirt turns forwarding on for every network with a <forward> (bridge_driver.c, networkStartNetworkVirtual:
+	// "If forward.type != NONE, turn on global IP forwarding"), open included, and adds no rule of its own; it
+	// puts no firewalld zone on an open network's bridge either (libvirt issue 215).
 	pitfalls: [
-		'Without your own FORWARD rules and ip_forward, guests reach nothing beyond the host.',
+		'libvirt turns IP forwarding on, as for routed, and adds no rules: with the FORWARD policy at ACCEPT (the kernel default) guests reach, and are reached by, everything routed to them; with a DROP policy (Docker, ufw, firewalld) nothing passes until your rules allow it.',
+		'No rules also means no INPUT opening for DHCP (67) and DNS (53), and no firewalld zone for the bridge: on a host whose firewall drops input, guests get no lease until you allow those ports.',
 		'Needs libvirt 2.2 or newer.',
 	],
 	needs: 'Your own firewall rules; libvirt 2.2+.',

@@ -15,12 +15,16 @@ export const routed: ModeDefinition = {
 	title: 'Routed',
 	what: 'VMs get a subnet of their own; the host routes between it and the LAN, without NAT.',
 	useCase: 'A separate subnet for a group of VMs, reachable by its real addresses under controlled routing.',
-	example: 'A security-testing lab kept on its own subnet, with the LAN router deciding what reaches it.',
+	example:
+		'Test servers on a subnet of their own that LAN machines reach by their real addresses (the router holds one route).',
 	pros: ['Guests keep their real addresses end to end', 'No NAT', 'Works on Wi-Fi uplinks, unlike bridging'],
 	cons: ['The LAN must know the way back to the subnet', 'More routing to understand than NAT'],
 	pitfalls: [
 		'The LAN router (or every LAN host) needs a return route: SUBNET via HOST-ADDRESS. Without it, replies never come back and "the internet does not work".',
 		'IP forwarding must be on; libvirt adds forwarding rules, not NAT.',
+		// libvirt's route-mode rules accept all traffic from the subnet out and to the subnet in (formatnetwork,
+		// forward mode "route"; the iptables/nftables rules of bridge_driver's firewall code).
+		'Routed is not a fence: libvirt lets all traffic into and out of the subnet, so guests reach the LAN directly. Filter in your own firewall, or choose NAT or isolated.',
 	],
 	needs: 'A return route on the LAN router.',
 	comparison: {

@@ -62,7 +62,7 @@ function candidates(a: Answers): Candidate[] {
 			return [
 				['macvtap-bridge', 'with macvtap the VMs are on the LAN and the host cannot reach them through that NIC'],
 				['macvtap-private', 'macvtap private also keeps the VMs from reaching each other'],
-				['pci-passthrough', 'a passed-through NIC has no path to the host at all'],
+				['pci-passthrough', 'a passed-through NIC leaves the host: the VM reaches the host only through the LAN'],
 			];
 		}
 		return [
