@@ -2,6 +2,7 @@
 // no shell at all (tls, tcp). A URI that would make ssh run something else is refused by name.
 import {describe, expect, it} from 'vitest';
 import {ConnectionError, parseConnection, sameHost, shellQuote, virshUriOf} from '../source/core/connection.js';
+import {sshOptions} from '../source/host/transport.js';
 
 describe('parseConnection', () => {
 	it.each([
@@ -82,5 +83,22 @@ describe('parseConnection', () => {
 
 	it('shellQuote survives quotes and shell syntax', () => {
 		expect(shellQuote(`a'b; rm -rf / $(x)`)).toBe(`'a'\\''b; rm -rf / $(x)'`);
+	});
+});
+
+describe('sshOptions', () => {
+	const optionsOf = (uri: string) => {
+		const connection = parseConnection(uri);
+		if (connection.kind !== 'ssh') throw new Error('not ssh');
+		return sshOptions(connection.ssh, '/tmp/control').join(' ');
+	};
+
+	it('no_verify=1 skips the host key check and, without known_hosts=, keeps no key in ~/.ssh/known_hosts', () => {
+		expect(optionsOf('qemu+ssh://root@kvm2/system?no_verify=1')).toContain(
+			'StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null',
+		);
+		expect(optionsOf('qemu+ssh://root@kvm2/system?no_verify=1&known_hosts=/k')).toContain('UserKnownHostsFile=/k');
+		expect(optionsOf('qemu+ssh://root@kvm2/system?no_verify=1&known_hosts=/k')).not.toContain('/dev/null');
+		expect(optionsOf('qemu+ssh://root@kvm2/system')).not.toMatch(/StrictHostKeyChecking|UserKnownHostsFile/);
 	});
 });

@@ -113,6 +113,17 @@ describe('requests', () => {
 		expect(s.requests).toEqual([]);
 	});
 
+	it('Ctrl-C or Esc while the plan is checked (before the first step) asks to stop, and does not quit', () => {
+		for (const key of ['\x03', '\x1b']) {
+			let s = press(loaded(), 'n\r\ray');
+			expect(s.apply?.phase).toBe('checking');
+			s = press(s, key);
+			expect(kinds(s).filter((k) => k === 'stop')).toHaveLength(1);
+			expect(s.quit).toBe(false);
+			expect(s.apply?.stopping).toBe(true);
+		}
+	});
+
 	it('Esc while running asks to stop once; after the change, Enter goes back with a rescan and drops the plan', () => {
 		let s = press(loaded(), 'n\r\ray');
 		s = reduce(s, {type: 'apply-phase', phase: 'running'});

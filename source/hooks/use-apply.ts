@@ -40,6 +40,8 @@ export function useApply(state: UiState, dispatch: Dispatch<Action>, service: Ap
 					.preflight(plan)
 					.catch((error: Error) => ({problems: [error.message], plan: undefined}));
 				if (!checked.plan) return refuse(checked.problems);
+				// Esc or Ctrl-C while the plan was being checked: nothing has been changed, and nothing will be.
+				if (stopRef.current) return refuse(['stopped from the keyboard before the first step: nothing was changed']);
 				dispatch({type: 'apply-phase', phase: 'running'});
 				let journal = await service.apply(checked.plan, hooks).catch((error: Error) => error);
 				if (journal instanceof Error) return refuse([journal.message]);

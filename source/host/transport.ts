@@ -83,8 +83,12 @@ export function sshOptions(target: SshTarget, controlPath: string): string[] {
 	if (target.user !== undefined) options.push('-l', target.user);
 	if (target.keyfile !== undefined) options.push('-i', target.keyfile, '-o', 'IdentitiesOnly=yes');
 	if (target.knownHosts !== undefined) options.push('-o', `UserKnownHostsFile=${target.knownHosts}`);
-	// As libvirt's ssh transport does for no_verify=1.
-	if (target.noVerify) options.push('-o', 'StrictHostKeyChecking=no');
+	// As libvirt's ssh transport does for no_verify=1; and, where libvirt would leave the key it did not check in
+	// ~/.ssh/known_hosts for good (so the same URI without no_verify then connects unchecked), kvmnet keeps nothing.
+	if (target.noVerify) {
+		options.push('-o', 'StrictHostKeyChecking=no');
+		if (target.knownHosts === undefined) options.push('-o', 'UserKnownHostsFile=/dev/null');
+	}
 	return options;
 }
 

@@ -164,7 +164,16 @@ export const applyBindings: Record<ApplyPhase, readonly Binding[]> = {
 		{command: 'undo', label: 'u', hint: 'undo it now (recommended)', chars: ['u']},
 		{command: 'leave', label: 'Esc', hint: 'leave it (kvmnet undo later)', keys: ['escape', '^c'], chars: ['q']},
 	],
-	checking: [],
+	// The checks before the first step (half a second or more over ssh): stopping there changes nothing.
+	checking: [
+		{
+			command: 'stop',
+			label: 'Esc or Ctrl-C',
+			hint: 'stop before anything changes',
+			keys: ['escape', '^c'],
+			chars: ['s'],
+		},
+	],
 	running: [
 		{
 			command: 'stop',

@@ -121,7 +121,7 @@ function wifiCheck(host: HostModel): CheckResult {
 function macvtapHostCheck(host: HostModel): CheckResult {
 	const base = {id: 'macvtap-host', group: 'addresses' as const, title: 'macvtap guests and the host'};
 	const why =
-		'A macvtap guest and its host cannot talk to each other through the parent NIC (the NIC sends frames out, never back up): guests reach the LAN but not the host.';
+		'A macvtap guest and its host cannot talk to each other through the parent NIC (a frame to the host leaves by the wire instead of going up; drivers/net/macvlan.c), unless the switch port sends it back (hairpin): guests reach the LAN but not the host.';
 	const direct = (vm: Vm) =>
 		vm.interfaces.length > 0 &&
 		vm.interfaces.every(
@@ -149,7 +149,7 @@ function macvtapHostCheck(host: HostModel): CheckResult {
 		...(only.length > 0
 			? {
 					fix: {
-						text: 'If they must reach the host, add a second interface on an isolated or NAT network, or use a bridge instead of macvtap.',
+						text: "If they must reach the host: add a second interface on an isolated or NAT network, move the host's address to a bridge-mode macvlan on the same NIC, or use a bridge instead of macvtap.",
 					},
 				}
 			: {}),
