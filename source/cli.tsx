@@ -115,7 +115,7 @@ async function printDoctor(args: CliArgs): Promise<number> {
 	process.stdout.write(
 		args.json
 			? `${JSON.stringify({source: host.source, hostname: host.header.hostname, results, facts, exitCode: doctorExitCode(results)}, null, 2)}\n`
-			: doctorText(results),
+			: doctorText(results, args.connect),
 	);
 	return doctorExitCode(results);
 }

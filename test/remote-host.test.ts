@@ -173,6 +173,11 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		expect(await sysctl(laptop.name, 'net.ipv6.conf.all.forwarding')).toBe('1');
 		expect('rules' in report.facts.iptables && report.facts.iptables.rules).toContain('-P FORWARD ACCEPT');
 		expect(report.results.find((r) => r.id === 'forwarding')).toMatchObject({status: 'fail'});
+		// The commands the text suggests reach the same host: pasted as printed, they do not fall back to this one.
+		const text = await onLaptop(['doctor', '-c', uri]);
+		expect(text.stdout).toContain(
+			`kvmnet doctor --fix forwarding -c '${uri}' --out DIR, then kvmnet apply DIR/plan.json -c '${uri}'`,
+		);
 	});
 
 	it('a doctor fix applied from the laptop changes only the remote, and undo puts it back', async () => {

@@ -22,8 +22,12 @@ export function groupedResults(results: CheckResult[]): {group: CheckGroup; resu
 		.sort((a, b) => worst(a.results) - worst(b.results));
 }
 
-/** One check in full: what was seen, why it matters, the fix and its steps with their undo; `where` says how to apply. */
-export function checkLines(result: CheckResult, where: 'cli' | 'screen' = 'cli'): string[] {
+/**
+ * One check in full: what was seen, why it matters, the fix and its steps with their undo; `where` says how to apply,
+ * and `connect` is the -c the user gave (the commands the hint names must reach the same host).
+ */
+export function checkLines(result: CheckResult, where: 'cli' | 'screen' = 'cli', connect?: string): string[] {
+	const c = connect ? ` -c '${connect}'` : '';
 	const lines = [`${statusLabel[result.status]}  ${result.title}`, `  seen: ${result.seen}`];
 	if (result.status === 'fail' || result.status === 'warn') lines.push(`  why:  ${result.why}`);
 	if (result.fix && result.status !== 'pass' && result.status !== 'n/a') {
@@ -39,7 +43,7 @@ export function checkLines(result: CheckResult, where: 'cli' | 'screen' = 'cli')
 			lines.push(
 				where === 'screen'
 					? '  f applies these steps (and can undo them)'
-					: `  kvmnet can apply this fix: kvmnet doctor --fix ${result.id} --out DIR, then kvmnet apply DIR/plan.json (or f on the Doctor screen)`,
+					: `  kvmnet can apply this fix: kvmnet doctor --fix ${result.id}${c} --out DIR, then kvmnet apply DIR/plan.json${c} (or f on the Doctor screen)`,
 			);
 		}
 	}
@@ -47,7 +51,7 @@ export function checkLines(result: CheckResult, where: 'cli' | 'screen' = 'cli')
 	return lines.map((line) => visible(line));
 }
 
-export function doctorText(results: CheckResult[]): string {
+export function doctorText(results: CheckResult[], connect?: string): string {
 	const out: string[] = [];
 	const count = (status: CheckStatus) => results.filter((r) => r.status === status).length;
 	out.push(
@@ -56,7 +60,7 @@ export function doctorText(results: CheckResult[]): string {
 	);
 	for (const {group, results: list} of groupedResults(results)) {
 		out.push(`== ${groupTitles[group]} ==`);
-		for (const result of list) out.push(...checkLines(result));
+		for (const result of list) out.push(...checkLines(result, 'cli', connect));
 		out.push('');
 	}
 	return out.join('\n');
