@@ -69,9 +69,14 @@ async function showAgent(
 	}
 }
 
+/** The exit status when the outcome is not settled yet, as far as this machine can tell (the host goes on alone). */
+export const outcomeUnknownExit = 4;
+
 /**
  * The connection ended before kvmnet on the host said how its work ended (the connection went, or that kvmnet
- * died): a new connection asks the host's journal, and the words say what is so there and what to do.
+ * died): a new connection asks the host's journal, and the words say what is so there and what to do. When the
+ * host's kvmnet goes on by itself, or its change waits for a confirmation, the exit status says the outcome is not
+ * known here (4): not 1, which says it was rolled back.
  */
 async function afterLost(run: AgentRun, runner: Runner, agent: Agent, uri: string, doing: string): Promise<number> {
 	const host = runner.transport.where;
@@ -84,7 +89,7 @@ async function afterLost(run: AgentRun, runner: Runner, agent: Agent, uri: strin
 		fail(
 			`the ${doing} on ${host} did not report its end (${run.lost}), and ${listed ? 'its journal is not there' : 'a new connection does not get through now'}. If kvmnet there is still running, it goes on by itself: it finishes (or rolls back if a step fails), and its guard undoes a change to the SSH path that is not confirmed in time. Once the host answers: ${look} shows how it ended, and kvmnet confirm -c '${uri}' keeps a change that waits for it.`,
 		);
-		return 1;
+		return outcomeUnknownExit;
 	}
 	const {journal, alive} = found;
 	const said = visible(describeJournal(journal, {alive}));
@@ -92,7 +97,7 @@ async function afterLost(run: AgentRun, runner: Runner, agent: Agent, uri: strin
 		fail(
 			`the connection to ${host} was lost (${run.lost}), and kvmnet there goes on by itself: ${said}. ${look} follows it; its guard undoes a change to the SSH path that is not confirmed in time (kvmnet confirm -c '${uri}').`,
 		);
-		return 1;
+		return outcomeUnknownExit;
 	}
 	if (journal.status === 'running' || journal.status === 'rolling-back') {
 		fail(
@@ -105,7 +110,7 @@ async function afterLost(run: AgentRun, runner: Runner, agent: Agent, uri: strin
 		fail(
 			`the connection to ${host} was lost (${run.lost}) after the apply ended: ${said}. Run "kvmnet confirm -c '${uri}'" before ${journal.guard.deadline ?? 'the deadline'} to keep it; otherwise the guard there undoes it.`,
 		);
-		return 1;
+		return outcomeUnknownExit;
 	}
 	const byGuard = journal.guard?.actedAt ? ', and its guard undid what took effect' : '';
 	out(
