@@ -28,7 +28,10 @@ export function HelpScreen({model, width}: HelpScreenProps) {
 				</Text>
 			))}
 			<Text> </Text>
-			<Text wrap="wrap">[SSH] marks the interface that carries your SSH session: changing it can cut you off.</Text>
+			<Text wrap="wrap">
+				[SSH] marks the interface your SSH connection arrives by (on a remote host, kvmnet's own connection to it):
+				changing it can cut you off.
+			</Text>
 			{model?.demoReason ? (
 				<Text wrap="wrap" color={theme.warning}>
 					{model.demoReason}

@@ -21,6 +21,8 @@ export interface InventoryScreenProps {
 	/** A scan is under way. */
 	loading: boolean;
 	loadError?: string;
+	/** Said while the first scan runs: which host, and how it is reached. */
+	scanning?: string;
 	width: number;
 	height: number;
 }
@@ -33,6 +35,7 @@ export function InventoryScreen({
 	offset,
 	loading,
 	loadError,
+	scanning = 'Scanning this host…',
 	width,
 	height,
 }: InventoryScreenProps) {
@@ -56,7 +59,7 @@ export function InventoryScreen({
 				<TableView table={tables[tab]} cursor={cursor} offset={offset} height={rows} width={width} />
 			) : (
 				<Box height={rows + 1}>
-					<Text color={theme.accent}>{loadError ? '' : 'Scanning this host…'}</Text>
+					<Text color={theme.accent}>{loadError ? '' : scanning}</Text>
 				</Box>
 			)}
 			<StatusBar text={hints} warning={warning} />

@@ -37,11 +37,13 @@ export interface AppProps {
 	applier?: ApplyService;
 	/** Reads what the doctor needs beyond the inventory (sysctls, firewall, listeners…) for this host. */
 	diagnose?: (host: HostModel) => Promise<DoctorFacts>;
+	/** What the first scan is doing, for the screen until it is in ("Scanning this host…" by default). */
+	scanning?: string;
 }
 
 /** The current screen, given only the parts of the state it shows (each screen's props are in its file). A screen
  * whose part is missing shows nothing; the reducer never opens one without it (the wizard's screens need the host). */
-function Screen({state}: {state: UiState}) {
+function Screen({state, scanning}: {state: UiState; scanning?: string}) {
 	const {model, wizard, width, height} = state;
 	switch (state.screen) {
 		case 'details':
@@ -74,6 +76,7 @@ function Screen({state}: {state: UiState}) {
 					offset={state.offset[state.tab]}
 					loading={state.loading}
 					loadError={state.loadError}
+					{...(scanning ? {scanning} : {})}
 					width={width}
 					height={height}
 				/>
@@ -81,7 +84,7 @@ function Screen({state}: {state: UiState}) {
 	}
 }
 
-export function App({load, firstLoad, theme, planDirectory, save, applier, diagnose}: AppProps) {
+export function App({load, firstLoad, theme, planDirectory, save, applier, diagnose, scanning}: AppProps) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
 	const [state, dispatch] = useReducer(reduce, undefined, () =>
@@ -123,7 +126,7 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 
 	return (
 		<ThemeContext.Provider value={theme}>
-			<Screen state={state} />
+			<Screen state={state} {...(scanning ? {scanning} : {})} />
 		</ThemeContext.Provider>
 	);
 }

@@ -43,6 +43,11 @@ export async function runInteractive(
 			save={(plan) => savePlan(plan, plan.directory)}
 			applier={applier}
 			diagnose={(host) => loadDoctorFacts(host)}
+			{...(connection.kind === 'ssh'
+				? {scanning: `Connecting to ${connection.label} over ssh and scanning it…`}
+				: connection.kind === 'no-shell'
+					? {scanning: `Asking libvirt on ${connection.host} over ${connection.transport}…`}
+					: {})}
 		/>
 	);
 	// 60 frames a second at most: a key is drawn within a frame's time of arriving.

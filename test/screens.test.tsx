@@ -8,6 +8,7 @@ import {ApplyScreen} from '../screens/apply-screen.js';
 import {DetailsScreen} from '../screens/details-screen.js';
 import {DoctorScreen} from '../screens/doctor-screen.js';
 import {HelpScreen} from '../screens/help-screen.js';
+import {InventoryScreen} from '../screens/inventory-screen.js';
 import {runChecks, type DoctorFacts} from '../source/core/doctor/index.js';
 import type {HostModel} from '../source/core/model.js';
 import {loadDemoHost} from '../source/host/demo.js';
@@ -93,10 +94,25 @@ describe('the help screen', () => {
 		const keys = helpRows(screenBindings.inventory).length;
 		// After the keys: a blank line, the [SSH] sentence (wrapped at the width), and the status bar, nothing else.
 		expect(shown[1 + keys]).toBe('');
-		expect(shown.slice(2 + keys, -1).join('')).toBe(
-			'[SSH] marks the interface that carries your SSH session: changing it can cut you off.',
+		expect(
+			shown
+				.slice(2 + keys, -1)
+				.map((line) => line.trim())
+				.join(' '),
+		).toBe(
+			"[SSH] marks the interface your SSH connection arrives by (on a remote host, kvmnet's own connection to it): changing it can cut you off.",
 		);
 		expect(shown.at(-1)).toBe(hintLine(screenBindings.help));
+	});
+});
+
+describe('the inventory screen before the first scan', () => {
+	it('says what it is doing: this host, or the remote one and how it is reached', () => {
+		const empty = {tab: 'nics' as const, cursor: 0, offset: 0, loading: true, width, height: 24};
+		expect(lines(<InventoryScreen {...empty} />).join('\n')).toContain('Scanning this host…');
+		expect(
+			lines(<InventoryScreen {...empty} scanning="Connecting to root@kvm2 over ssh and scanning it…" />).join('\n'),
+		).toContain('Connecting to root@kvm2 over ssh and scanning it…');
 	});
 });
 
