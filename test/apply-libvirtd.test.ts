@@ -143,6 +143,8 @@ describe.skipIf(!isRoot)('apply and undo on a real libvirtd', () => {
 			const applied = await kvmnet(['apply', planFile, '--yes']);
 			expect(applied.exitCode, applied.stdout + applied.stderr).toBe(0);
 			expect(applied.stdout).toMatch(/All \d+ steps done and checked\./);
+			// No log line without words (virsh ends its answers with a blank line: it was shown as "[1] ").
+			expect(applied.stdout).not.toMatch(/\[\d+\] *$/m);
 			await check();
 			const undone = await kvmnet(['undo', '--yes']);
 			expect(undone.exitCode, undone.stdout + undone.stderr).toBe(0);

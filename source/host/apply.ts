@@ -132,7 +132,10 @@ async function runStep(
 	const result = await runner.run(argv, {
 		...(input === undefined ? {} : {input}),
 		timeoutMs: 120_000,
-		onLine: (stream, line) => log.line(index, stream, line),
+		// Blank lines say nothing (virsh ends each answer with one): a log line "[1] " with nothing after it is noise.
+		onLine: (stream, line) => {
+			if (line.trim() !== '') log.line(index, stream, line);
+		},
 	});
 	return {
 		ok: result.ok,
