@@ -77,7 +77,7 @@ export function ApplyScreen({view, model, width, height}: ApplyScreenProps) {
 					bold
 					color={theme.warning}
 					wrap="truncate-end"
-				>{`An apply was left half-way: ${plan.mode} ${plan.params['name'] ?? ''}`}</Text>
+				>{`An apply was left half-way${model?.header.remote ? ` on ${model.header.hostname}` : ''}: ${plan.mode} ${plan.params['name'] ?? ''}`}</Text>
 				<Text wrap="wrap">{`The process applying it stopped (killed, or the machine went down). Journal ${view.journal.description}.`}</Text>
 				{plan.steps.slice(0, rows).map((step, i) => (
 					<Text

@@ -22,10 +22,12 @@ export function DoctorScreen({view, model, width, height}: DoctorScreenProps) {
 	const {list, details} = doctorLayout(height);
 	const {ordered, lines} = doctorList(view.results);
 	const count = (status: string) => view.results.filter((r) => r.status === status).length;
+	// A remote host's checks say whose they are (this machine's never are shown for it).
+	const where = model?.header.remote ? ` on ${model.header.hostname}` : '';
 	const title =
 		view.results.length > 0
-			? `Doctor: ${count('fail')} failed · ${count('warn')} warnings · ${count('pass')} ok · ${count('n/a')} n/a`
-			: 'Doctor';
+			? `Doctor${where}: ${count('fail')} failed · ${count('warn')} warnings · ${count('pass')} ok · ${count('n/a')} n/a`
+			: `Doctor${where}`;
 	const selected = ordered[view.cursor];
 	const detailLines = selectedDetails(view, width).slice(0, details);
 	const canFix = selected !== undefined && isFixable(selected);

@@ -358,7 +358,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		expect(await namespaceSnapshot(daemon, {})).not.toEqual(before);
 		const session = await TmuxSession.start(laptopArgv(['-c', uri]), {env: {KVMNET_STATE_DIR: join(work, 'state')}});
 		try {
-			const offer = await session.waitFor('An apply was left half-way: bridge ragent', 20_000);
+			const offer = await session.waitFor(`An apply was left half-way on ${remoteHostname}: bridge ragent`, 20_000);
 			expect(offer).toContain('u undo it now (recommended)');
 			await session.keys('u');
 			// The log's last line comes before the outcome (the journal's own event): the outcome is what is waited for.

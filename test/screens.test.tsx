@@ -163,6 +163,16 @@ describe('the doctor screen', () => {
 		expect(shown).toHaveLength(height - spareLine);
 	});
 
+	it('names a remote host in the title: the checks are its own', () => {
+		const remote: HostModel = {
+			...demo,
+			source: 'live',
+			header: {...demo.header, hostname: 'kvm2', remote: {via: 'ssh root@kvm2', hostFacts: true}},
+		};
+		const shown = lines(<DoctorScreen view={view(0)} model={remote} width={width} height={height} />);
+		expect(shown[0]).toMatch(/^Doctor on kvm2: 1 failed · \d+ warnings · \d+ ok · \d+ n\/a$/);
+	});
+
 	it('offers no fix for a check that passes, and says nothing of a demo on another host', () => {
 		const shown = lines(
 			<DoctorScreen view={view(1)} model={{...demo, source: 'live'}} width={width} height={height} />,
