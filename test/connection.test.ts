@@ -2,6 +2,7 @@
 // no shell at all (tls, tcp). A URI that would make ssh run something else is refused by name.
 import {describe, expect, it} from 'vitest';
 import {ConnectionError, parseConnection, sameHost, shellQuote, virshUriOf} from '../source/core/connection.js';
+import {describeSshFailure} from '../source/host/runner.js';
 import {sshOptions} from '../source/host/transport.js';
 
 describe('parseConnection', () => {
@@ -100,5 +101,18 @@ describe('sshOptions', () => {
 		expect(optionsOf('qemu+ssh://root@kvm2/system?no_verify=1&known_hosts=/k')).toContain('UserKnownHostsFile=/k');
 		expect(optionsOf('qemu+ssh://root@kvm2/system?no_verify=1&known_hosts=/k')).not.toContain('/dev/null');
 		expect(optionsOf('qemu+ssh://root@kvm2/system')).not.toMatch(/StrictHostKeyChecking|UserKnownHostsFile/);
+	});
+});
+
+describe('describeSshFailure', () => {
+	it('says what ssh said, in words, and a connection that ended without a word as lost', () => {
+		const where = 'ssh root@kvm2';
+		expect(describeSshFailure('', where)).toBe(
+			'ssh root@kvm2: the connection ended with no word from ssh (lost, or closed by the host)',
+		);
+		expect(describeSshFailure('Connection to kvm2 closed by remote host.\n', where)).toMatch(
+			/^ssh root@kvm2: the connection was lost: /,
+		);
+		expect(describeSshFailure('root@kvm2: Permission denied (publickey).\n', where)).toMatch(/authentication refused/);
 	});
 });

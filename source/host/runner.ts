@@ -261,7 +261,9 @@ const notStarted = (argv: string[], why = 'kvmnet is exiting'): RunResult => ({
 
 /** ssh's own failures (exit 255), in words a person can act on. */
 export function describeSshFailure(stderr: string, where: string): string {
-	const text = stderr.trim().split('\n').filter(Boolean).slice(-1)[0] ?? 'ssh failed';
+	const text = stderr.trim().split('\n').filter(Boolean).slice(-1)[0];
+	// ssh exits 255 with nothing on stderr (LogLevel=ERROR) when its server side is killed: the connection went.
+	if (text === undefined) return `${where}: the connection ended with no word from ssh (lost, or closed by the host)`;
 	if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No .* host key is known/i.test(stderr))
 		return `${where}: the host key is not known (add it to known_hosts, or give known_hosts= in the URI): ${text}`;
 	if (/Permission denied/i.test(stderr))
