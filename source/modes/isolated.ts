@@ -9,11 +9,12 @@ export const isolated: ModeDefinition = {
 	useCase: 'Test environments fully cut off from outside networks.',
 	example:
 		'A mock corporate network for training IT staff without any risk to the real one; a database tier only its app VMs reach.',
-	pros: ['No route out: safe for untrusted or malware-lab VMs', 'Host can still reach guests (SSH, file copies)'],
+	pros: ['No route out: guests reach nothing beyond the host', 'Host can still reach guests (SSH, file copies)'],
 	cons: ['No internet for updates unless the host proxies'],
 	pitfalls: [
 		'Guests that expect the internet (package updates, NTP) fail quietly.',
 		'The host can reach guests, so it is not isolated from the host.',
+		"Guests reach the host's own services on the bridge address (SSH, and anything listening on all addresses): not a sandbox for malware without a firewall on the host.",
 	],
 	needs: 'Nothing beyond libvirt and dnsmasq.',
 	comparison: {

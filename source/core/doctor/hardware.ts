@@ -84,7 +84,9 @@ function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 			...(host.capabilities.iommuGroups === 0 || !facts.vfio
 				? {
 						fix: {
-							text: `${host.capabilities.iommuGroups === 0 ? 'Enable VT-d / AMD-Vi in the firmware and boot with intel_iommu=on (Intel) or amd_iommu=on, iommu=pt. ' : ''}${!facts.vfio ? 'modprobe vfio-pci (package linux-modules-extra on some kernels).' : ''}`.trim(),
+							// amd_iommu= takes no "on" (kernel-parameters.txt: fullflush, off, force_isolation…): AMD's
+							// IOMMU is on once the firmware enables it; Intel's needs intel_iommu=on on many kernels.
+							text: `${host.capabilities.iommuGroups === 0 ? "Enable VT-d / AMD-Vi in the firmware; on Intel also boot with intel_iommu=on (AMD needs no parameter); iommu=pt keeps the host's own devices fast; check with dmesg | grep -i -e DMAR -e AMD-Vi. " : ''}${!facts.vfio ? 'modprobe vfio-pci (package linux-modules-extra on some kernels).' : ''}`.trim(),
 						},
 					}
 				: {}),
