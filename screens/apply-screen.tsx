@@ -7,6 +7,7 @@ import {defaultGuardSeconds, type StepState} from '../source/core/journal.js';
 import {applyListHeight, applyRunLayout} from '../source/ui/layout.js';
 import type {HostModel} from '../source/core/model.js';
 import type {ApplyView} from '../source/ui/apply-state.js';
+import {onRemoteHost} from '../source/ui/report.js';
 import {useTheme} from '../source/ui/theme.js';
 
 const marks: Record<StepState, string> = {
@@ -77,7 +78,7 @@ export function ApplyScreen({view, model, width, height}: ApplyScreenProps) {
 					bold
 					color={theme.warning}
 					wrap="truncate-end"
-				>{`An apply was left half-way${model?.header.remote ? ` on ${model.header.hostname}` : ''}: ${plan.mode} ${plan.params['name'] ?? ''}`}</Text>
+				>{`An apply was left half-way${onRemoteHost(model)}: ${plan.mode} ${plan.params['name'] ?? ''}`}</Text>
 				<Text wrap="wrap">{`The process applying it stopped (killed, or the machine went down). Journal ${view.journal.description}.`}</Text>
 				{plan.steps.slice(0, rows).map((step, i) => (
 					<Text

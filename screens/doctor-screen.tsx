@@ -7,6 +7,7 @@ import {StatusBar} from '../source/components/status-bar.js';
 import {hintLine, screenBindings} from '../source/ui/bindings.js';
 import type {HostModel} from '../source/core/model.js';
 import {doctorLayout, doctorList, doctorRowText, selectedDetails, type DoctorView} from '../source/ui/doctor-state.js';
+import {onRemoteHost} from '../source/ui/report.js';
 import {useTheme} from '../source/ui/theme.js';
 
 export interface DoctorScreenProps {
@@ -22,8 +23,7 @@ export function DoctorScreen({view, model, width, height}: DoctorScreenProps) {
 	const {list, details} = doctorLayout(height);
 	const {ordered, lines} = doctorList(view.results);
 	const count = (status: string) => view.results.filter((r) => r.status === status).length;
-	// A remote host's checks say whose they are (this machine's never are shown for it).
-	const where = model?.header.remote ? ` on ${model.header.hostname}` : '';
+	const where = onRemoteHost(model);
 	const title =
 		view.results.length > 0
 			? `Doctor${where}: ${count('fail')} failed · ${count('warn')} warnings · ${count('pass')} ok · ${count('n/a')} n/a`

@@ -70,7 +70,7 @@ async function showAgent(
 }
 
 /** The exit status when the outcome is not settled yet, as far as this machine can tell (the host goes on alone). */
-export const outcomeUnknownExit = 4;
+const outcomeUnknownExit = 4;
 
 /**
  * The connection ended before kvmnet on the host said how its work ended (the connection went, or that kvmnet

@@ -196,7 +196,7 @@ export function batchedFiles(run: (argv: string[], input: string) => Promise<Run
 		readEach: async (dir, probe, questions) => {
 			const words = [probe, ...questions.map((q) => q.path)];
 			if (words.some((word) => /\s/.test(word) || word === ''))
-				throw new Error(`readEach: ${JSON.stringify(words)}: paths with spaces cannot be asked`);
+				throw new Error(`readEach: ${JSON.stringify(words)}: empty paths and paths with spaces cannot be asked`);
 			const spec = questions.map((q) => `${q.kind[0]}:${q.path}`).join(' ');
 			return parseEach(await ask('t', dir, `${probe}\n${spec}\n`), questions.length);
 		},

@@ -3,6 +3,10 @@ import type {HostModel} from '../core/model.js';
 import {visible} from '../core/visible.js';
 import {buildTables, formatBytes, formatCells, tabs} from './views.js';
 
+/** " on kvm2" for a remote host, nothing for this one: titles that show a host's facts say whose they are. */
+export const onRemoteHost = (model: HostModel | undefined) =>
+	model?.header.remote ? ` on ${model.header.hostname}` : '';
+
 export function headerLines(model: HostModel): string[] {
 	const h = model.header;
 	const virt = h.cpuVirtualization === 'vmx' ? 'VT-x' : h.cpuVirtualization === 'svm' ? 'AMD-V' : 'no VT-x/AMD-V';
