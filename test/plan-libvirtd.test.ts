@@ -158,4 +158,52 @@ describe.skipIf(!isRoot)('plans on a real libvirtd', () => {
 			/<vlan> element specified for network p-vl, whose type doesn't support vlan configuration/,
 		);
 	});
+
+	// This machine has no IOMMU, so no VM here can start with a PCI device: what is tested is that the daemon takes
+	// the plan's device into the VM's definition as a <hostdev>, that the step's own check finds it in libvirt's
+	// dumpxml, that the inventory reads it back, that undo removes it, and libvirt's own refusal at start. The
+	// address is one no device has (0000:7f:1f.7), so nothing on this machine is ever detached; the NIC it names
+	// is added to the inventory model only (the kernel here has no spare PCI NIC to plan with).
+	it('PCI passthrough: a whole NIC becomes a <hostdev> in the VM, found by the step check, undone by address', async () => {
+		writeFileSync(
+			join(dir, 'pci-vm.xml'),
+			"<domain type='qemu'><name>pci-vm</name><memory unit='MiB'>64</memory><os><type arch='x86_64'>hvm</type></os></domain>",
+		);
+		await daemon.virsh(`define ${join(dir, 'pci-vm.xml')}`);
+		const seen = await inventoryJson(['--connect', daemon.uri], {namespace: daemon.namespace, env: ovs.env});
+		const spare = {
+			...seen.nics.find((n) => n.name === 'lan1')!,
+			name: 'enp127s31f7',
+			kind: 'physical' as const,
+			busAddress: '0000:7f:1f.7',
+		};
+		const withNic: HostModel = {
+			...seen,
+			nics: [...seen.nics, spare],
+			capabilities: {...seen.capabilities, iommuGroups: 1},
+		};
+		const result = makePlan('pci-passthrough', {pci: '0000:7f:1f.7', vms: 'pci-vm'}, withNic, {
+			uri: daemon.uri,
+			directory: () => dir,
+		});
+		expect(result.errors).toEqual([]);
+		const plan = result.plan!;
+		expect(plan.interfaceXml).toMatch(/^<hostdev mode="subsystem" type="pci" managed="yes">/);
+		expect(plan.interfaceXml).not.toContain('<interface');
+		const [step] = plan.steps;
+		expect(plan.steps).toHaveLength(1);
+		for (const file of step!.writes ?? []) writeFileSync(file.path, file.content);
+		await daemon.exec(step!.run);
+		// The step's own check, as apply runs it, against libvirt's real output.
+		const dumped = await daemon.exec(step!.verify!.run);
+		expect(new RegExp(step!.verify!.pattern!, 'm').test(dumped.stdout)).toBe(true);
+		const after = await inventoryJson(['--connect', daemon.uri], {namespace: daemon.namespace, env: ovs.env});
+		expect(after.vms.find((vm) => vm.name === 'pci-vm')?.interfaces).toEqual([{type: 'pci', source: '0000:7f:1f.7'}]);
+		const start = await daemon.virsh('start pci-vm').catch((e: Error) => e.message);
+		expect(String(start)).toMatch(/host doesn't support passthrough of host PCI devices/);
+		await daemon.exec(step!.undo!);
+		const undone = await daemon.exec(step!.verify!.run);
+		expect(new RegExp(step!.verify!.pattern!, 'm').test(undone.stdout)).toBe(false);
+		expect(undone.stdout).not.toContain('<hostdev');
+	});
 });

@@ -75,7 +75,7 @@ const cases: [string, Params, Params][] = [
 	['macvtap-private', {}, {uplink: 'eth1', model: 'vmxnet3'}],
 	['macvtap-vepa', {}, {uplink: 'eth1', mac: '02:00:00:00:00:01'}],
 	['macvtap-passthrough', {}, {uplink: 'eth3'}],
-	['pci-passthrough', {vms: 'db01'}, {pci: '0000:04:00.0', vms: 'lab01', mac: '52:54:00:00:00:01'}],
+	['pci-passthrough', {vms: 'db01'}, {pci: '0000:04:00.0', vms: 'lab01'}],
 	['sriov', {}, {'vf-count': '63', vms: 'db01'}],
 	['vlan', {}, {vlan: '1,4094,200', 'vlan-method': 'ovs', uplink: 'eth3', bridge: 'ovsvlan'}],
 	['ovs', {}, {bridge: 'ovsbr9', uplink: 'eth3', vlan: '10,20,4094', vms: 'web01'}],
@@ -239,6 +239,29 @@ describe('what the plans contain', () => {
 		expect(files['ifupdown']).toContain(
 			['iface br9 inet6 static', '    address 2001:db8:1::10/64', '    gateway fe80::1'].join('\n'),
 		);
+	});
+
+	it('PCI passthrough gives the VM a <hostdev>, never <interface type=hostdev> (SR-IOV VFs only), and takes no MAC', () => {
+		const p = plan('pci-passthrough', {pci: '0000:04:00.0', vms: 'lab01'});
+		expect(p.interfaceXml).toBe(
+			[
+				'<hostdev mode="subsystem" type="pci" managed="yes">',
+				'  <source>',
+				'    <address domain="0x0000" bus="0x04" slot="0x00" function="0x0"/>',
+				'  </source>',
+				'</hostdev>',
+			].join('\n'),
+		);
+		expect(p.steps.map((s) => s.title)).toEqual([
+			'Pass PCI device 0000:04:00.0 through to VM lab01 (now and at next boot)',
+		]);
+		const refused = makePlan('pci-passthrough', {pci: '0000:04:00.0', vms: 'lab01', mac: '52:54:00:00:00:01'}, demo, {
+			uri: 'test:///default',
+			directory: (name) => `/tmp/kvmnet-plans/${name}`,
+		});
+		expect(refused.errors.map((e) => e.message)).toEqual([
+			'mac: mode pci-passthrough does not use this field (its fields: pci, vms)',
+		]);
 	});
 
 	it('SR-IOV goes through 0 VFs, writes a udev rule so the VFs survive reboot', () => {

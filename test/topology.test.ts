@@ -50,7 +50,7 @@ describe('topology of the demo host', () => {
 
 	it('collects interfaces attached to nothing on this host, saying what they are', () => {
 		const loose = subtree('VM interfaces attached to nothing');
-		expect(loose).toContain('├─ VM db01 (shut off) 52:54:00:02:00:03 — PCI device 0000:03:10.2 VLAN 42');
+		expect(loose).toContain('├─ VM db01 (shut off) 52:54:00:02:00:03 — SR-IOV VF 0000:03:10.2 VLAN 42');
 		expect(loose.some((l) => l.includes('user-mode (SLIRP) networking'))).toBe(true);
 		expect(loose.some((l) => l.includes('unmanaged tap tap-lab01'))).toBe(true);
 	});

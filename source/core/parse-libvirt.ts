@@ -271,6 +271,13 @@ function parseDomainNode(domain: XmlNode, xml: string): ParsedDomain {
 		if (vlan) vmInterface.vlan = vlan;
 		return vmInterface;
 	});
+	// A whole PCI device passed through (<hostdev mode='subsystem' type='pci'>): a NIC given to the VM this way
+	// has no <interface>; it is listed as type 'pci' with its host address (a GPU shows the same way).
+	for (const node of children(child(domain, 'devices'), 'hostdev')) {
+		if (attr(node, 'mode') !== 'subsystem' || attr(node, 'type') !== 'pci') continue;
+		const address = child(child(node, 'source'), 'address');
+		interfaces.push({type: 'pci', ...(address ? {source: pciAddressText(address)} : {})});
+	}
 	const parsed: ParsedDomain = {name, interfaces, xml};
 	const uuid = text(domain, 'uuid');
 	if (uuid) parsed.uuid = uuid;
@@ -282,7 +289,7 @@ function parseDomainNode(domain: XmlNode, xml: string): ParsedDomain {
  * output before parsing. A real VM's XML is mostly disks, controllers and consoles (8-9 KB, a tenth of it
  * interfaces), and parsing all of it for 300 VMs took ~230 ms where these parts take a fraction of that.
  * libvirt writes one element per line, two spaces per level, so the parts are found by their indentation:
- * `<name>` and `<uuid>` at two spaces, each `<interface>` at four inside `<devices>`. Any other shape gives
+ * `<name>` and `<uuid>` at two spaces, each `<interface>` and `<hostdev>` at four inside `<devices>`. Any other shape gives
  * undefined and the whole document is parsed instead.
  */
 export function domainNetworkParts(xml: string): string | undefined {
@@ -299,21 +306,25 @@ export function domainNetworkParts(xml: string): string | undefined {
 	if (devicesStart < 0 || devicesEnd < 0)
 		return xml.includes('<devices') ? undefined : `${lines.join('\n')}\n</domain>`;
 	lines.push('  <devices>');
-	for (
-		let at = xml.indexOf('\n    <interface', devicesStart);
-		at >= 0 && at < devicesEnd;
-		at = xml.indexOf('\n    <interface', at + 1)
-	) {
-		const lineEnd = xml.indexOf('\n', at + 1);
-		const opening = xml.slice(at + 1, lineEnd);
-		if (!/^ {4}<interface[ >]/.test(opening)) continue;
-		if (opening.endsWith('/>')) {
-			lines.push(opening);
-			continue;
+	for (const tag of ['interface', 'hostdev']) {
+		const opening = new RegExp(`^ {4}<${tag}[ >]`);
+		const closing = `\n    </${tag}>`;
+		for (
+			let at = xml.indexOf(`\n    <${tag}`, devicesStart);
+			at >= 0 && at < devicesEnd;
+			at = xml.indexOf(`\n    <${tag}`, at + 1)
+		) {
+			const lineEnd = xml.indexOf('\n', at + 1);
+			const line = xml.slice(at + 1, lineEnd);
+			if (!opening.test(line)) continue;
+			if (line.endsWith('/>')) {
+				lines.push(line);
+				continue;
+			}
+			const close = xml.indexOf(closing, lineEnd);
+			if (close < 0 || close > devicesEnd) return undefined;
+			lines.push(xml.slice(at + 1, close + closing.length));
 		}
-		const close = xml.indexOf('\n    </interface>', lineEnd);
-		if (close < 0 || close > devicesEnd) return undefined;
-		lines.push(xml.slice(at + 1, close + '\n    </interface>'.length));
 	}
 	lines.push('  </devices>', '</domain>');
 	return lines.join('\n');

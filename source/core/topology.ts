@@ -19,7 +19,8 @@ const lowerKinds = new Set<Nic['kind']>(['macvtap', 'macvlan', 'vlan']);
 
 // Interface types whose source is not a network, bridge or macvtap parent say what they are.
 const typeWords: Record<string, string> = {
-	hostdev: 'PCI device',
+	hostdev: 'SR-IOV VF',
+	pci: 'PCI device',
 	user: 'user-mode (SLIRP) networking, no host device',
 	ethernet: 'unmanaged tap',
 	vhostuser: 'vhost-user socket',

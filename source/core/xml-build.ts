@@ -27,11 +27,17 @@ export interface NetworkSpec {
 	portgroups?: PortgroupSpec[];
 }
 
+/**
+ * The device a plan gives each VM: an `<interface>` on a libvirt network, or a whole PCI device.
+ * A whole NIC is a `<hostdev>`, never `<interface type='hostdev'>`: formatdomain says that form "only" works for
+ * SR-IOV virtual functions ("to assign any other type of PCI Ethernet card to a guest, use the traditional
+ * <hostdev> device definition"); libvirt accepts it in attach-device --config and the VM then fails to start.
+ */
 export interface InterfaceSpec {
-	type: 'network' | 'hostdev';
+	type: 'network' | 'pci';
 	network?: string;
 	portgroup?: string;
-	/** PCI address dddd:bb:ss.f, for type hostdev. */
+	/** PCI address dddd:bb:ss.f, for type pci. */
 	pciAddress?: string;
 	model?: string;
 	mac?: string;
@@ -55,11 +61,12 @@ function vlanNode(vlan: VlanSpec): Node {
 	};
 }
 
-export function pciAddressAttributes(address: string): Node {
-	const match = /^([\da-f]{4}):([\da-f]{2}):([\da-f]{2})\.([0-7])$/i.exec(address);
+// A host PCI address as <hostdev>'s <source><address>: no type attribute there (domaincommon.rng's hostdev
+// source takes only domain, bus, slot and function; dumpxml prints none).
+function pciAddressAttributes(address: string): Node {
+	const match = /^([\da-f]{4}):([\da-f]{2}):([\da-f]{2})\.([0-7])$/i.exec(address.toLowerCase());
 	if (!match) throw new Error(`not a PCI address: ${address}`);
 	return {
-		'@type': 'pci',
 		'@domain': `0x${match[1]}`,
 		'@bus': `0x${match[2]}`,
 		'@slot': `0x${match[3]}`,
@@ -103,13 +110,31 @@ export function networkXml(spec: NetworkSpec): string {
 	return builder.build({network}).trim();
 }
 
+/** The VM's device XML: `<interface>` for a network, `<hostdev>` (no MAC, no model: the NIC's own) for a PCI device. */
 export function interfaceXml(spec: InterfaceSpec): string {
+	if (spec.type === 'pci') {
+		// managed='yes': libvirt binds the device to vfio-pci when the VM starts and gives it back when it stops.
+		const hostdev: Node = {
+			'@mode': 'subsystem',
+			'@type': 'pci',
+			'@managed': 'yes',
+			source: {address: pciAddressAttributes(spec.pciAddress ?? '')},
+		};
+		return builder.build({hostdev}).trim();
+	}
 	const iface: Node = {'@type': spec.type};
-	if (spec.type === 'hostdev') iface['@managed'] = 'yes';
 	if (spec.mac) iface['mac'] = {'@address': spec.mac};
-	if (spec.type === 'network')
-		iface['source'] = {'@network': spec.network, ...(spec.portgroup ? {'@portgroup': spec.portgroup} : {})};
-	else iface['source'] = {address: pciAddressAttributes(spec.pciAddress ?? '')};
+	iface['source'] = {'@network': spec.network, ...(spec.portgroup ? {'@portgroup': spec.portgroup} : {})};
 	if (spec.model) iface['model'] = {'@type': spec.model};
 	return builder.build({interface: iface}).trim();
+}
+
+/**
+ * A pattern for the device as libvirt's dumpxml prints it (domain 0x%04x, bus and slot 0x%02x, function 0x%x, in
+ * that order), so a step's check can find the passed-through device in the VM's own definition.
+ */
+export function hostdevPattern(pciAddress: string): string {
+	const a = pciAddressAttributes(pciAddress);
+	const fn = `0x${Number.parseInt(String(a['@function']), 16).toString(16)}`;
+	return `<hostdev mode='subsystem' type='pci' managed='yes'>\\s*(<driver [^>]*/>\\s*)?<source>\\s*<address domain='${a['@domain']}' bus='${a['@bus']}' slot='${a['@slot']}' function='${fn}'/>`;
 }

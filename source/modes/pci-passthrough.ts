@@ -1,4 +1,5 @@
-// PCI passthrough: the VM drives a whole physical NIC itself (VFIO); no libvirt network is involved.
+// PCI passthrough: the VM drives a whole physical NIC itself (VFIO); no libvirt network is involved. The VM gets a
+// <hostdev> device, not <interface type='hostdev'> (that form is for SR-IOV VFs only: see InterfaceSpec).
 import {defaultRouteNic} from './shared.js';
 import type {ModeDefinition} from './types.js';
 
@@ -17,6 +18,7 @@ export const pciPassthrough: ModeDefinition = {
 		"Needs IOMMU (VT-d / AMD-Vi) on in the firmware and the kernel; every device in the NIC's IOMMU group goes to the VM too.",
 		"Never pass through the NIC that carries your SSH session or the host's only uplink.",
 		"The guest needs the NIC's driver.",
+		"The guest sees the NIC's own MAC address: libvirt's <hostdev> takes no <mac> (an SR-IOV VF pool does).",
 	],
 	needs: 'IOMMU (VT-d or AMD-Vi), vfio-pci, a spare NIC.',
 	comparison: {
@@ -28,7 +30,7 @@ export const pciPassthrough: ModeDefinition = {
 		suits: 'firewalls, routers, appliances',
 	},
 	diagram: ['VM (its own NIC driver) ═ VFIO ═ PCI NIC ─ LAN', 'host: NIC gone (bound to vfio-pci)'],
-	rules: {fields: ['pci', 'vms', 'mac'], uplink: 'none', bridge: 'none'},
+	rules: {fields: ['pci', 'vms'], uplink: 'none', bridge: 'none'},
 	unavailable: (host) => {
 		if (host.capabilities.iommuGroups === 0) return noIommu;
 		if (!host.nics.some((n) => n.kind === 'physical' && n.busAddress))
@@ -50,7 +52,7 @@ export const pciPassthrough: ModeDefinition = {
 				? [{field: 'vms', message: 'vms: a passed-through NIC can go to one VM only'}]
 				: [],
 	build: (p) => ({
-		vmInterface: {type: 'hostdev', pciAddress: p.pci!, ...(p.mac ? {mac: p.mac} : {})},
+		vmInterface: {type: 'pci', pciAddress: p.pci!},
 		hostChanges: [],
 		warnings: [
 			'libvirt detaches the NIC from the host (managed=yes) when the VM starts, and gives it back when the VM stops.',

@@ -8,7 +8,7 @@ import type {ModeDefinition} from '../modes/types.js';
 import {fieldIds, validateFields, type FieldId, type Params} from '../core/fields.js';
 import type {HostModel} from '../core/model.js';
 import {escapeRegExp, type FieldError, type Plan, type PlanStep} from '../core/plan.js';
-import {interfaceXml, networkXml} from '../core/xml-build.js';
+import {hostdevPattern, interfaceXml, networkXml} from '../core/xml-build.js';
 
 export interface PlanOptions {
 	uri: string;
@@ -129,20 +129,35 @@ export function makePlan(
 		}
 	}
 	for (const vm of valid.vms) {
-		// Each VM's interface gets a fixed MAC so that undo detaches exactly the interface the plan added.
-		const spec = {
-			...built.vmInterface,
-			mac: built.vmInterface.mac ?? planMac(vm.name, built.network?.name ?? valid.pci ?? ''),
-		};
 		const file = `${directory}/interface-${vm.name}.xml`;
 		const flags = vm.state === 'running' ? ['--config', '--live'] : ['--config'];
+		const when = vm.state === 'running' ? ' (now and at next boot)' : '';
+		const inactive = vm.state === 'running' ? [] : ['--inactive'];
+		if (built.vmInterface.type === 'pci') {
+			// A <hostdev> has no MAC (the guest sees the NIC's own); undo detaches it by its PCI address.
+			const spec = built.vmInterface;
+			steps.push({
+				title: `Pass PCI device ${spec.pciAddress} through to VM ${vm.name}${when}`,
+				writes: [{path: file, content: `${interfaceXml(spec)}\n`}],
+				run: virsh('attach-device', '--domain', vm.name, '--file', file, ...flags),
+				undo: virsh('detach-device', '--domain', vm.name, '--file', file, ...flags),
+				verify: {
+					run: virsh('dumpxml', '--domain', vm.name, ...inactive),
+					pattern: hostdevPattern(spec.pciAddress ?? ''),
+					proves: `VM ${vm.name} has PCI device ${spec.pciAddress}`,
+				},
+			});
+			continue;
+		}
+		// Each VM's interface gets a fixed MAC so that undo detaches exactly the interface the plan added.
+		const spec = {...built.vmInterface, mac: built.vmInterface.mac ?? planMac(vm.name, built.network?.name ?? '')};
 		steps.push({
-			title: `Attach a ${spec.type === 'hostdev' ? 'passed-through NIC' : `NIC on ${spec.network}`} to VM ${vm.name}${vm.state === 'running' ? ' (now and at next boot)' : ''}`,
+			title: `Attach a NIC on ${spec.network} to VM ${vm.name}${when}`,
 			writes: [{path: file, content: `${interfaceXml(spec)}\n`}],
 			run: virsh('attach-device', '--domain', vm.name, '--file', file, ...flags),
 			undo: virsh('detach-device', '--domain', vm.name, '--file', file, ...flags),
 			verify: {
-				run: virsh('domiflist', '--domain', vm.name, ...(vm.state === 'running' ? [] : ['--inactive'])),
+				run: virsh('domiflist', '--domain', vm.name, ...inactive),
 				pattern: spec.mac,
 				proves: `VM ${vm.name} has the interface ${spec.mac}`,
 			},

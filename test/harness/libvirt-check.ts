@@ -6,6 +6,7 @@ import {fileURLToPath} from 'node:url';
 import {execa} from 'execa';
 
 const interfaceSchema = fileURLToPath(new URL('../fixtures/domain-interface.rng', import.meta.url));
+const hostdevSchema = fileURLToPath(new URL('../fixtures/domain-hostdev.rng', import.meta.url));
 export const demoHostFile = fileURLToPath(new URL('../../source/demo/host.xml', import.meta.url));
 
 export function tempFile(name: string, content: string): string {
@@ -20,9 +21,10 @@ export async function validateNetworkXml(xml: string): Promise<string> {
 	return result.exitCode === 0 ? '' : `${result.stdout}\n${result.stderr}`.trim();
 }
 
-/** The domain grammar's verdict on a bare <interface> element. */
+/** The domain grammar's verdict on a bare VM device: an <interface>, or a <hostdev> (a whole PCI device). */
 export async function validateInterfaceXml(xml: string): Promise<string> {
-	const result = await execa('xmllint', ['--noout', '--relaxng', interfaceSchema, tempFile('interface.xml', xml)], {
+	const schema = xml.trimStart().startsWith('<hostdev') ? hostdevSchema : interfaceSchema;
+	const result = await execa('xmllint', ['--noout', '--relaxng', schema, tempFile('interface.xml', xml)], {
 		reject: false,
 	});
 	return result.exitCode === 0 ? '' : result.stderr.trim();

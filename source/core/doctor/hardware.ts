@@ -56,7 +56,7 @@ function ovsCheck(host: HostModel): CheckResult {
 
 function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 	const pools = host.networks.filter((n) => n.mode === 'hostdev');
-	const hostdevVms = host.vms.filter((vm) => vm.interfaces.some((i) => i.type === 'hostdev'));
+	const hostdevVms = host.vms.filter((vm) => vm.interfaces.some((i) => i.type === 'hostdev' || i.type === 'pci'));
 	const pfs = host.nics.filter((n) => (n.sriov?.totalVfs ?? 0) > 0);
 	const base = {group: 'hardware' as const};
 	if (pools.length === 0 && hostdevVms.length === 0 && pfs.length === 0) {
