@@ -76,11 +76,26 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 			vfPersistence: [
 				{
 					file: '/etc/udev/rules.d/70-vfs.rules',
-					lines: [`ACTION=="add", KERNEL=="${pool.pfDev}", ATTR{device/sriov_numvfs}="2"`],
+					lines: [`ACTION=="add", SUBSYSTEM=="net", KERNELS=="0000:03:00.0", ATTR{device/sriov_numvfs}="2"`],
 				},
 			],
 		};
 		expect(status(host, persisted, id)).toBe('pass');
+		// KERNEL=="enp3s0f0" on "add": the device still has the kernel's name then, so the rule never runs.
+		const byName = {
+			...facts,
+			vfPersistence: [
+				{
+					file: '/etc/udev/rules.d/70-vfs.rules',
+					lines: [`ACTION=="add", KERNEL=="${pool.pfDev}", ATTR{device/sriov_numvfs}="2"`],
+				},
+			],
+		};
+		expect(check(runChecks(host, byName), id)).toMatchObject({
+			status: 'warn',
+			seen: expect.stringContaining(`names it KERNEL=="${pool.pfDev}", which never matches at boot`),
+			fix: {text: expect.stringContaining('KERNELS=="0000:03:00.0"')},
+		});
 		expect(
 			status(
 				host,

@@ -1,5 +1,6 @@
 // Every mode's plan on the demo host, with its defaults and with edge values: libvirt's schema accepts the
 // network and interface XML, and the test driver's parser defines the network.
+import {readFileSync, readdirSync, realpathSync} from 'node:fs';
 import {beforeAll, describe, expect, it} from 'vitest';
 import type {Params} from '../source/core/fields.js';
 import type {HostModel} from '../source/core/model.js';
@@ -11,6 +12,11 @@ import {modes} from '../source/modes/catalog.js';
 import {testDriverDefine, validateInterfaceXml, validateNetworkXml} from './harness/libvirt-check.js';
 
 let demo: HostModel;
+// Network-class PCI functions (class 0x02xxxx) on this machine, and the net devices in /sys/class/net.
+const pciNics = readdirSync('/sys/bus/pci/devices').filter((address) =>
+	readFileSync(`/sys/bus/pci/devices/${address}/class`, 'utf8').startsWith('0x02'),
+);
+const netDevicePaths = readdirSync('/sys/class/net').map((name) => realpathSync(`/sys/class/net/${name}`));
 beforeAll(async () => {
 	demo = await loadDemoHost();
 });
@@ -270,7 +276,22 @@ describe('what the plans contain', () => {
 			['tee /sys/class/net/enp3s0f0/device/sriov_numvfs', '0\n', '2\n'],
 			['tee /sys/class/net/enp3s0f0/device/sriov_numvfs', '8\n', '0\n'],
 		]);
-		expect(p.steps[2]!.writes![0]!.content).toContain('ATTR{device/sriov_numvfs}="8"');
+		// By the PF's PCI address, not KERNEL=="enp3s0f0" (the add event comes before the rename).
+		expect(p.steps[2]!.writes![0]!.content).toContain(
+			'ACTION=="add", SUBSYSTEM=="net", KERNELS=="0000:03:00.0", ATTR{device/sriov_numvfs}="8"',
+		);
+		expect(p.steps[2]!.writes![0]!.content).not.toContain('KERNEL==');
+	});
+
+	// What KERNELS== relies on, read (never changed) on this machine's real sysfs: a PCI NIC's net device sits below
+	// its PCI function in /sys/devices, so udev finds the address among the event device's parents whatever the
+	// device is called at that moment.
+	it.skipIf(pciNics.length === 0)('each network PCI function here has its net device below it in sysfs', () => {
+		for (const address of pciNics)
+			expect(
+				netDevicePaths.some((path) => path.split('/').includes(address)),
+				address,
+			).toBe(true);
 	});
 
 	it('VLAN by sub-interface: VLAN device and bridge first, then the network on that bridge', () => {
@@ -296,6 +317,42 @@ describe('what the plans contain', () => {
 			'300',
 		]);
 		expect(parseNetworkXml(p.networkXml!)).toMatchObject({mode: 'bridge', bridge: 'br300'});
+	});
+
+	it('VLAN by sub-interface over a NIC that is down brings the NIC up first (a VLAN is only as up as its parent)', () => {
+		const host: HostModel = {
+			...demo,
+			nics: demo.nics.map((n) => (n.name === 'eth3' ? {...n, adminUp: false, state: 'down'} : n)),
+			capabilities: {...demo.capabilities, networkManager: {kind: 'iproute2', reason: 'test', connections: {}}},
+		};
+		const p = makePlan('vlan', {'vlan-method': 'subinterface', vlan: '300', uplink: 'eth3', bridge: 'br300'}, host, {
+			uri: 'test:///default',
+			directory: () => '/tmp/p',
+		}).plan!;
+		expect(p.steps[0]).toMatchObject({
+			run: ['ip', 'link', 'set', 'dev', 'eth3', 'up'],
+			undo: ['ip', 'link', 'set', 'dev', 'eth3', 'down'],
+		});
+		expect(p.steps[1]!.run.slice(0, 3)).toEqual(['ip', 'link', 'add']);
+	});
+
+	it('a host bridge over a DHCP uplink that no network manager owns is refused, naming the field and why', () => {
+		const dhcp = (kind: 'iproute2' | 'netplan'): HostModel => ({
+			...demo,
+			nics: demo.nics.map((n) =>
+				n.name === 'eth3'
+					? {...n, addresses: [{family: 'ipv4', address: '10.9.0.7', prefix: 24, scope: 'global', dynamic: true}]}
+					: n,
+			),
+			capabilities: {...demo.capabilities, networkManager: {kind, reason: 'test', connections: {}}},
+		});
+		const options = {uri: 'test:///default', directory: () => '/tmp/p'};
+		const refused = makePlan('bridge', {bridge: 'br7', uplink: 'eth3'}, dhcp('iproute2'), options);
+		expect(refused.plan).toBeUndefined();
+		expect(refused.errors.map((e) => e.message)).toEqual([
+			expect.stringMatching(/^uplink: eth3 has 10\.9\.0\.7\/24 from DHCP and no network manager owns it/),
+		]);
+		expect(makePlan('bridge', {bridge: 'br7', uplink: 'eth3'}, dhcp('netplan'), options).errors).toEqual([]);
 	});
 });
 

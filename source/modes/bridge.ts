@@ -65,6 +65,17 @@ export const bridge: ModeDefinition = {
 		const exists = host.bridges.some((b) => b.name === p.bridge);
 		if (!exists && !p.uplink)
 			return [{field: 'uplink', message: `uplink: ${p.bridge} does not exist yet; name the wired NIC to put in it`}];
+		// With no network manager, the DHCP client that got the lease (dhclient, dhcpcd) keeps running on the port:
+		// copied to the bridge as a static address, the lease would be renewed on the port too (the same address on
+		// both) and never on the bridge.
+		const lease = p.uplink?.addresses.find((a) => a.family === 'ipv4' && a.dynamic && a.scope !== 'link');
+		if (!exists && p.uplink && lease && host.capabilities.networkManager.kind === 'iproute2')
+			return [
+				{
+					field: 'uplink',
+					message: `uplink: ${p.uplink.name} has ${lease.address}/${lease.prefix} from DHCP and no network manager owns it, so its DHCP client would go on renewing that address on ${p.uplink.name} while the bridge held a static copy; configure ${p.bridge} in your distribution's network configuration (with DHCP on the bridge), or pick NAT or a macvtap mode, which leave ${p.uplink.name} as it is`,
+				},
+			];
 		return [];
 	},
 	build: (p, host) => {

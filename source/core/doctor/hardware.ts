@@ -2,6 +2,7 @@
 // the IOMMU, vfio-pci and SR-IOV VFs that passthrough and VF pools need.
 import type {HostModel} from '../model.js';
 import type {PlanStep} from '../plan.js';
+import {vfUdevRule} from '../udev.js';
 import {list, plural, type Check, type CheckResult, type DoctorFacts} from './types.js';
 
 function devicesCheck(facts: DoctorFacts): CheckResult {
@@ -136,19 +137,36 @@ function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 			});
 			continue;
 		}
-		const persisted = facts.vfPersistence.filter((found) => found.lines.some((line) => line.includes(pf.name)));
+		const found = facts.vfPersistence.filter((found) =>
+			found.lines.some(
+				(line) => line.includes(pf.name) || (pf.busAddress !== undefined && line.includes(pf.busAddress)),
+			),
+		);
+		// A udev rule naming the PF only as KERNEL=="enp3s0f0" never runs: see source/core/udev.ts.
+		const byName = `KERNEL=="${pf.name}"`;
+		const late = (file: {file: string; lines: string[]}) =>
+			file.file.includes('/udev/') &&
+			!/^(eth|wlan|ib)\d+$/.test(pf.name) &&
+			file.lines.some((line) => line.includes(byName)) &&
+			!file.lines.some(
+				(line) =>
+					(pf.busAddress !== undefined && line.includes(pf.busAddress)) ||
+					line.includes(`ENV{INTERFACE}=="${pf.name}"`),
+			);
+		const persisted = found.filter((file) => !late(file));
+		const stale = found.filter(late);
 		results.push({
 			...base,
 			id,
 			title,
 			status: persisted.length > 0 ? 'pass' : 'warn',
-			seen: `${pf.name} has ${numVfs} VFs; ${persisted.length > 0 ? `recreated at boot by ${list(persisted.map((found) => found.file))}` : 'nothing recreates them at boot'}`,
+			seen: `${pf.name} has ${numVfs} VFs; ${persisted.length > 0 ? `recreated at boot by ${list(persisted.map((found) => found.file))}` : stale.length > 0 ? `${list(stale.map((found) => found.file))} names it ${byName}, which never matches at boot (the "add" event comes before the rename to ${pf.name})` : 'nothing recreates them at boot'}`,
 			why: "VFs made through sysfs are gone after a reboot, and the pool's guests with them, unless a udev rule, netplan (virtual-function-count) or a unit recreates them.",
 			...(persisted.length > 0
 				? {}
 				: {
 						fix: {
-							text: `Add /etc/udev/rules.d/70-kvmnet-sriov-${pf.name}.rules: ACTION=="add", SUBSYSTEM=="net", KERNEL=="${pf.name}", ATTR{device/sriov_numvfs}="${numVfs}"`,
+							text: `Add /etc/udev/rules.d/70-kvmnet-sriov-${pf.name}.rules: ${vfUdevRule(pf, numVfs)}`,
 						},
 					}),
 		});

@@ -3,6 +3,7 @@
 // iproute2). Open vSwitch bridges and SR-IOV VF counts are the same commands on every host, so they are here.
 import type {HostModel, NetworkManagerKind} from '../../core/model.js';
 import {escapeRegExp, type PlanStep} from '../../core/plan.js';
+import {vfUdevRule} from '../../core/udev.js';
 import type {HostChange} from '../../modes/types.js';
 import {ifupdown} from './ifupdown.js';
 import {iproute2} from './iproute2.js';
@@ -82,7 +83,7 @@ export function hostChangeSteps(change: HostChange, host: HostModel): PlanStep[]
 				writes: [
 					{
 						path: `/etc/udev/rules.d/70-kvmnet-sriov-${change.pf.name}.rules`,
-						content: `# written by kvmnet: recreate the VFs at boot (they are lost on reboot otherwise)\nACTION=="add", SUBSYSTEM=="net", KERNEL=="${change.pf.name}", ATTR{device/sriov_numvfs}="${change.count}"\n`,
+						content: `# written by kvmnet: recreate the VFs of ${change.pf.name} at boot (they are lost on reboot otherwise)\n${vfUdevRule(change.pf, change.count)}\n`,
 					},
 				],
 				run: ['udevadm', 'control', '--reload'],

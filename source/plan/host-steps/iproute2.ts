@@ -73,7 +73,19 @@ export const iproute2: HostStepBuilder = {
 	bridge: bridgeIproute2,
 	vlanBridge(parent: Nic, id: number, bridge: string): PlanStep[] {
 		const vlan = `${parent.name}.${id}`;
+		// A VLAN device is only as up as its parent: on a spare NIC that is down it stays LOWERLAYERDOWN.
+		const parentUp: PlanStep[] = parent.adminUp
+			? []
+			: [
+					{
+						title: `Bring ${parent.name} up (the VLAN runs over it)`,
+						run: ['ip', 'link', 'set', 'dev', parent.name, 'up'],
+						undo: ['ip', 'link', 'set', 'dev', parent.name, 'down'],
+						verify: link.up(parent.name),
+					},
+				];
 		return [
+			...parentUp,
 			{
 				title: `Create VLAN sub-interface ${vlan}`,
 				run: ['ip', 'link', 'add', 'link', parent.name, 'name', vlan, 'type', 'vlan', 'id', String(id)],
