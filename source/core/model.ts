@@ -249,6 +249,11 @@ export interface Problem {
 	timeout?: string;
 }
 
+export interface ConfigFile {
+	path: string;
+	text?: string;
+}
+
 export type NetworkManagerKind = 'networkmanager' | 'netplan' | 'ifupdown' | 'iproute2';
 
 /** What the host can do beyond its current state: decides which modes are possible and how host steps are made. */
@@ -262,6 +267,11 @@ export interface HostCapabilities {
 		reason: string;
 		/** NetworkManager's active connection name per device, to bring back on undo. */
 		connections: Record<string, string>;
+		/**
+		 * The manager's own files that host steps rewrite (netplan's /etc/netplan/*.yaml, ifupdown's
+		 * /etc/network/interfaces), with their text; no text when kvmnet could not read one (they are 0600 for root).
+		 */
+		files?: ConfigFile[];
 	};
 }
 

@@ -27,6 +27,8 @@ export interface PlanStep {
 	risk?: string;
 	/** Whether the step changes the interface that carries the SSH session (apply guards these). */
 	touchesSsh?: boolean;
+	/** Programs the command relies on without naming them (ifup's bridge_ports needs bridge-utils' brctl). */
+	needs?: string[];
 	/** How apply checks the step worked: a tool can exit 0 and fail (ovs-vsctl add-br without a datapath). */
 	verify?: StepCheck;
 }

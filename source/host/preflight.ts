@@ -172,13 +172,13 @@ export async function preflight(
 	problems.push(...remoteLimits(plan, connection));
 	const tools = new Set(
 		plan.steps
-			.flatMap((step) => [step.run[0], step.undo?.[0], step.verify?.run[0]])
+			.flatMap((step) => [step.run[0], step.undo?.[0], step.verify?.run[0], ...(step.needs ?? [])])
 			.filter((tool): tool is string => Boolean(tool)),
 	);
 	for (const tool of tools) {
 		if (!(await runner.hasProgram(tool, env)))
 			problems.push(
-				`${tool} is not installed${runner.remote ? ` on ${runner.transport.where}` : ''}, and the plan needs it`,
+				`${tool} is not installed${runner.remote ? ` on ${runner.transport.where}` : ''}, and the plan needs it${tool === 'brctl' ? " (package bridge-utils: ifupdown's bridge_ports works through it)" : ''}`,
 			);
 	}
 	return problems.length > 0 ? {problems} : {problems, plan};

@@ -49,10 +49,16 @@ async function networkManagerOf(
 	}
 	const netplanFiles = (netplanEntries ?? []).filter((f) => f.endsWith('.yaml')).sort();
 	if (netplanFiles.length > 0) {
+		// Their text, for the plan that takes a NIC's addresses out of them (source/plan/host-steps/netplan-yaml.ts).
+		const texts = await Promise.all(netplanFiles.map((f) => runner.files.read(join(root, 'etc/netplan', f))));
 		return {
 			kind: 'netplan',
 			reason: `netplan configuration found (/etc/netplan/${netplanFiles.join(', ')}): changes are written as a netplan file and applied`,
 			connections: {},
+			files: netplanFiles.map((f, i) => ({
+				path: `/etc/netplan/${f}`,
+				...(texts[i] === undefined ? {} : {text: texts[i]}),
+			})),
 		};
 	}
 	const interfaces = interfacesText ?? '';
@@ -62,6 +68,7 @@ async function networkManagerOf(
 			kind: 'ifupdown',
 			reason: `ifupdown configures ${stanzas.join(', ')} in /etc/network/interfaces: changes are written to /etc/network/interfaces.d`,
 			connections: {},
+			files: [{path: '/etc/network/interfaces', text: interfaces}],
 		};
 	}
 	return {

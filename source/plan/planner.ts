@@ -4,6 +4,7 @@ import {virshUriFor} from '../core/connection.js';
 import {createHash} from 'node:crypto';
 import {findMode, modes} from '../modes/catalog.js';
 import {hostChangeSteps} from './host-steps/index.js';
+import {HostStepRefusal} from './host-steps/shared.js';
 import type {ModeDefinition} from '../modes/types.js';
 import {fieldIds, validateFields, type FieldId, type Params} from '../core/fields.js';
 import type {HostModel} from '../core/model.js';
@@ -97,7 +98,13 @@ export function makePlan(
 	const virsh = (...args: string[]) => ['virsh', '-c', commandUri, ...args];
 	// Names go to virsh in the option form (`--network NAME`, `--domain NAME`): a VM's name comes from the host, and
 	// given positionally one that starts with '-' (`--all`) would be read as an option.
-	const steps: PlanStep[] = built.hostChanges.flatMap((change) => hostChangeSteps(change, host));
+	let steps: PlanStep[];
+	try {
+		steps = built.hostChanges.flatMap((change) => hostChangeSteps(change, host));
+	} catch (error) {
+		if (error instanceof HostStepRefusal) return {errors: [{field: error.field, message: error.message}]};
+		throw error;
+	}
 	let networkText: string | undefined;
 	if (built.network) {
 		networkText = networkXml(built.network);

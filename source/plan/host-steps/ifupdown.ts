@@ -1,7 +1,9 @@
 // Host steps with ifupdown: a stanza file of kvmnet's own in /etc/network/interfaces.d, brought up with `ifup`
-// (and down with `ifdown`, which reads the same file, so it stays until the undo has run).
+// (and down with `ifdown`, which reads the same file, so it stays until the undo has run); for a bridge, the
+// uplink's own stanza in /etc/network/interfaces loses its address (ifupdown-stanzas.ts), and undo puts it back.
 import type {HostModel, Nic} from '../../core/model.js';
-import type {PlanStep} from '../../core/plan.js';
+import type {FileWrite, PlanStep} from '../../core/plan.js';
+import {withoutOwnAddress} from './ifupdown-stanzas.js';
 import {cidr, defaultGateway, isDhcp, link, movable, routesVia, sshRisk, type HostStepBuilder} from './shared.js';
 
 function ifupdownStep(
@@ -11,11 +13,14 @@ function ifupdownStep(
 	up: string,
 	ssh: boolean,
 	uplink: string,
+	also: FileWrite[] = [],
 ): PlanStep[] {
 	return [
 		{
 			title,
-			writes: [{path: file, content: `# written by kvmnet\n${lines.join('\n')}\n`}],
+			writes: [...also, {path: file, content: `# written by kvmnet\n${lines.join('\n')}\n`}],
+			// bridge_ports is bridge-utils' option: without its ifupdown hook, ifup makes no bridge.
+			...(lines.some((line) => line.trim().startsWith('bridge_ports')) ? {needs: ['brctl']} : {}),
 			run: ['ifup', up],
 			// ifdown reads the stanza from the file: it must still be there when the undo runs.
 			undo: ['ifdown', up],
@@ -33,6 +38,9 @@ export const ifupdown: HostStepBuilder = {
 		// Static IPv6 addresses need their own inet6 stanza, or the host loses them (and an SSH session over IPv6).
 		const v6 = movable(uplink).filter((a) => a.family === 'ipv6' && !a.dynamic);
 		const gateway6 = defaultGateway(routesVia(host, uplink), 'ipv6');
+		const main = host.capabilities.networkManager.files?.find((f) => f.path === '/etc/network/interfaces');
+		const edit = main?.text === undefined ? undefined : withoutOwnAddress(main.text, uplink.name);
+		const also = edit && edit.text !== main!.text ? [{path: main!.path, content: edit.text}] : [];
 		return [
 			{
 				title: `Take ${uplink.name} down (ifupdown)`,
@@ -49,6 +57,7 @@ export const ifupdown: HostStepBuilder = {
 					`    bridge_ports ${uplink.name}`,
 					'    bridge_stp off',
 					...(uplink.mac ? [`    hwaddress ether ${uplink.mac}`] : []),
+					...(edit?.dns ?? []).map((line) => `    ${line}`),
 					...(v6.length > 0
 						? [
 								`iface ${bridge} inet6 static`,
@@ -58,10 +67,11 @@ export const ifupdown: HostStepBuilder = {
 							]
 						: []),
 				],
-				`Write an ifupdown bridge ${bridge} over ${uplink.name} and bring it up`,
+				`Write an ifupdown bridge ${bridge} over ${uplink.name}${also.length > 0 ? `, leave ${uplink.name} without its own address in ${main!.path}` : ''} and bring it up`,
 				bridge,
 				ssh,
 				uplink.name,
+				also,
 			),
 		];
 	},

@@ -25,7 +25,7 @@ export function hostChangeSteps(change: HostChange, host: HostModel): PlanStep[]
 		case 'bridge':
 			return builders[manager].bridge(host, change.bridge, change.uplink);
 		case 'vlan-bridge':
-			return builders[manager].vlanBridge(change.parent, change.id, change.bridge);
+			return builders[manager].vlanBridge(change.parent, change.id, change.bridge, host);
 		case 'ovs-bridge':
 			// Open vSwitch keeps its own configuration database: the same commands on every host.
 			return [

@@ -54,10 +54,23 @@ export const routesVia = (host: HostModel, nic: Nic) =>
 	host.routes.filter((r) => r.dev === nic.name && r.gateway && (r.table === undefined || r.table === 'main'));
 export const isDhcp = (nic: Nic) => movable(nic).some((a) => a.family === 'ipv4' && a.dynamic);
 
+/**
+ * A host change this manager's files cannot take safely (a netplan stanza kvmnet does not rewrite, a file it could
+ * not read): the planner turns it into an error on the field, and nothing is planned.
+ */
+export class HostStepRefusal extends Error {
+	constructor(
+		readonly field: string,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
 /** What one network manager makes of the host changes that depend on it. */
 export interface HostStepBuilder {
 	/** A Linux bridge that takes over the uplink: its addresses, routes and MAC move to the bridge. */
 	bridge(host: HostModel, bridge: string, uplink: Nic): PlanStep[];
 	/** A VLAN sub-interface of `parent` enslaved to a new bridge with no address of its own. */
-	vlanBridge(parent: Nic, id: number, bridge: string): PlanStep[];
+	vlanBridge(parent: Nic, id: number, bridge: string, host: HostModel): PlanStep[];
 }
