@@ -12,6 +12,8 @@ export type HostChange =
 	/** A VLAN sub-interface of `parent` enslaved to a new bridge with no address of its own. */
 	| {kind: 'vlan-bridge'; parent: Nic; id: number; bridge: string}
 	| {kind: 'ovs-bridge'; bridge: string; uplink?: Nic}
+	/** VLAN filtering on a Linux bridge, and the VLANs its uplink carries tagged (for libvirt's <vlan>). */
+	| {kind: 'bridge-vlans'; bridge: string; uplink: Nic; ids: number[]}
 	| {kind: 'sriov-vfs'; pf: Nic; count: number};
 
 export type ModeId =

@@ -129,9 +129,21 @@ export const vlan: ModeDefinition = {
 				vlan: {tags: p.vlanIds.map((id) => ({id})), trunk: p.vlanIds.length > 1},
 			},
 			vmInterface: networkInterface(p),
-			hostChanges: exists ? [] : [{kind: 'bridge', bridge: p.bridge, uplink: p.uplink!}],
+			// libvirt (11+) only tags the guests' taps; the bridge must filter VLANs and its uplink carry them tagged,
+			// or the tagged frames never leave the host (bridge(8): `bridge vlan add … vid N`).
+			hostChanges: [
+				...(exists ? [] : [{kind: 'bridge' as const, bridge: p.bridge, uplink: p.uplink!}]),
+				...(p.uplink ? [{kind: 'bridge-vlans' as const, bridge: p.bridge, uplink: p.uplink, ids: p.vlanIds}] : []),
+			],
 			warnings: [
-				`libvirt tags guest ports on ${p.bridge}; the bridge needs VLAN filtering (vlan_filtering 1) and the uplink must be a trunk port.`,
+				p.uplink
+					? `libvirt tags the guests' ports on ${p.bridge}; the plan turns VLAN filtering on and lets ${p.uplink.name} carry VLAN ${p.vlanIds.join(', ')} tagged. Its switch port must be a trunk for them.`
+					: `libvirt tags the guests' ports on ${p.bridge}; the bridge needs VLAN filtering (vlan_filtering 1) and its uplink port the VLANs (bridge vlan add dev UPLINK vid N): name the uplink and the plan does both.`,
+				...(host.capabilities.networkManager.kind === 'iproute2'
+					? []
+					: [
+							`VLAN filtering and the uplink's VLANs are set with ip and bridge, which ${host.capabilities.networkManager.kind} does not keep across a reboot: add them to its configuration too.`,
+						]),
 			],
 		};
 	},

@@ -50,6 +50,30 @@ export function hostChangeSteps(change: HostChange, host: HostModel): PlanStep[]
 						]
 					: []),
 			];
+		case 'bridge-vlans':
+			// The same commands on every host: none of the managers kvmnet writes for sets these (see the plan's warning).
+			return [
+				{
+					title: `Turn VLAN filtering on for ${change.bridge}`,
+					run: ['ip', 'link', 'set', 'dev', change.bridge, 'type', 'bridge', 'vlan_filtering', '1'],
+					undo: ['ip', 'link', 'set', 'dev', change.bridge, 'type', 'bridge', 'vlan_filtering', '0'],
+					verify: {
+						run: ['ip', '-j', '-d', 'link', 'show', 'dev', change.bridge],
+						pattern: '"vlan_filtering":1',
+						proves: `${change.bridge} filters VLANs`,
+					},
+				},
+				...change.ids.map((id): PlanStep => ({
+					title: `Let ${change.uplink.name} carry VLAN ${id} tagged`,
+					run: ['bridge', 'vlan', 'add', 'dev', change.uplink.name, 'vid', String(id)],
+					undo: ['bridge', 'vlan', 'del', 'dev', change.uplink.name, 'vid', String(id)],
+					verify: {
+						run: ['bridge', '-j', 'vlan', 'show', 'dev', change.uplink.name],
+						pattern: `"vlan":${id}[,}]`,
+						proves: `${change.uplink.name} carries VLAN ${id}`,
+					},
+				})),
+			];
 		case 'sriov-vfs': {
 			const file = `/sys/class/net/${change.pf.name}/device/sriov_numvfs`;
 			const current = change.pf.sriov?.numVfs ?? 0;
