@@ -140,3 +140,26 @@ describe('ip JSON with raw control characters inside strings', () => {
 		expect(splitJsonDocuments('[{"ifname":"a\nb"}]\n[]\n')).toEqual([[{ifname: 'a\nb'}], []]);
 	});
 });
+
+describe("nmcli's terse device show", () => {
+	it('reads each device’s DNS servers and search domains, with escaped colons', async () => {
+		const {parseNmDns} = await import('../source/core/parse-nmcli.js');
+		const text = [
+			'GENERAL.DEVICE:eth0',
+			'IP4.DNS[1]:192.0.2.53',
+			'IP4.DNS[2]:192.0.2.54',
+			'IP4.DOMAIN[1]:lab.example',
+			'IP6.DNS[1]:2001\\:db8\\:1\\:\\:53',
+			'',
+			'GENERAL.DEVICE:lo',
+			'',
+			'GENERAL.DEVICE:wlan0',
+			'IP4.DOMAIN[1]:lab.example',
+		].join('\n');
+		expect(parseNmDns(text)).toEqual({
+			eth0: {servers: ['192.0.2.53', '192.0.2.54', '2001:db8:1::53'], search: ['lab.example']},
+			lo: {servers: [], search: []},
+			wlan0: {servers: [], search: ['lab.example']},
+		});
+	});
+});

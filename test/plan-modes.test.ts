@@ -147,6 +147,56 @@ describe('what the plans contain', () => {
 		expect(p.steps[3]!.writes![0]!.content).toMatch(/<mac address="52:54:00:[\da-f:]{8}"\/>/);
 	});
 
+	// No NetworkManager runs here: Debian's network-manager package would start it on this machine's own network, and
+	// it manages no device without udev, which a namespace here lacks. So the argv is checked against the properties
+	// nm-settings-nmcli(5) documents, and what the uplink had (DNS, search domains, static routes) must be in it.
+	it('NetworkManager bridge over a static NIC keeps its DNS, search domains and static routes; only documented properties', () => {
+		const host: HostModel = {
+			...demo,
+			routes: [...demo.routes, {destination: '10.8.0.0/16', gateway: '192.0.2.254', dev: 'eth0', protocol: 'static'}],
+			capabilities: {
+				...demo.capabilities,
+				networkManager: {
+					...demo.capabilities.networkManager,
+					dns: {eth0: {servers: ['192.0.2.53', '2001:db8:1::53'], search: ['lab.example']}},
+				},
+			},
+		};
+		const p = makePlan('bridge', {bridge: 'br9', uplink: 'eth0'}, host, {
+			uri: 'test:///default',
+			directory: () => '/tmp/p',
+		}).plan!;
+		const add = p.steps[0]!.run;
+		const value = (property: string) => add[add.indexOf(property) + 1];
+		expect(value('ipv4.dns')).toBe('192.0.2.53');
+		expect(value('ipv6.dns')).toBe('2001:db8:1::53');
+		expect(value('ipv4.dns-search')).toBe('lab.example');
+		expect(value('ipv4.routes')).toBe('10.8.0.0/16 192.0.2.254');
+		expect(value('ethernet.cloned-mac-address')).toBe('52:54:00:aa:00:01');
+		expect(add).not.toContain('bridge.mac-address');
+		// nm-settings-nmcli(5): the settings and properties these plans use.
+		const documented = new Set([
+			'bridge.stp',
+			'ethernet.cloned-mac-address',
+			'ipv4.method',
+			'ipv4.addresses',
+			'ipv4.gateway',
+			'ipv4.dns',
+			'ipv4.dns-search',
+			'ipv4.routes',
+			'ipv6.method',
+			'ipv6.addresses',
+			'ipv6.gateway',
+			'ipv6.dns',
+			'ipv6.routes',
+		]);
+		for (const step of p.steps.filter((s) => s.run[0] === 'nmcli'))
+			for (const word of step.run.filter((w) =>
+				/^(connection|bridge|bridge-port|ethernet|vlan|ipv4|ipv6)\.[a-z-]+$/.test(w),
+			))
+				expect(documented, `${word} in ${step.run.join(' ')}`).toContain(word);
+	});
+
 	it('bridge over the SSH NIC: every step that moves it carries the risk, and the plan warns first', () => {
 		const p = plan('bridge', {bridge: 'br9', uplink: 'eth0'});
 		expect(p.manager.kind).toBe('networkmanager');

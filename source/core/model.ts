@@ -267,6 +267,8 @@ export interface HostCapabilities {
 		reason: string;
 		/** NetworkManager's active connection name per device, to bring back on undo. */
 		connections: Record<string, string>;
+		/** The DNS servers and search domains NetworkManager has on each device (`nmcli device show`). */
+		dns?: Record<string, {servers: string[]; search: string[]}>;
 		/**
 		 * The manager's own files that host steps rewrite (netplan's /etc/netplan/*.yaml, ifupdown's
 		 * /etc/network/interfaces), with their text; no text when kvmnet could not read one (they are 0600 for root).

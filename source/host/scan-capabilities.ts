@@ -1,5 +1,6 @@
 // What the host can do: IOMMU groups (passthrough, SR-IOV), and which tool owns its network configuration, so
 // host-side plan steps go through NetworkManager, netplan or ifupdown where one is in charge.
+import {parseNmDns} from '../core/parse-nmcli.js';
 import {join} from 'node:path';
 import type {HostCapabilities, NetworkManagerKind} from '../core/model.js';
 import type {Runner} from './runner.js';
@@ -24,13 +25,18 @@ async function networkManagerOf(
 	}
 	// Everything that decides it is asked at once (one round trip on a remote host); nmcli runs only if it is there.
 	const nmcli = runner.ahead(['nmcli', '-t', '-f', 'DEVICE,STATE,CONNECTION', 'device', 'status'], {atMostMs: 5000});
+	// Sent with it (same round trip): each device's DNS, which a bridge over a static NIC must keep.
+	const nmDns = runner.ahead(
+		['nmcli', '-t', '-f', 'GENERAL.DEVICE,IP4.DNS,IP4.DOMAIN,IP6.DNS,IP6.DOMAIN', 'device', 'show'],
+		{atMostMs: 5000},
+	);
 	const [hasNmcli, netplanEntries, interfacesText] = await Promise.all([
 		root === '/' ? runner.hasProgram('nmcli', env) : Promise.resolve(false),
 		runner.files.list(join(root, 'etc/netplan')),
 		runner.files.read(join(root, 'etc/network/interfaces')),
 	]);
 	if (hasNmcli) {
-		const result = await nmcli();
+		const [result, dns] = await Promise.all([nmcli(), nmDns()]);
 		// On a remote host a missing nmcli answers here (exit 127), not before.
 		if (result.ok) {
 			const connections: Record<string, string> = {};
@@ -44,6 +50,7 @@ async function networkManagerOf(
 				kind: 'networkmanager',
 				reason: `NetworkManager is running${managed.length > 0 ? ` and manages ${managed.join(', ')}` : ''}: changes go through nmcli and persist`,
 				connections,
+				...(dns.ok ? {dns: parseNmDns(dns.stdout)} : {}),
 			};
 		}
 	}

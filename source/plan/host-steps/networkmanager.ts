@@ -2,7 +2,17 @@
 // those, and the uplink's own connection comes back up.
 import type {HostModel, Nic, Route} from '../../core/model.js';
 import type {PlanStep, StepCheck} from '../../core/plan.js';
-import {cidr, defaultGateway, isDhcp, link, movable, routesVia, sshRisk, type HostStepBuilder} from './shared.js';
+import {
+	cidr,
+	defaultGateway,
+	isDhcp,
+	isIpv6Route,
+	link,
+	movable,
+	routesVia,
+	sshRisk,
+	type HostStepBuilder,
+} from './shared.js';
 
 const nmConnection = (name: string, active = false): StepCheck => ({
 	run: ['nmcli', '-t', '-f', 'GENERAL.STATE', 'connection', 'show', name],
@@ -10,20 +20,43 @@ const nmConnection = (name: string, active = false): StepCheck => ({
 	proves: `NetworkManager connection ${name} ${active ? 'is active' : 'exists'}`,
 });
 
-function ipSettings(nic: Nic, gateways: Route[]): string[] {
+/**
+ * The uplink's IP settings for the bridge's connection. A static NIC keeps its DNS servers and search domains and
+ * its other static routes (nm-settings-nmcli(5): ipv4.dns, ipv4.dns-search, ipv4.routes as "ip[/prefix] [next-hop]"
+ * separated by commas); what DHCP or router advertisements gave comes back by itself on the bridge.
+ */
+function ipSettings(host: HostModel, nic: Nic, gateways: Route[]): string[] {
 	const v4 = movable(nic).filter((a) => a.family === 'ipv4');
 	const v6 = movable(nic).filter((a) => a.family === 'ipv6' && !a.dynamic);
+	const dns = host.capabilities.networkManager.dns?.[nic.name];
+	const isV6 = (address: string) => address.includes(':');
+	const statics = (family: 'ipv4' | 'ipv6') =>
+		gateways
+			.filter((r) => r.destination !== 'default' && isIpv6Route(r) === (family === 'ipv6'))
+			.filter((r) => r.protocol === undefined || r.protocol === 'static' || r.protocol === 'boot')
+			.map((r) => `${r.destination} ${r.gateway}`);
+	const extras = (family: 'ipv4' | 'ipv6') => {
+		const servers = (dns?.servers ?? []).filter((s) => isV6(s) === (family === 'ipv6'));
+		const routes = statics(family);
+		return [
+			...(servers.length > 0 ? [`${family}.dns`, servers.join(',')] : []),
+			...(family === 'ipv4' && dns?.search.length ? ['ipv4.dns-search', dns.search.join(',')] : []),
+			...(routes.length > 0 ? [`${family}.routes`, routes.join(',')] : []),
+		];
+	};
 	const args: string[] = [];
 	if (isDhcp(nic)) args.push('ipv4.method', 'auto');
 	else if (v4.length > 0) {
 		args.push('ipv4.method', 'manual', 'ipv4.addresses', v4.map(cidr).join(','));
 		const gateway = defaultGateway(gateways, 'ipv4');
 		if (gateway) args.push('ipv4.gateway', gateway);
+		args.push(...extras('ipv4'));
 	} else args.push('ipv4.method', 'disabled');
 	if (v6.length > 0) {
 		args.push('ipv6.method', 'manual', 'ipv6.addresses', v6.map(cidr).join(','));
 		const gateway = defaultGateway(gateways, 'ipv6');
 		if (gateway) args.push('ipv6.gateway', gateway);
+		args.push(...extras('ipv6'));
 	} else args.push('ipv6.method', 'auto');
 	return args;
 }
@@ -48,8 +81,9 @@ function bridgeNetworkManager(host: HostModel, bridge: string, uplink: Nic): Pla
 				bridgeConnection,
 				'bridge.stp',
 				'no',
-				...(uplink.mac ? ['bridge.mac-address', uplink.mac] : []),
-				...ipSettings(uplink, routesVia(host, uplink)),
+				// bridge.mac-address is deprecated since NetworkManager 1.12 in favour of ethernet.cloned-mac-address.
+				...(uplink.mac ? ['ethernet.cloned-mac-address', uplink.mac] : []),
+				...ipSettings(host, uplink, routesVia(host, uplink)),
 			],
 			undo: ['nmcli', 'connection', 'delete', bridgeConnection],
 			verify: nmConnection(bridgeConnection),
