@@ -6,7 +6,8 @@ export const planFormats = ['text', 'xml', 'script', 'json'] as const;
 export type PlanFormat = (typeof planFormats)[number];
 
 export interface CliArgs {
-	command: 'tui' | 'inventory' | 'doctor' | 'plan' | 'apply' | 'undo' | 'confirm' | 'guard' | 'help' | 'version';
+	command:
+		'tui' | 'inventory' | 'doctor' | 'probe' | 'plan' | 'apply' | 'undo' | 'confirm' | 'guard' | 'help' | 'version';
 	json: boolean;
 	demo: boolean;
 	connect?: string;
@@ -17,6 +18,9 @@ export interface CliArgs {
 	out?: string;
 	/** apply: the saved plan.json; guard: the journal to watch. */
 	file?: string;
+	/** probe: the network to measure, and the address beyond the host a guest should reach. */
+	network?: string;
+	target?: string;
 	/** doctor: the check whose fix to save (to --out) as a plan for kvmnet apply. */
 	fix?: string;
 	/** apply, undo: do not ask before changing the host. */
@@ -45,6 +49,8 @@ Commands:
   (none)        open the interactive app (a plain text inventory when not on a terminal)
   inventory     print the host inventory and exit
   doctor        check what breaks VM networking here (exit 0 all pass, 1 warnings, 2 failures)
+  probe NETWORK measure what a guest on NETWORK reaches, against what its mode promises (needs root;
+                exit 0 as promised, 1 a cell differs, 2 it could not run)
   plan          check a mode's parameters against this host and print the plan; changes nothing
   apply FILE    apply a saved plan.json, step by step, undoing everything if a step fails
   undo [ID]     undo the newest apply that is not fully undone (or journal ID), whatever state it was left in
@@ -53,7 +59,8 @@ Commands:
 Options:
   -c, --connect URI  libvirt URI (default: $LIBVIRT_DEFAULT_URI, else qemu:///system)
   --demo             show the built-in demo host instead of this machine
-  --json             with inventory or doctor: print JSON
+  --json             with inventory, doctor or probe: print JSON
+  --target IP        probe: the address beyond the host a guest should reach (default: the host's gateway)
   --fix CHECK        with doctor and --out DIR: save that check's fix as a plan for kvmnet apply
 
 Plan options:
@@ -123,6 +130,15 @@ export function parseArgs(argv: string[]): CliArgs {
 				args.format = format as PlanFormat;
 				break;
 			}
+			case '--target': {
+				const target = value(flag, inlineValue, inlineValue === undefined ? ++i : i);
+				if (!/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(target))
+					throw new UsageError(
+						`--target: "${JSON.stringify(target).slice(1, -1)}" is not an IPv4 address (e.g. 192.0.2.1)`,
+					);
+				args.target = target;
+				break;
+			}
 			case '--fix':
 				args.fix = value(flag, inlineValue, inlineValue === undefined ? ++i : i);
 				break;
@@ -163,6 +179,10 @@ export function parseArgs(argv: string[]): CliArgs {
 					args.file = word;
 					break;
 				}
+				if (commandSeen && args.command === 'probe' && args.network === undefined) {
+					args.network = word;
+					break;
+				}
 				if (commandSeen && args.command === 'undo' && args.journalId === undefined) {
 					if (!/^[A-Za-z0-9._-]{1,120}$/.test(word))
 						throw new UsageError(
@@ -172,17 +192,23 @@ export function parseArgs(argv: string[]): CliArgs {
 					break;
 				}
 				if (commandSeen) throw new UsageError(`unexpected argument "${word}" (see kvmnet --help)`);
-				if (!['inventory', 'doctor', 'plan', 'apply', 'undo', 'confirm', 'guard'].includes(word))
+				if (!['inventory', 'doctor', 'probe', 'plan', 'apply', 'undo', 'confirm', 'guard'].includes(word))
 					throw new UsageError(
-						`unknown command "${word}": the commands are: inventory, doctor, plan, apply, undo, confirm`,
+						`unknown command "${word}": the commands are: inventory, doctor, probe, plan, apply, undo, confirm`,
 					);
 				args.command = word as CliArgs['command'];
 				commandSeen = true;
 			}
 		}
 	}
-	if (args.json && args.command !== 'inventory' && args.command !== 'doctor' && !(args.command === 'undo' && args.list))
-		throw new UsageError('--json goes with the inventory or doctor command (or undo --list): kvmnet inventory --json');
+	if (args.json && !['inventory', 'doctor', 'probe'].includes(args.command) && !(args.command === 'undo' && args.list))
+		throw new UsageError(
+			'--json goes with the inventory, doctor or probe command (or undo --list): kvmnet inventory --json',
+		);
+	if (args.command === 'probe' && !args.network)
+		throw new UsageError('probe needs a network: kvmnet probe NETWORK (kvmnet inventory lists them)');
+	if (args.target !== undefined && args.command !== 'probe')
+		throw new UsageError('--target goes with the probe command: kvmnet probe NETWORK --target IP');
 	if (args.fix !== undefined && args.command !== 'doctor')
 		throw new UsageError('--fix goes with the doctor command: kvmnet doctor --fix CHECK --out DIR');
 	if (args.command === 'doctor' && (args.fix === undefined) !== (args.out === undefined))
@@ -212,6 +238,8 @@ export function parseArgs(argv: string[]): CliArgs {
 		throw new UsageError(
 			`${args.list ? '--list' : '--force'} goes with the undo command: kvmnet undo ${args.list ? '--list' : '--force'}`,
 		);
+	if (args.demo && args.command === 'probe')
+		throw new UsageError('probe measures a real network: the demo host has none to attach to (drop --demo)');
 	if (args.demo && args.connect)
 		throw new UsageError('--demo and --connect cannot be used together: the demo host has its own libvirt');
 	return args;

@@ -214,6 +214,7 @@ async function main(): Promise<number> {
 	}
 	if (args.command === 'plan') return printPlan(args);
 	if (args.command === 'doctor') return printDoctor(args);
+	if (args.command === 'probe') return (await import('./probe-cli.js')).runProbe(args);
 	if (args.command === 'apply' || args.command === 'undo' || args.command === 'confirm' || args.command === 'guard') {
 		const commands = await import('./apply-cli.js');
 		if (args.command === 'apply') return commands.runApply(args);

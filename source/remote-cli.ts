@@ -270,3 +270,26 @@ export async function runRemoteUndo(args: CliArgs, uri: string, connection: SshC
 	]);
 	return run.lost ? afterLost(run, runner, agent, uri, 'undo') : (run.exitCode ?? 1);
 }
+
+/**
+ * `kvmnet probe NETWORK -c qemu+ssh://…`: the probe runs on the host itself (its endpoints are namespaces there,
+ * swept by that kvmnet's pid), and its matrix is shown here as it prints it.
+ */
+export async function runRemoteProbe(args: CliArgs, connection: SshConnection): Promise<number> {
+	const runner = runnerFor(connection.uri);
+	const agent = await agentOn(runner);
+	if (!agent) return 2;
+	const run = await showAgent(runner, agent, [
+		'probe',
+		args.network!,
+		...(args.json ? ['--json'] : []),
+		...(args.target ? ['--target', args.target] : []),
+		'-c',
+		connection.hostUri,
+	]);
+	if (run.lost) {
+		fail(`the connection to ${runner.transport.where} was lost (${run.lost}); the probe there removes what it made.`);
+		return 2;
+	}
+	return run.exitCode ?? 2;
+}
