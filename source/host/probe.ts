@@ -14,7 +14,7 @@ import {
 	type ProbeCheckId,
 	type ProbeReport,
 } from '../core/probe.js';
-import {formatIpv4, parseIpv4} from '../core/net.js';
+import {formatIpv4, networkOf, parseIpv4} from '../core/net.js';
 import {describeFailure, type RunResult, type Runner} from './runner.js';
 
 /** udhcpc runs its -s program at each DHCP event, the lease in its environment; this one only prints it. */
@@ -196,44 +196,44 @@ export async function probeNetwork(
 			await must(['mkdir', '-p', '-m', '0700', workDir]);
 			await must(['tee', `${workDir}/lease`], {input: leaseScript});
 			await must(['chmod', '0700', `${workDir}/lease`]);
-			dhcpMeasured = 'yes';
-			for (const e of endpoints) {
-				const argv = inside(e, [
-					...dhcpClient,
-					'-i',
-					'probe0',
-					'-f',
-					'-q',
-					'-n',
-					'-t',
-					'5',
-					'-T',
-					'2',
-					'-x',
-					`hostname:${e.hostname}`,
-					'-s',
-					`${workDir}/lease`,
-				]);
-				const result = await run(argv, {timeoutMs: 30_000});
-				dhcpEvidence.push(show(argv, result));
-				const lease = /^kvmnet-lease ip=(\S*) mask=(\S*) router=(\S*) dns=(.*)$/m.exec(result.stdout);
-				const address = lease?.[1] && parseIpv4(lease[1]) !== undefined ? lease[1] : undefined;
-				const prefix = lease?.[2] ? prefixOfMask(lease[2]) : undefined;
-				if (!address || prefix === undefined) {
-					dhcpMeasured = 'no';
-					continue;
-				}
-				e.address = address;
-				e.prefix = prefix;
-				const router = lease?.[3]?.split(' ')[0];
-				if (router && parseIpv4(router) !== undefined) e.router = router;
-				const dns = lease?.[4]?.trim().split(' ')[0];
-				if (dns && parseIpv4(dns) !== undefined) e.dns = dns;
-				const value = parseIpv4(address)!;
-				const inRange = !range || (value >= parseIpv4(range.start)! && value <= parseIpv4(range.end)!);
-				const needsRouter = network.mode !== 'isolated';
-				if (!inRange || !e.dns || (needsRouter && !e.router)) dhcpMeasured = 'no';
-			}
+			const leases = await Promise.all(
+				endpoints.map(async (e) => {
+					const argv = inside(e, [
+						...dhcpClient,
+						'-i',
+						'probe0',
+						'-f',
+						'-q',
+						'-n',
+						'-t',
+						'5',
+						'-T',
+						'2',
+						'-x',
+						`hostname:${e.hostname}`,
+						'-s',
+						`${workDir}/lease`,
+					]);
+					const result = await run(argv, {timeoutMs: 30_000});
+					const evidence = show(argv, result);
+					const lease = /^kvmnet-lease ip=(\S*) mask=(\S*) router=(\S*) dns=(.*)$/m.exec(result.stdout);
+					const address = lease?.[1] && parseIpv4(lease[1]) !== undefined ? lease[1] : undefined;
+					const prefix = lease?.[2] ? prefixOfMask(lease[2]) : undefined;
+					if (!address || prefix === undefined) return {evidence, good: false};
+					e.address = address;
+					e.prefix = prefix;
+					const router = lease?.[3]?.split(' ')[0];
+					if (router && parseIpv4(router) !== undefined) e.router = router;
+					const dns = lease?.[4]?.trim().split(' ')[0];
+					if (dns && parseIpv4(dns) !== undefined) e.dns = dns;
+					const value = parseIpv4(address)!;
+					const inRange = !range || (value >= parseIpv4(range.start)! && value <= parseIpv4(range.end)!);
+					const needsRouter = network.mode !== 'isolated';
+					return {evidence, good: inRange && Boolean(e.dns) && (!needsRouter || Boolean(e.router))};
+				}),
+			);
+			dhcpEvidence.push(...leases.map((l) => l.evidence));
+			dhcpMeasured = leases.every((l) => l.good) ? 'yes' : 'no';
 		} else dhcpEvidence.push('no DHCP client here (busybox udhcpc): static addresses from the range are used');
 		const expectedDhcp: Expectation =
 			macvtap || network.mode === 'bridge' || ovs ? promise.dhcp : range ? 'yes' : 'n/a';
@@ -313,7 +313,9 @@ export async function probeNetwork(
 			libvirtIp?.address ?? bridgeNic?.addresses.find((x) => x.family === 'ipv4' && x.scope !== 'link')?.address;
 		const expectedBridge: Expectation =
 			promise['guest-host-bridge'] === 'either' ? (bridgeAddress ? 'yes' : 'n/a') : promise['guest-host-bridge'];
-		report.checks.push(await cell('guest-host-bridge', bridgeAddress ? expectedBridge : 'n/a', a, bridgeAddress));
+		// The reachability cells are independent: measured at once, reported in order.
+		const cells: Promise<ProbeCell>[] = [];
+		cells.push(cell('guest-host-bridge', bridgeAddress ? expectedBridge : 'n/a', a, bridgeAddress));
 
 		const defaultRoute = host.routes.find((r) => r.destination === 'default' && r.dev && !r.gateway?.includes(':'));
 		const publicNic = defaultRoute ? host.nics.find((n) => n.name === defaultRoute.dev) : undefined;
@@ -322,8 +324,8 @@ export async function probeNetwork(
 		// reached through the LAN like any other machine's.
 		const throughLan = (expected: Expectation): Expectation =>
 			macvtap && expected === 'no' && publicNic?.name !== parent ? 'yes' : expected;
-		report.checks.push(
-			await cell(
+		cells.push(
+			cell(
 				'guest-host-public',
 				publicAddress ? throughLan(promise['guest-host-public']) : 'n/a',
 				a,
@@ -331,8 +333,8 @@ export async function probeNetwork(
 				'the host does not answer on its own address: see kvmnet doctor, check host-firewall.',
 			),
 		);
-		report.checks.push(
-			await cell(
+		cells.push(
+			cell(
 				'guest-guest',
 				promise['guest-guest'],
 				a,
@@ -340,8 +342,8 @@ export async function probeNetwork(
 				'guests on one bridge do not reach each other: bridged traffic filtered by the host firewall? See kvmnet doctor, check bridge-netfilter.',
 			),
 		);
-		report.checks.push(
-			await cell(
+		cells.push(
+			cell(
 				'host-guest',
 				throughLan(promise['host-guest']),
 				undefined,
@@ -350,14 +352,17 @@ export async function probeNetwork(
 			),
 		);
 		const target = options.target ?? defaultRoute?.gateway;
-		const subnet = libvirtIp ? `${libvirtIp.address}/${libvirtIp.prefix}` : undefined;
+		const subnet = libvirtIp
+			? `${formatIpv4(networkOf(parseIpv4(libvirtIp.address)!, libvirtIp.prefix))}/${libvirtIp.prefix}`
+			: undefined;
 		const outsideCause =
 			network.mode === 'route'
 				? `routed guests reach beyond the host only if the LAN knows the way back: on the LAN router, ip route add ${subnet} via ${publicAddress ?? 'HOST-ADDRESS'} (and forwarding on here: kvmnet doctor, check forwarding).`
 				: network.mode === 'nat'
 					? 'NAT guests do not get out: IP forwarding off or a FORWARD DROP (Docker, ufw)? See kvmnet doctor, checks forwarding, libvirt-firewall and docker.'
 					: undefined;
-		report.checks.push(await cell('guest-outside', target ? promise['guest-outside'] : 'n/a', a, target, outsideCause));
+		cells.push(cell('guest-outside', target ? promise['guest-outside'] : 'n/a', a, target, outsideCause));
+		report.checks.push(...(await Promise.all(cells)));
 	} catch (error) {
 		if ((error as Error).message !== 'stopped') {
 			report.attach = report.attach || `could not attach the endpoints: ${(error as Error).message}`;
