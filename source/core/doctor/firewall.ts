@@ -80,7 +80,9 @@ function hostFirewallCheck(facts: DoctorFacts): CheckResult {
 		title: 'firewalld / ufw',
 		status: active.length > 0 ? 'warn' : 'pass',
 		seen: active.length > 0 ? `${list(active)} active` : 'neither firewalld nor ufw is active',
-		why: 'firewalld puts libvirt bridges in its "libvirt" zone (guests can reach only DHCP, DNS and SSH on the host) and reloading it removes libvirt\'s rules on older libvirt; ufw\'s DEFAULT_FORWARD_POLICY="DROP" blocks routed and bridged guests.',
+		// libvirt's firewalld integration (libvirt 5.1+, firewalld 0.7+ with its nftables backend): each network's
+		// bridge goes in the "libvirt" zone; with firewalld's iptables backend libvirt's own rules are all there is.
+		why: 'With firewalld on its nftables backend (the default since firewalld 0.6), libvirt puts its bridges in firewalld\'s "libvirt" zone, where guests reach only DHCP, DNS, SSH and what the zone allows on the host; on the iptables backend libvirt adds its own rules, and firewall-cmd --reload removes them on libvirt older than 5.1. ufw\'s DEFAULT_FORWARD_POLICY="DROP" (its iptables FORWARD policy, also under iptables-nft) blocks routed and bridged guests.',
 		...(active.length > 0
 			? {
 					fix: {

@@ -47,10 +47,14 @@ function ovsCheck(host: HostModel): CheckResult {
 		seen: `${list(users)} use OVS, but OVS is ${host.capabilities.ovs === 'missing' ? 'not installed' : 'installed and not running'}`,
 		why,
 		fix: {
-			text:
-				host.capabilities.ovs === 'missing'
-					? 'apt install openvswitch-switch'
-					: 'systemctl enable --now openvswitch-switch',
+			// Debian and Ubuntu call the package and its service openvswitch-switch; Fedora and RHEL openvswitch.
+			text: (() => {
+				const redHat = /fedora|red hat|rhel|centos|rocky|alma/i.test(host.header.os ?? '');
+				const name = redHat ? 'openvswitch' : 'openvswitch-switch';
+				return host.capabilities.ovs === 'missing'
+					? `${redHat ? 'dnf' : 'apt'} install ${name}`
+					: `systemctl enable --now ${name}`;
+			})(),
 		},
 	};
 }
@@ -132,7 +136,10 @@ function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 				title,
 				status: 'fail',
 				seen: `${pf.name} has 0 VFs (of ${pf.sriov?.totalVfs ?? 0})`,
-				why: 'The pool hands out VFs of its PF; with none created, guests on it fail with "no free interface".',
+				// bridge_driver.c: net-start of a hostdev pool whose PF has no VFs fails ("No usable Vf's present on SRIOV
+				// PF", seen on the real libvirtd in test/plan-libvirtd.test.ts); once every VF is taken, the next guest's
+				// start fails with "requires exclusive access to interfaces, but none are available".
+				why: `The pool hands out VFs of its PF: with none, libvirt cannot start the network ("No usable Vf's present on SRIOV PF ${pf.name}"), and once every VF is in use the next guest fails to start ("… but none are available").`,
 				fix: {text: `echo ${count} > ${file} (and persist it, see below)`, ...(steps.length > 0 ? {steps} : {})},
 			});
 			continue;

@@ -102,7 +102,10 @@ function libvirtFeaturesCheck(host: HostModel): CheckResult {
 	const base = {id: 'libvirt-features', group: 'libvirt' as const, title: 'libvirt version and the features in use'};
 	const version = host.header.libvirt.version;
 	const why =
-		'<vlan> on a network backed by a plain Linux bridge needs libvirt 11.0 or later (before that only OVS, macvtap and hostdev networks carry VLAN tags): older versions refuse to start such a network.';
+		// formatnetwork, "Setting VLAN tag": before 11.0 only openvswitch, hostdev (SR-IOV VF pools) and macvtap
+		// passthrough on a VF carry tags; the daemon refuses anything else at net-define (as the real libvirtd 9 does
+		// in test/plan-libvirtd.test.ts: "whose type doesn't support vlan configuration").
+		'<vlan> on a network backed by a plain Linux bridge needs libvirt 11.0 or later. Before that only Open vSwitch networks, SR-IOV VF pools and macvtap passthrough on a VF carry VLAN tags (not macvtap bridge, private or vepa), and libvirt refuses any other network with <vlan> when it is defined.';
 	const bridgeVlans = host.networks.filter(
 		(n) => (n.vlan || n.portgroups.some((p) => p.vlan)) && n.mode === 'bridge' && n.virtualport !== 'openvswitch',
 	);
