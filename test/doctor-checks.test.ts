@@ -67,6 +67,51 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 		expect(status(bare, facts, 'iommu')).toBe('n/a');
 	});
 
+	it("forward-drop: a FORWARD DROP outside the chain libvirt uses cuts NAT guests off; libvirt's iptables backend is not fooled", () => {
+		// The demo: Docker's FORWARD DROP, libvirt on iptables (its jumps sit at the top of FORWARD): fine.
+		expect(check(runChecks(host, facts), 'forward-drop')).toMatchObject({status: 'pass'});
+		// libvirt on nftables (its own table) beside Docker's iptables-nft FORWARD DROP: libvirt's accept does not help.
+		const iptablesOnly = {
+			...facts,
+			iptables: {rules: (facts.iptables as {rules: string[]}).rules.filter((r) => !r.includes('LIBVIRT_'))},
+		};
+		const nftBackend: DoctorFacts = {
+			...iptablesOnly,
+			nftTables: ['table ip filter', 'table ip libvirt_network'],
+			nftForwardDrops: ['ip filter FORWARD'],
+		};
+		const failed = check(runChecks(host, nftBackend), 'forward-drop');
+		expect(failed).toMatchObject({status: 'fail'});
+		expect(failed.seen).toMatch(
+			/the iptables FORWARD policy is DROP with no accept for .*virbr0.*libvirt's nftables firewall backend/,
+		);
+		expect(failed.fix?.text).toMatch(
+			/iptables -I DOCKER-USER -i virbr0 -j ACCEPT; iptables -I DOCKER-USER -o virbr0 -m conntrack/,
+		);
+		// Accepts for every NAT/routed bridge in DOCKER-USER: passes.
+		const bridges = host.networks.filter((n) => n.active && (n.mode === 'nat' || n.mode === 'route') && n.bridge);
+		const accepted: DoctorFacts = {
+			...nftBackend,
+			iptables: {
+				rules: [
+					...(iptablesOnly.iptables as {rules: string[]}).rules,
+					...bridges.flatMap((n) => [
+						`-A DOCKER-USER -i ${n.bridge} -j ACCEPT`,
+						`-A DOCKER-USER -o ${n.bridge} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`,
+					]),
+				],
+			},
+		};
+		expect(check(runChecks(host, accepted), 'forward-drop').status).toBe('pass');
+		// A native nftables forward chain with policy drop, whatever libvirt's backend: its rules are not read (warn).
+		const native = check(runChecks(host, {...facts, nftForwardDrops: ['inet filter forward']}), 'forward-drop');
+		expect(native).toMatchObject({
+			status: 'warn',
+			seen: expect.stringContaining('nft chain inet filter forward has policy drop'),
+		});
+		expect(native.fix?.text).toContain('nft insert rule inet filter forward iifname "virbr0" accept');
+	});
+
 	it('SR-IOV: VFs that nothing recreates at boot warn; a udev rule for the PF passes; no VFs fails with a fix that creates them', () => {
 		const pool = host.networks.find((n) => n.mode === 'hostdev' && n.pfDev)!;
 		const id = `vfs:${pool.name}`;

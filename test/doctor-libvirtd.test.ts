@@ -118,6 +118,23 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 		expect((await check('network:clash')).status).toBe('fail');
 	});
 
+	// Every forward-hook chain sees each packet: a native nftables chain with policy drop cuts NAT guests off even
+	// though libvirt (iptables backend here, libvirt 9) accepts them in its own chains. Read from the real nft.
+	it('forward-drop: a native nftables forward chain with policy drop, read from nft -j, warns for the NAT networks', async () => {
+		expect((await check('forward-drop')).status).toBe('pass');
+		await inNs('nft', 'add', 'table', 'inet', 'kvmtest');
+		await inNs('nft', 'add chain inet kvmtest forward { type filter hook forward priority 0; policy drop; }');
+		try {
+			expect(await check('forward-drop')).toMatchObject({
+				status: 'warn',
+				seen: expect.stringContaining('nft chain inet kvmtest forward has policy drop'),
+			});
+		} finally {
+			await inNs('nft', 'delete', 'table', 'inet', 'kvmtest');
+		}
+		expect((await check('forward-drop')).status).toBe('pass');
+	});
+
 	it('an inactive default network warns; the fix starts it and undo stops it again', async () => {
 		expect((await check('network:default')).status).toBe('pass');
 		await daemon.virsh('net-destroy default');

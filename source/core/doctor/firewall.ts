@@ -197,9 +197,77 @@ function dnsDhcpPortsCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 }
 
 /** This group's checks, in the order they run (and show, within a status). */
+/**
+ * A forward-hook chain with policy drop that is not the one libvirt puts its rules in drops what libvirt lets
+ * through (source/core/parse-nft.ts): NAT and routed guests lose everything beyond the host while libvirt's own
+ * rules look right. This is Docker or ufw (iptables-nft's "ip filter FORWARD") under libvirt's nftables backend
+ * (the default from libvirt 10.4 where built with it), or a native nftables ruleset under either backend.
+ */
+function forwardDropCheck(host: HostModel, facts: DoctorFacts): CheckResult {
+	const base = {id: 'forward-drop', group: 'firewall' as const, title: 'Other firewalls dropping forwarded traffic'};
+	const why =
+		"Every firewall chain on the forward hook sees each packet, and a drop in any one is final: libvirt's accept in its own chain does not override a FORWARD DROP elsewhere (Docker's, ufw's, an nftables ruleset's), so NAT and routed guests lose the internet while libvirt's rules are all there.";
+	const needing = host.networks.filter((n) => n.active && (n.mode === 'nat' || n.mode === 'route') && n.bridge);
+	if (needing.length === 0) return {...base, status: 'n/a', seen: 'no active NAT or routed network', why};
+	const iptablesRules = 'rules' in facts.iptables ? facts.iptables.rules : undefined;
+	const backend = facts.nftTables?.some((line) => /\blibvirt_network\b/.test(line))
+		? 'nftables'
+		: iptablesRules?.some((r) => r.startsWith('-N LIBVIRT_'))
+			? 'iptables'
+			: facts.libvirtFirewallBackend;
+	if (facts.nftForwardDrops === undefined && !iptablesRules)
+		return {...base, status: 'n/a', seen: 'neither nft nor iptables could be read', why};
+	const drops = new Set(facts.nftForwardDrops ?? []);
+	// iptables-legacy's FORWARD is not in nft's list; iptables -S still shows its policy.
+	if (forwardPolicy(facts) === 'DROP') drops.add('ip filter FORWARD');
+	// With its iptables backend libvirt puts its own accepts at the top of that very chain.
+	if (backend !== 'nftables') {
+		drops.delete('ip filter FORWARD');
+		drops.delete('ip6 filter FORWARD');
+	}
+	const accepted = (bridge: string) =>
+		['FORWARD', 'DOCKER-USER'].some(
+			(chain) =>
+				iptablesRules?.some((r) => r.startsWith(`-A ${chain} -i ${bridge} `) && r.endsWith('-j ACCEPT')) &&
+				iptablesRules?.some((r) => r.startsWith(`-A ${chain} -o ${bridge} `) && r.endsWith('-j ACCEPT')),
+		);
+	const bridges = needing.map((n) => n.bridge!);
+	const iptablesDrop = drops.has('ip filter FORWARD') && bridges.some((b) => !accepted(b));
+	const native = [...drops].filter((chain) => chain !== 'ip filter FORWARD' && chain !== 'ip6 filter FORWARD');
+	const backendWords = `libvirt's ${backend ?? 'default'} firewall backend`;
+	if (!iptablesDrop && native.length === 0)
+		return {
+			...base,
+			status: 'pass',
+			seen: `no other forward chain drops what ${backendWords} lets through for ${list(needing.map((n) => n.name))}`,
+			why,
+		};
+	const chain = iptablesRules?.includes('-N DOCKER-USER') ? 'DOCKER-USER' : 'FORWARD';
+	const missing = bridges.filter((b) => !accepted(b));
+	const text = [
+		iptablesDrop
+			? `Let the guests' traffic through the iptables ${chain} chain: ${missing.map((b) => `iptables -I ${chain} -i ${b} -j ACCEPT; iptables -I ${chain} -o ${b} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`).join('; ')}; or set firewall_backend = "iptables" in /etc/libvirt/network.conf and restart virtnetworkd, so libvirt's accepts go into that chain itself.`
+			: '',
+		native.length > 0
+			? `Accept the guests' bridges (${list(bridges)}) in ${list(native.map((c) => `nft chain ${c}`))}, e.g. nft insert rule ${native[0]} iifname "${bridges[0]}" accept; nft insert rule ${native[0]} oifname "${bridges[0]}" ct state established,related accept.`
+			: '',
+	]
+		.filter(Boolean)
+		.join(' ');
+	return {
+		...base,
+		// The iptables rules are read, so a missing accept is known; nftables rules are not read, only the policy.
+		status: iptablesDrop ? 'fail' : 'warn',
+		seen: `${[...(iptablesDrop ? [`the iptables FORWARD policy is DROP with no accept for ${list(missing)}`] : []), ...native.map((c) => `nft chain ${c} has policy drop`)].join('; ')}, beside ${backendWords}`,
+		why,
+		fix: {text},
+	};
+}
+
 export const firewallChecks: Check[] = [
 	{id: 'docker', group: 'firewall', run: dockerCheck},
 	{id: 'host-firewall', group: 'firewall', run: (host, facts) => hostFirewallCheck(facts)},
 	{id: 'libvirt-firewall', group: 'firewall', run: libvirtFirewallCheck},
+	{id: 'forward-drop', group: 'firewall', run: forwardDropCheck},
 	{id: 'dns-dhcp-ports', group: 'firewall', run: dnsDhcpPortsCheck},
 ];

@@ -71,6 +71,11 @@ export interface DoctorFacts {
 	iptables: {rules: string[]} | {error: string};
 	/** `nft list tables` lines, or undefined when nft is not installed or could not run. */
 	nftTables?: string[];
+	/**
+	 * Base chains on the forward hook whose policy is drop, as "family table chain" (`nft -j list chains`): nftables'
+	 * own and iptables-nft's ("ip filter FORWARD") alike; undefined when nft could not tell.
+	 */
+	nftForwardDrops?: string[];
 	/** firewall_backend from /etc/libvirt/network.conf, when set. */
 	libvirtFirewallBackend?: string;
 	firewalld: boolean;
