@@ -36,6 +36,11 @@ export function QuestionsScreen({wizard, model, width}: QuestionsScreenProps) {
 				<Text bold color={theme.accent}>{`Recommended: ${findMode(result.mode)!.title}`}</Text>
 				{` — ${result.reason}.`}
 			</Text>
+			{result.unmet.map(({answer, why}) => (
+				<Text key={answer} wrap="wrap" color={theme.warning}>
+					{`Not met — ${questions.find((q) => q.key === answer)!.short}: ${why}.`}
+				</Text>
+			))}
 			{result.runnerUp ? (
 				<Text wrap="wrap">{`Runner-up: ${findMode(result.runnerUp)!.title} — ${result.runnerUpReason}.`}</Text>
 			) : null}

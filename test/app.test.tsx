@@ -62,7 +62,7 @@ describe('App', () => {
 		await until(app.lastFrame, 'NIC eth0');
 		app.stdin.write('d');
 		let frame = await until(app.lastFrame, /Doctor: \d+ failed/);
-		expect(frame).toContain('Doctor: 4 failed · 6 warnings · 10 ok · 0 n/a (demo host)');
+		expect(frame).toContain('Doctor: 4 failed · 6 warnings · 11 ok · 0 n/a (demo host)');
 		expect(frame).toContain('› FAIL  IP forwarding');
 		expect(frame).toContain('1. sysctl -w net.ipv6.conf.eth0.accept_ra=2');
 		expect(frame).toContain('f apply this fix');

@@ -21,7 +21,7 @@ describe('arguments', () => {
 
 	it.each([
 		[['--frobnicate'], 'unknown option --frobnicate (see kvmnet --help)'],
-		[['launch'], 'unknown command "launch": the commands are: inventory, doctor, plan, apply, undo, confirm'],
+		[['launch'], 'unknown command "launch": the commands are: inventory, doctor, probe, plan, apply, undo, confirm'],
 		[['apply'], 'apply needs a file: kvmnet apply PLAN.json'],
 		[['apply', 'p.json', 'q.json'], 'unexpected argument "q.json" (see kvmnet --help)'],
 		[['confirm', '--yes'], '--yes goes with the apply or undo command: kvmnet apply PLAN.json --yes'],
@@ -43,12 +43,17 @@ describe('arguments', () => {
 			['--connect', 'localhost'],
 			'--connect: "localhost" is not a libvirt URI (expected driver://…, e.g. qemu:///system or test:///abs/path/host.xml)',
 		],
-		[['--json'], '--json goes with the inventory or doctor command (or undo --list): kvmnet inventory --json'],
+		[['--json'], '--json goes with the inventory, doctor or probe command (or undo --list): kvmnet inventory --json'],
 		[
 			['apply', 'p.json', '--json'],
-			'--json goes with the inventory or doctor command (or undo --list): kvmnet inventory --json',
+			'--json goes with the inventory, doctor or probe command (or undo --list): kvmnet inventory --json',
 		],
 		[['doctor', '--events'], '--events goes with the apply or undo command: kvmnet apply PLAN.json --yes --events'],
+		[['probe'], 'probe needs a network: kvmnet probe NETWORK (kvmnet inventory lists them)'],
+		[['probe', 'a', 'b'], 'unexpected argument "b" (see kvmnet --help)'],
+		[['probe', 'lan', '--target', 'gateway'], '--target: "gateway" is not an IPv4 address (e.g. 192.0.2.1)'],
+		[['doctor', '--target', '10.0.0.1'], '--target goes with the probe command: kvmnet probe NETWORK --target IP'],
+		[['probe', 'lan', '--demo'], 'probe measures a real network: the demo host has none to attach to (drop --demo)'],
 		[
 			['doctor', '--fix', 'forwarding'],
 			"doctor: --fix CHECK and --out DIR go together (save that check's fix as a plan in DIR)",
@@ -160,7 +165,7 @@ describe('the built command', () => {
 		const text = await runCli(['doctor', '--demo']);
 		expect(text.exitCode).toBe(2);
 		expect(text.stdout).toMatch(
-			/^kvmnet doctor: 4 failed, 6 warnings, 10 passed, 0 not applicable\n\n== kernel settings ==\nFAIL {2}IP forwarding\n/,
+			/^kvmnet doctor: 4 failed, 6 warnings, 11 passed, 0 not applicable\n\n== kernel settings ==\nFAIL {2}IP forwarding\n/,
 		);
 		const json = await runCli(['doctor', '--demo', '--json']);
 		const report = JSON.parse(json.stdout);

@@ -41,7 +41,7 @@ describe('kvmnet in a terminal (tmux, 80x24)', () => {
 		await session.keys('d', 'Down', 'Down', 'Down');
 		const doctor = await session.waitFor('› FAIL  Docker and bridged VMs');
 		const lines = doctor.split('\n');
-		expect(lines[0]).toBe('Doctor: 4 failed · 6 warnings · 10 ok · 0 n/a (demo host)');
+		expect(lines[0]).toBe('Doctor: 4 failed · 6 warnings · 11 ok · 0 n/a (demo host)');
 		expect(lines.every((line) => line.length <= 80)).toBe(true);
 		expect(lines.length).toBeLessThanOrEqual(24);
 		expect(doctor).toContain('1. iptables -I DOCKER-USER -i br0 -o br0 -j ACCEPT');

@@ -27,7 +27,7 @@ export const vlan: ModeDefinition = {
 	],
 	needs: 'A trunk port on the switch; Open vSwitch, the 8021q module, or libvirt 11+.',
 	comparison: {
-		internet: "as the VLAN's router allows",
+		internet: "yes, through the VLAN's router",
 		vmHost: 'only if the host has an address in the VLAN',
 		vmLan: 'yes, within the VLAN',
 		fromLan: 'yes, within the VLAN',
