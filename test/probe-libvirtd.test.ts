@@ -18,7 +18,7 @@ import type {ProbeReport} from '../source/core/probe.js';
 import {execa} from 'execa';
 import {cliPath, runCli} from './harness/cli.js';
 import {Libvirtd} from './harness/libvirtd.js';
-import {isRoot, Namespace, run} from './harness/netns.js';
+import {isRoot, Namespace, probeLeftovers, run} from './harness/netns.js';
 import {Ovs} from './harness/ovs.js';
 
 const hasBusybox = (await run(['busybox', '--list']).catch(() => ({stdout: ''}))).stdout.includes('udhcpc');
@@ -265,7 +265,7 @@ describe.skipIf(!isRoot || !hasBusybox)('kvmnet probe on a real libvirtd next to
 			expect(cells(report)).toEqual(expected);
 			expect(exitCode).toBe(0);
 			// Nothing of the probe's is left: no namespace, no link.
-			expect((await run(['ip', 'netns', 'list'])).stdout).not.toMatch(/kvmnet-probe-/);
+			expect(await probeLeftovers()).toEqual([]);
 			expect((await host('ip', '-o', 'link', 'show')).stdout).not.toMatch(/\bkvp\d+[ab]\b/);
 		},
 		120_000,
@@ -321,7 +321,7 @@ describe.skipIf(!isRoot || !hasBusybox)('kvmnet probe on a real libvirtd next to
 		return {child};
 	}
 	const leftovers = async () => [
-		...((await run(['ip', 'netns', 'list'])).stdout.match(/kvmnet-probe-\d+-[ab]/g) ?? []),
+		...(await probeLeftovers()),
 		...((await host('ip', '-o', 'link', 'show')).stdout.match(/\bkvp\d+[ab]\b/g) ?? []),
 	];
 

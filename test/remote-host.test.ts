@@ -25,7 +25,7 @@ import {bridgePlanArgs, cliPath, runCli} from './harness/cli.js';
 import {namespaceSnapshot} from './harness/snapshot.js';
 import {TmuxSession} from './harness/tmux.js';
 import {Libvirtd} from './harness/libvirtd.js';
-import {isRoot, Namespace, run, vethBetween} from './harness/netns.js';
+import {isRoot, Namespace, probeLeftovers, run, vethBetween} from './harness/netns.js';
 import {haveSshd, Sshd} from './harness/sshd.js';
 
 const remoteAddress = '10.78.0.2';
@@ -179,6 +179,39 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 			`kvmnet doctor --fix forwarding -c '${uri}' --out DIR, then kvmnet apply DIR/plan.json -c '${uri}'`,
 		);
 	});
+
+	it('probe -c measures a network of the remote on the remote (the host’s kvmnet runs it), and leaves nothing', async () => {
+		const xml = join(work, 'rprobe.xml');
+		writeFileSync(
+			xml,
+			"<network><name>rprobe</name><bridge name='virbr-rprobe'/><ip address='192.168.179.1' prefix='24'><dhcp><range start='192.168.179.10' end='192.168.179.20'/></dhcp></ip></network>",
+		);
+		await daemon.virsh(`net-define ${xml}; net-start rprobe`);
+		try {
+			const laptopBefore = await laptopState();
+			const result = await onLaptop(['probe', 'rprobe', '--json', '-c', uri]);
+			expect(result.exitCode, result.stderr).toBe(0);
+			const report = JSON.parse(result.stdout) as {
+				network: string;
+				mode: string;
+				checks: {id: string; result: string; evidence: string}[];
+			};
+			expect(report).toMatchObject({network: 'rprobe', mode: 'isolated'});
+			const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+			expect(byId['dhcp']).toMatchObject({result: 'pass'});
+			expect(byId['dhcp']!.evidence).toMatch(/lease of 192\.168\.179\.\d+ obtained/);
+			expect(byId['guest-guest']).toMatchObject({result: 'pass'});
+			expect(await laptopState()).toEqual(laptopBefore);
+			expect(await probeLeftovers()).toEqual([]);
+			expect((await daemon.exec(['ip', '-o', 'link', 'show'])).stdout).not.toMatch(/\bkvp\d+[ab]\b/);
+			// A network the remote does not have is said, with the remote's networks.
+			const missing = await onLaptop(['probe', 'nope', '-c', uri]);
+			expect(missing.exitCode).toBe(2);
+			expect(missing.stderr).toMatch(/there is no network "nope" on kvmt-remote-kvm2 \(networks: .*rnat/);
+		} finally {
+			await daemon.virsh('net-destroy rprobe; net-undefine rprobe');
+		}
+	}, 120_000);
 
 	it('a doctor fix applied from the laptop changes only the remote, and undo puts it back', async () => {
 		const out = join(work, 'fix-forwarding');

@@ -112,3 +112,12 @@ export class Namespace {
 		live.delete(this.name);
 	}
 }
+
+/**
+ * Probe namespaces (kvmnet-probe-PID-a/b) whose kvmnet is gone: what a probe left behind. Namespace names are
+ * global, so a probe running meanwhile in another test file (its pid alive) is not counted.
+ */
+export async function probeLeftovers(): Promise<string[]> {
+	const {stdout} = await run(['ip', 'netns', 'list']);
+	return (stdout.match(/kvmnet-probe-\d+-[ab]/g) ?? []).filter((name) => !pidAlive(Number(name.split('-')[2])));
+}
