@@ -18,6 +18,18 @@ export async function runProbe(args: CliArgs): Promise<number> {
 	const connection = parseConnection(uri);
 	if (connection.kind === 'ssh') return runRemoteProbe(args, connection);
 	const host = await loadHost(args.connect ? {connect: args.connect} : {});
+	if (!host.header.isRoot) {
+		process.stderr.write(
+			'kvmnet: probe makes network namespaces and links on the host: it needs root (sudo kvmnet probe …)\n',
+		);
+		return 2;
+	}
+	if (!host.header.libvirt.reachable) {
+		process.stderr.write(
+			`${visible(`kvmnet: probe: libvirt at ${host.header.libvirt.uri} does not answer (${host.header.libvirt.error ?? 'no reply'}), so its networks are not known`)}\n`,
+		);
+		return 2;
+	}
 	const network = host.networks.find((n) => n.name === args.network);
 	if (!network) {
 		const names = host.networks.map((n) => n.name).join(', ') || 'none';
@@ -46,7 +58,7 @@ export async function runProbe(args: CliArgs): Promise<number> {
 		}
 		process.stdout.write(
 			args.json
-				? `${JSON.stringify({network: report.network, mode: report.mode, attach: report.attach, checks: report.checks}, null, 2)}\n`
+				? `${JSON.stringify({network: report.network, mode: report.mode, attach: report.attach, ...(report.target ? {target: report.target} : {}), checks: report.checks}, null, 2)}\n`
 				: probeText(report),
 		);
 		return probeExitCode(report);

@@ -264,6 +264,7 @@ describe.skipIf(!isRoot || !hasBusybox)('kvmnet probe on a real libvirtd next to
 			const {report, exitCode} = await probe(network);
 			expect(cells(report)).toEqual(expected);
 			expect(exitCode).toBe(0);
+			expect(report.target).toBe('10.88.0.2');
 			// Nothing of the probe's is left: no namespace, no link.
 			expect(await probeLeftovers()).toEqual([]);
 			expect((await host('ip', '-o', 'link', 'show')).stdout).not.toMatch(/\bkvp\d+[ab]\b/);
@@ -348,6 +349,13 @@ describe.skipIf(!isRoot || !hasBusybox)('kvmnet probe on a real libvirtd next to
 		const missing = await runCli(['probe', 'nope', '-c', daemon.uri], {namespace: daemon.namespace});
 		expect(missing.exitCode).toBe(2);
 		expect(missing.stderr).toMatch(/there is no network "nope" .*networks: .*q-nat/);
+		const notRoot = await runCli(['probe', 'q-nat', '-c', daemon.uri], {namespace: daemon.namespace, asUser: 65534});
+		expect(notRoot.exitCode).toBe(2);
+		expect(notRoot.stderr).toMatch(/probe makes network namespaces and links on the host: it needs root/);
+		// A target the host itself cannot reach says nothing about the network: skipped, in words.
+		const dead = await probe('q-nat', '--target', '203.0.113.99');
+		expect(dead.matrix['guest-outside']).toMatchObject({result: 'skip'});
+		expect(dead.matrix['guest-outside']!.evidence).toMatch(/the host itself gets no answer from 203\.0\.113\.99/);
 		const bad = await runCli(['probe', 'q-nat', '--target', '10.0.0.300']);
 		expect(bad.exitCode).toBe(2);
 		expect(bad.stderr).toMatch(/--target: "10\.0\.0\.300" is not an IPv4 address/);

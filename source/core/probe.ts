@@ -38,6 +38,8 @@ export interface ProbeReport {
 	mode: string;
 	/** How the endpoints were attached (or why they could not be). */
 	attach: string;
+	/** The address guest-outside tried to reach. */
+	target?: string;
 	checks: ProbeCell[];
 }
 

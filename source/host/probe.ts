@@ -229,7 +229,12 @@ export async function probeNetwork(
 					const value = parseIpv4(address)!;
 					const inRange = !range || (value >= parseIpv4(range.start)! && value <= parseIpv4(range.end)!);
 					const needsRouter = network.mode !== 'isolated';
-					return {evidence, good: inRange && Boolean(e.dns) && (!needsRouter || Boolean(e.router))};
+					// libvirt's dnsmasq always hands out itself as DNS; a LAN's DHCP server need not.
+					const needsDns = Boolean(range);
+					return {
+						evidence,
+						good: inRange && (!needsDns || Boolean(e.dns)) && (!needsRouter || Boolean(e.router)),
+					};
 				}),
 			);
 			dhcpEvidence.push(...leases.map((l) => l.evidence));
@@ -243,9 +248,11 @@ export async function probeNetwork(
 				expectedDhcp,
 				dhcpMeasured,
 				dhcpEvidence.join('\n'),
-				range
-					? `no lease from libvirt's dnsmasq on ${network.bridge}: a firewall dropping DHCP (port 67) to the host? See kvmnet doctor, checks dns-dhcp-ports and host-firewall.`
-					: "no lease from the LAN: is there a DHCP server on it, and does the switch pass the guests' MAC addresses?",
+				endpoints.every((e) => e.address)
+					? `a lease came, but ${range ? "outside the network's range or " : ''}without ${network.mode === 'isolated' ? 'a DNS server' : 'a router or a DNS server'}: see the DHCP server's options`
+					: range
+						? `no lease from libvirt's dnsmasq on ${network.bridge}: a firewall dropping DHCP (port 67) to the host? See kvmnet doctor, checks dns-dhcp-ports, host-firewall and forward-drop.`
+						: "no lease from the LAN: is there a DHCP server on it, and does the switch pass the guests' MAC addresses?",
 			),
 		);
 
@@ -323,7 +330,7 @@ export async function probeNetwork(
 		// macvtap keeps guests from the host only through the parent itself: a host address on another NIC is
 		// reached through the LAN like any other machine's.
 		const throughLan = (expected: Expectation): Expectation =>
-			macvtap && expected === 'no' && publicNic?.name !== parent ? 'yes' : expected;
+			macvtap && expected === 'no' && publicNic?.name !== parent ? 'either' : expected;
 		cells.push(
 			cell(
 				'guest-host-public',
@@ -339,7 +346,7 @@ export async function probeNetwork(
 				promise['guest-guest'],
 				a,
 				b.address,
-				'guests on one bridge do not reach each other: bridged traffic filtered by the host firewall? See kvmnet doctor, check bridge-netfilter.',
+				'guests on one bridge do not reach each other: bridged traffic filtered by the host firewall (br_netfilter sends it through the forward chains)? See kvmnet doctor, checks bridge-netfilter and forward-drop.',
 			),
 		);
 		cells.push(
@@ -351,17 +358,33 @@ export async function probeNetwork(
 				'the host cannot reach a guest: see kvmnet doctor, checks libvirt-firewall and host-firewall.',
 			),
 		);
-		const target = options.target ?? defaultRoute?.gateway;
+		// On the LAN (host bridge, OVS, macvtap) the guests' way out is the LAN's router, from their lease.
+		const onLan = macvtap || ovs || network.mode === 'bridge';
+		const target = options.target ?? (onLan ? a.router : undefined) ?? defaultRoute?.gateway;
+		if (target) report.target = target;
 		const subnet = libvirtIp
 			? `${formatIpv4(networkOf(parseIpv4(libvirtIp.address)!, libvirtIp.prefix))}/${libvirtIp.prefix}`
 			: undefined;
 		const outsideCause =
 			network.mode === 'route'
-				? `routed guests reach beyond the host only if the LAN knows the way back: on the LAN router, ip route add ${subnet} via ${publicAddress ?? 'HOST-ADDRESS'} (and forwarding on here: kvmnet doctor, check forwarding).`
+				? `routed guests reach beyond the host only if the LAN knows the way back: on the LAN router, ip route add ${subnet} via ${publicAddress ?? 'HOST-ADDRESS'} (and forwarding on here, nothing dropping it: kvmnet doctor, checks forwarding and forward-drop).`
 				: network.mode === 'nat'
-					? 'NAT guests do not get out: IP forwarding off or a FORWARD DROP (Docker, ufw)? See kvmnet doctor, checks forwarding, libvirt-firewall and docker.'
+					? 'NAT guests do not get out: IP forwarding off, or a FORWARD DROP (Docker, ufw, an nftables ruleset)? See kvmnet doctor, checks forwarding, forward-drop, libvirt-firewall and docker.'
 					: undefined;
-		cells.push(cell('guest-outside', target ? promise['guest-outside'] : 'n/a', a, target, outsideCause));
+		// A target the host itself cannot reach says nothing about the network: the cell is skipped, said so.
+		const hostReachesTarget = target ? (await reach(undefined, target)).measured === 'yes' : false;
+		if (target && !hostReachesTarget)
+			cells.push(
+				Promise.resolve(
+					judge(
+						'guest-outside',
+						promise['guest-outside'],
+						undefined,
+						`the host itself gets no answer from ${target}: pick a --target the host reaches`,
+					),
+				),
+			);
+		else cells.push(cell('guest-outside', target ? promise['guest-outside'] : 'n/a', a, target, outsideCause));
 		report.checks.push(...(await Promise.all(cells)));
 	} catch (error) {
 		if ((error as Error).message !== 'stopped') {

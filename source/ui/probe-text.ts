@@ -8,6 +8,7 @@ const verdict = {pass: 'pass', fail: 'FAIL', skip: 'skip'} as const;
 export function probeText(report: ProbeReport): string {
 	const lines = [
 		`Probe of network ${visible(report.network)} (${report.mode}): ${visible(report.attach)}`,
+		...(report.target ? [`guest-outside tries ${visible(report.target)}`] : []),
 		'',
 		`${'check'.padEnd(18)} ${'promised'.padEnd(9)} ${'measured'.padEnd(9)} result`,
 	];
