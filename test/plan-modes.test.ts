@@ -320,6 +320,30 @@ describe('what the plans contain', () => {
 		]);
 	});
 
+	it('refuses, naming the field, what clashes with what the host already has', () => {
+		const errors = (mode: string, params: Params) =>
+			makePlan(mode, params, demo, {uri: 'test:///default', directory: () => '/tmp/p'}).errors.map((e) => e.message);
+		// A named uplink is never dropped for an existing bridge it is not in.
+		expect(errors('bridge', {bridge: 'br0', uplink: 'eth1'})).toEqual([
+			'uplink: br0 already exists and its ports are eth2, vnet1, not eth1; leave uplink empty to use br0 as it is, or name a new bridge for eth1',
+		]);
+		// Named alone, the uplink gets a bridge of its own (br0 holds eth2, not eth3).
+		expect(
+			makePlan('bridge', {uplink: 'eth3'}, demo, {uri: 'test:///default', directory: () => '/tmp/p'}).plan?.params[
+				'bridge'
+			],
+		).not.toBe('br0');
+		expect(errors('pci-passthrough', {pci: '0000:02:00.1', vms: 'db01'})).toEqual([
+			'pci: 0000:02:00.1 is eth2, and it is a port of br0: passed through, it leaves the host and takes them with it (pick a NIC nothing uses)',
+		]);
+		expect(errors('vlan', {'vlan-method': 'subinterface', vlan: '100', uplink: 'eth1', bridge: 'br7'})).toEqual([
+			'vlan: eth1.100 already exists (a port of br100); use that bridge with the bridge mode, or pick another VLAN',
+		]);
+		expect(errors('vlan', {'vlan-method': 'ovs', uplink: 'eth1'})[0]).toMatch(
+			/^uplink: ovsbr0 already exists and eth1 is not one of its ports/,
+		);
+	});
+
 	it('SR-IOV goes through 0 VFs, writes a udev rule so the VFs survive reboot', () => {
 		const p = plan('sriov', {'vf-count': '8'});
 		expect(p.steps.slice(0, 2).map((s) => [s.run.join(' '), s.input, s.undoInput])).toEqual([

@@ -1,5 +1,6 @@
 // The wizard's fields: their names (also the `kvmnet plan --FIELD` flags), labels and help, and how each is
 // checked. Every check returns a message that names the field and the rule, so the TUI and the CLI say the same.
+import {nicUsers} from './nic-users.js';
 import type {HostModel, Nic, Vm} from './model.js';
 import {
 	broadcastOf,
@@ -429,6 +430,11 @@ export function validateFields(
 		else if (!owner) fail('pci', `pci: no network device at ${text} on this host`);
 		else if (owner.name === host.header.ssh?.interface)
 			fail('pci', `pci: ${text} is ${owner.name}, which carries your SSH session; the host would lose it to the VM`);
+		else if (nicUsers(host, owner).length > 0)
+			fail(
+				'pci',
+				`pci: ${text} is ${owner.name}, and ${nicUsers(host, owner).join('; ')}: passed through, it leaves the host and takes them with it (pick a NIC nothing uses)`,
+			);
 		else pci = text;
 	}
 

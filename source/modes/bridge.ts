@@ -47,10 +47,14 @@ export const bridge: ModeDefinition = {
 			? 'this host has only a Wi-Fi uplink, and Wi-Fi cannot be bridged'
 			: 'this host has no wired NIC to bridge';
 	},
-	defaults: (host) => {
-		// Reuse a bridge that already holds a physical NIC; otherwise plan a new one over the default-route NIC.
+	defaults: (host, given = {}) => {
+		// Reuse a bridge that already holds a physical NIC (the named uplink's, when one is named); otherwise plan a
+		// new one over the default-route NIC (or the named one).
+		const named = given.uplink;
 		const existing = host.bridges.find(
-			(b) => b.type === 'linux' && b.ports.some((p) => host.nics.find((n) => n.name === p.name)?.kind === 'physical'),
+			(b) =>
+				b.type === 'linux' &&
+				b.ports.some((p) => (named ? p.name === named : host.nics.find((n) => n.name === p.name)?.kind === 'physical')),
 		);
 		const uplink = existing ? undefined : defaultWiredUplink(host);
 		return {
@@ -63,6 +67,14 @@ export const bridge: ModeDefinition = {
 	},
 	check: (p, host) => {
 		const exists = host.bridges.some((b) => b.name === p.bridge);
+		const existing = host.bridges.find((b) => b.name === p.bridge);
+		if (existing && p.uplink && !existing.ports.some((port) => port.name === p.uplink!.name))
+			return [
+				{
+					field: 'uplink',
+					message: `uplink: ${p.bridge} already exists and its ports are ${existing.ports.map((port) => port.name).join(', ') || 'none'}, not ${p.uplink.name}; leave uplink empty to use ${p.bridge} as it is, or name a new bridge for ${p.uplink.name}`,
+				},
+			];
 		if (!exists && !p.uplink)
 			return [{field: 'uplink', message: `uplink: ${p.bridge} does not exist yet; name the wired NIC to put in it`}];
 		// With no network manager, the DHCP client that got the lease (dhclient, dhcpcd) keeps running on the port:

@@ -1,5 +1,6 @@
 // PCI passthrough: the VM drives a whole physical NIC itself (VFIO); no libvirt network is involved. The VM gets a
 // <hostdev> device, not <interface type='hostdev'> (that form is for SR-IOV VFs only: see InterfaceSpec).
+import {nicUsers} from '../core/nic-users.js';
 import {defaultRouteNic} from './shared.js';
 import type {ModeDefinition} from './types.js';
 
@@ -41,7 +42,8 @@ export const pciPassthrough: ModeDefinition = {
 		const ssh = host.header.ssh?.interface;
 		const route = defaultRouteNic(host)?.name;
 		const spare = host.nics.find(
-			(n) => n.kind === 'physical' && n.busAddress && n.name !== ssh && n.name !== route && !n.master && !n.sriov,
+			(n) =>
+				n.kind === 'physical' && n.busAddress && n.name !== ssh && n.name !== route && nicUsers(host, n).length === 0,
 		);
 		return {pci: spare?.busAddress ?? ''};
 	},

@@ -68,7 +68,8 @@ export interface ModeDefinition {
 	rules: FieldRules;
 	/** Why this host cannot do the mode, or undefined when it can. */
 	unavailable(host: HostModel): string | undefined;
-	defaults(host: HostModel): Params;
+	/** Defaults for the fields the user did not give; `given` lets one follow another (a bridge for the named uplink). */
+	defaults(host: HostModel, given?: Params): Params;
 	/** Checks that join several fields in a way only this mode needs (after each field passed its own checks). */
 	check?(params: ValidParams, host: HostModel): FieldError[];
 	build(params: ValidParams, host: HostModel): ModeBuild;

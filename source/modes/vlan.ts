@@ -76,6 +76,15 @@ export const vlan: ModeDefinition = {
 		if (p.vlanMethod === 'subinterface') {
 			if (!p.uplink)
 				return [{field: 'uplink', message: 'uplink: a VLAN sub-interface needs the NIC that carries the trunk'}];
+			const sub = `${p.uplink.name}.${p.vlanIds[0]}`;
+			const there = host.nics.find((n) => n.name === sub);
+			if (there)
+				return [
+					{
+						field: 'vlan',
+						message: `vlan: ${sub} already exists${there.master ? ` (a port of ${there.master})` : ''}; use that bridge with the bridge mode, or pick another VLAN`,
+					},
+				];
 			if (existing)
 				return [
 					{
@@ -87,6 +96,19 @@ export const vlan: ModeDefinition = {
 		if (p.vlanMethod === 'ovs' && existing && !host.bridges.some((b) => b.name === p.bridge && b.type === 'ovs')) {
 			return [{field: 'bridge', message: `bridge: ${p.bridge} exists and is not an Open vSwitch bridge`}];
 		}
+		const ovsBridge = host.bridges.find((b) => b.name === p.bridge && b.type === 'ovs');
+		if (
+			p.vlanMethod === 'ovs' &&
+			ovsBridge &&
+			p.uplink &&
+			!ovsBridge.ports.some((port) => port.name === p.uplink!.name)
+		)
+			return [
+				{
+					field: 'uplink',
+					message: `uplink: ${p.bridge} already exists and ${p.uplink.name} is not one of its ports (${ovsBridge.ports.map((port) => port.name).join(', ') || 'none'}); leave uplink empty to use ${p.bridge} as it is`,
+				},
+			];
 		if (p.vlanMethod === 'libvirt' && !existing && !p.uplink)
 			return [
 				{field: 'uplink', message: `uplink: ${p.bridge} does not exist yet; name the NIC that carries the trunk`},

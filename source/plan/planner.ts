@@ -19,7 +19,7 @@ export interface PlanOptions {
 
 /** The mode's defaults for this host, overridden by what the user gave. */
 export function withDefaults(mode: ModeDefinition, given: Params, host: HostModel): Params {
-	const params: Params = {...mode.defaults(host)};
+	const params: Params = {...mode.defaults(host, given)};
 	for (const [key, value] of Object.entries(given)) if (value !== undefined) params[key as FieldId] = value;
 	return params;
 }

@@ -105,8 +105,11 @@ const sentences: Record<ModeId, string> = {
 	ovs: 'Open vSwitch carries VLAN tags and trunks per port',
 };
 
-/** Why `mode` does not meet `answer` (as given). */
-function unmetWhy(answer: keyof Answers, given: boolean, mode: ModeId): string {
+/** Why `mode` does not meet `answer` (as given), on `host`. */
+function unmetWhy(answer: keyof Answers, answers: Answers, mode: ModeId, host: HostModel): string {
+	const given = answers[answer];
+	const doable = (ids: ModeId[]) =>
+		ids.filter((id) => !findMode(id)!.unavailable(host)).map((id) => findMode(id)!.title);
 	const title = findMode(mode)!.title;
 	switch (answer) {
 		case 'reachableFromLan':
@@ -117,12 +120,24 @@ function unmetWhy(answer: keyof Answers, given: boolean, mode: ModeId): string {
 			return given
 				? `${title} gives the VMs no way out`
 				: `${title} lets the VMs reach whatever the LAN's router allows, the internet included: block it there if they must not`;
-		case 'isolatedFromHost':
-			return `${title} leaves the host reachable from the VMs (${mode === 'isolated' ? "its address on the network's bridge, and every service listening there" : 'through the network'}): no mode keeps VMs off the LAN and the internet and away from the host at once; firewall the host's address on the bridge (an INPUT drop for the bridge) to get closer`;
-		case 'maxThroughput':
-			return `${title} is a software path: maximum throughput needs SR-IOV, a passed-through NIC or macvtap passthrough, none of which this host can do`;
-		case 'vlans':
-			return `${title} carries no VLAN tags: tagged VLANs need Open vSwitch, a VLAN sub-interface, SR-IOV or libvirt 11's <vlan>, none of which this host can do`;
+		case 'isolatedFromHost': {
+			const where =
+				mode === 'isolated'
+					? "its address on the network's bridge, and every service listening there"
+					: mode === 'sriov'
+						? 'through the NIC, when the host uses its PF'
+						: 'through the network';
+			const alone = !answers.reachableFromLan && !answers.internet;
+			return `${title} leaves the host reachable from the VMs (${where})${alone ? ": no mode keeps VMs off the LAN and the internet and away from the host at once; a firewall rule on the host (an INPUT drop for the network's bridge) gets closer" : ''}`;
+		}
+		case 'maxThroughput': {
+			const fast = doable(['sriov', 'pci-passthrough', 'macvtap-passthrough']);
+			return `${title} is a software path: maximum throughput needs SR-IOV, a passed-through NIC or macvtap passthrough${fast.length === 0 ? ', none of which this host can do' : ` (this host can do ${fast.join(', ')}, which miss other answers)`}`;
+		}
+		case 'vlans': {
+			const tagged = doable(['vlan', 'ovs', 'sriov']);
+			return `${title} carries no VLAN tags: tagged VLANs need Open vSwitch, a VLAN sub-interface, SR-IOV or libvirt 11's <vlan>${tagged.length === 0 ? ', none of which this host can do' : ` (this host can do ${tagged.join(', ')}, which miss other answers)`}`;
+		}
 	}
 }
 
@@ -160,7 +175,7 @@ export function recommend(answers: Answers, host: HostModel): Recommendation {
 		mode: first!.id,
 		reason: reasonOf(first!),
 		passedOver,
-		unmet: first!.missed.map((m) => ({answer: m.answer, why: unmetWhy(m.answer, answers[m.answer], first!.id)})),
+		unmet: first!.missed.map((m) => ({answer: m.answer, why: unmetWhy(m.answer, answers, first!.id, host)})),
 	};
 	if (second) {
 		recommendation.runnerUp = second.id;
