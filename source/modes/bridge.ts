@@ -50,12 +50,17 @@ export const bridge: ModeDefinition = {
 	defaults: (host, given = {}) => {
 		// Reuse a bridge that already holds a physical NIC (the named uplink's, when one is named); otherwise plan a
 		// new one over the default-route NIC (or the named one).
+		// A bridge the user named that exists is used as it is: no uplink is added to it.
 		const named = given.uplink;
-		const existing = host.bridges.find(
-			(b) =>
-				b.type === 'linux' &&
-				b.ports.some((p) => (named ? p.name === named : host.nics.find((n) => n.name === p.name)?.kind === 'physical')),
-		);
+		const existing =
+			host.bridges.find((b) => b.name === given.bridge) ??
+			host.bridges.find(
+				(b) =>
+					b.type === 'linux' &&
+					b.ports.some((p) =>
+						named ? p.name === named : host.nics.find((n) => n.name === p.name)?.kind === 'physical',
+					),
+			);
 		const uplink = existing ? undefined : defaultWiredUplink(host);
 		return {
 			name: uniqueName(host, 'lan'),
