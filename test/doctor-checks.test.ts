@@ -78,7 +78,7 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 		const nftBackend: DoctorFacts = {
 			...iptablesOnly,
 			nftTables: ['table ip filter', 'table ip libvirt_network'],
-			nftForwardDrops: ['ip filter FORWARD'],
+			nftForwardDrops: [{chain: 'ip filter FORWARD', rules: 4, acceptsFrom: [], acceptsTo: [], acceptsReplies: false}],
 		};
 		const failed = check(runChecks(host, nftBackend), 'forward-drop');
 		expect(failed).toMatchObject({status: 'fail'});
@@ -103,13 +103,40 @@ describe('doctor checks on the demo host, one fact changed at a time', () => {
 			},
 		};
 		expect(check(runChecks(host, accepted), 'forward-drop').status).toBe('pass');
-		// A native nftables forward chain with policy drop, whatever libvirt's backend: its rules are not read (warn).
-		const native = check(runChecks(host, {...facts, nftForwardDrops: ['inet filter forward']}), 'forward-drop');
+		// A native nftables forward chain with policy drop, whatever libvirt's backend: with no rules it drops every
+		// forwarded packet (fail); an accept for each bridge and for the replies lets them through.
+		const nativeDrop = (rules: number, acceptsFrom: string[], acceptsReplies = false) =>
+			check(
+				runChecks(host, {
+					...facts,
+					nftForwardDrops: [{chain: 'inet filter forward', rules, acceptsFrom, acceptsTo: [], acceptsReplies}],
+				}),
+				'forward-drop',
+			);
+		expect(nativeDrop(0, [])).toMatchObject({
+			status: 'fail',
+			seen: expect.stringContaining('nft chain inet filter forward has policy drop and no rules'),
+		});
+		const native = nativeDrop(3, []);
 		expect(native).toMatchObject({
 			status: 'warn',
-			seen: expect.stringContaining('nft chain inet filter forward has policy drop'),
+			seen: expect.stringContaining('and no plain accept (iifname BRIDGE'),
 		});
 		expect(native.fix?.text).toContain('nft insert rule inet filter forward iifname "virbr0" accept');
+		// The guests' way out without their replies' way back is still cut off.
+		expect(
+			nativeDrop(
+				2,
+				bridges.map((n) => n.bridge!),
+			).status,
+		).toBe('warn');
+		expect(
+			nativeDrop(
+				3,
+				bridges.map((n) => n.bridge!),
+				true,
+			).status,
+		).toBe('pass');
 	});
 
 	it('SR-IOV: VFs that nothing recreates at boot warn; a udev rule for the PF passes; no VFs fails with a fix that creates them', () => {

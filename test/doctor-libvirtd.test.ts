@@ -120,15 +120,22 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 
 	// Every forward-hook chain sees each packet: a native nftables chain with policy drop cuts NAT guests off even
 	// though libvirt (iptables backend here, libvirt 9) accepts them in its own chains. Read from the real nft.
-	it('forward-drop: a native nftables forward chain with policy drop, read from nft -j, warns for the NAT networks', async () => {
+	it('forward-drop: a native nftables forward chain with policy drop, read from nft -j: no rules fails, accepts for the NAT bridges and their replies pass', async () => {
 		expect((await check('forward-drop')).status).toBe('pass');
 		await inNs('nft', 'add', 'table', 'inet', 'kvmtest');
 		await inNs('nft', 'add chain inet kvmtest forward { type filter hook forward priority 0; policy drop; }');
 		try {
 			expect(await check('forward-drop')).toMatchObject({
-				status: 'warn',
-				seen: expect.stringContaining('nft chain inet kvmtest forward has policy drop'),
+				status: 'fail',
+				seen: expect.stringContaining('nft chain inet kvmtest forward has policy drop and no rules'),
 			});
+			// The NAT networks' bridges (default's virbr0; clash's virbr9 if it runs).
+			for (const bridge of ['virbr0', 'virbr9'])
+				await inNs('nft', 'add', 'rule', 'inet', 'kvmtest', 'forward', 'iifname', bridge, 'accept');
+			// Out, but not the replies back: still cut off.
+			expect((await check('forward-drop')).status).toBe('warn');
+			await inNs('nft', 'add', 'rule', 'inet', 'kvmtest', 'forward', 'ct', 'state', 'established,related', 'accept');
+			expect((await check('forward-drop')).status).toBe('pass');
 		} finally {
 			await inNs('nft', 'delete', 'table', 'inet', 'kvmtest');
 		}

@@ -1,7 +1,7 @@
 // The facts the doctor needs beyond the inventory: sysctls, the firewall, who listens on the DNS/DHCP ports, the
 // devices VMs need, vfio, the files that recreate SR-IOV VFs, and which interfaces hold routes from router
 // advertisements. Mostly file reads; at most two processes (iptables -S, nft list tables), each only when installed.
-import {forwardDropChains} from '../core/parse-nft.js';
+import {forwardDrops} from '../core/parse-nft.js';
 import {release} from 'node:os';
 import {join} from 'node:path';
 import {sysctlKeys, type DoctorFacts, type Listener} from '../core/doctor/index.js';
@@ -188,12 +188,12 @@ export async function scanDoctorFacts(runner: Runner, options: DoctorScanOptions
 			})(),
 			(async () => {
 				const tablesQuery = runner.ahead(['nft', 'list', 'tables'], {atMostMs: 10_000});
-				const chainsQuery = runner.ahead(['nft', '-j', 'list', 'chains'], {atMostMs: 10_000});
+				const chainsQuery = runner.ahead(['nft', '-j', 'list', 'ruleset'], {atMostMs: 10_000});
 				if (!(await runner.hasProgram('nft', env))) return undefined;
 				const [tables, chains] = await Promise.all([tablesQuery(), chainsQuery()]);
 				return {
 					tables: tables.ok ? tables.stdout.split('\n').filter(Boolean) : undefined,
-					forwardDrops: chains.ok ? forwardDropChains(chains.stdout) : undefined,
+					forwardDrops: chains.ok ? forwardDrops(chains.stdout) : undefined,
 				};
 			})(),
 			files.read(join(root, 'etc/libvirt/network.conf')),

@@ -217,7 +217,8 @@ function forwardDropCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 			: facts.libvirtFirewallBackend;
 	if (facts.nftForwardDrops === undefined && !iptablesRules)
 		return {...base, status: 'n/a', seen: 'neither nft nor iptables could be read', why};
-	const drops = new Set(facts.nftForwardDrops ?? []);
+	const nftDrops = new Map((facts.nftForwardDrops ?? []).map((d) => [d.chain, d]));
+	const drops = new Set(nftDrops.keys());
 	// iptables-legacy's FORWARD is not in nft's list; iptables -S still shows its policy.
 	if (forwardPolicy(facts) === 'DROP') drops.add('ip filter FORWARD');
 	// With its iptables backend libvirt puts its own accepts at the top of that very chain.
@@ -233,7 +234,17 @@ function forwardDropCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 		);
 	const bridges = needing.map((n) => n.bridge!);
 	const iptablesDrop = drops.has('ip filter FORWARD') && bridges.some((b) => !accepted(b));
-	const native = [...drops].filter((chain) => chain !== 'ip filter FORWARD' && chain !== 'ip6 filter FORWARD');
+	// A native chain that accepts every NAT/routed bridge by name, and their replies, lets the guests out.
+	const native = [...drops].filter(
+		(chain) =>
+			chain !== 'ip filter FORWARD' &&
+			chain !== 'ip6 filter FORWARD' &&
+			!bridges.every((b) => {
+				const d = nftDrops.get(chain);
+				return d?.acceptsFrom.includes(b) && (d.acceptsReplies || d.acceptsTo.includes(b));
+			}),
+	);
+	const empty = native.filter((chain) => nftDrops.get(chain)?.rules === 0);
 	const backendWords = `libvirt's ${backend ?? 'default'} firewall backend`;
 	if (!iptablesDrop && native.length === 0)
 		return {
@@ -256,9 +267,10 @@ function forwardDropCheck(host: HostModel, facts: DoctorFacts): CheckResult {
 		.join(' ');
 	return {
 		...base,
-		// The iptables rules are read, so a missing accept is known; nftables rules are not read, only the policy.
-		status: iptablesDrop ? 'fail' : 'warn',
-		seen: `${[...(iptablesDrop ? [`the iptables FORWARD policy is DROP with no accept for ${list(missing)}`] : []), ...native.map((c) => `nft chain ${c} has policy drop`)].join('; ')}, beside ${backendWords}`,
+		// A missing iptables accept is known, and so is an nftables chain with no rules at all; an nftables chain's
+		// other rules are not analysed (a set, a jump may accept the guests): warn.
+		status: iptablesDrop || empty.length > 0 ? 'fail' : 'warn',
+		seen: `${[...(iptablesDrop ? [`the iptables FORWARD policy is DROP with no accept for ${list(missing)}`] : []), ...native.map((c) => `nft chain ${c} has policy drop${nftDrops.get(c)?.rules === 0 ? ' and no rules' : ' and no plain accept (iifname BRIDGE, and oifname BRIDGE or ct state established) for every NAT/routed bridge'}`)].join('; ')}, beside ${backendWords}`,
 		why,
 		fix: {text},
 	};

@@ -1,6 +1,7 @@
 // The doctor's shared vocabulary: a check's result (status, group, what was seen, why, the fix), the facts the
 // host layer gathers for it, and the helpers more than one group of checks uses (sysctl steps, host bridges, the
 // FORWARD policy). Pure, like the rest of the doctor.
+import type {ForwardDrop} from '../parse-nft.js';
 import type {HostModel} from '../model.js';
 import {escapeRegExp, type PlanStep} from '../plan.js';
 
@@ -72,10 +73,10 @@ export interface DoctorFacts {
 	/** `nft list tables` lines, or undefined when nft is not installed or could not run. */
 	nftTables?: string[];
 	/**
-	 * Base chains on the forward hook whose policy is drop, as "family table chain" (`nft -j list chains`): nftables'
-	 * own and iptables-nft's ("ip filter FORWARD") alike; undefined when nft could not tell.
+	 * Base chains on the forward hook whose policy is drop (`nft -j list ruleset`): nftables' own and iptables-nft's
+	 * ("ip filter FORWARD") alike, with their rule counts; undefined when nft could not tell.
 	 */
-	nftForwardDrops?: string[];
+	nftForwardDrops?: ForwardDrop[];
 	/** firewall_backend from /etc/libvirt/network.conf, when set. */
 	libvirtFirewallBackend?: string;
 	firewalld: boolean;
