@@ -10,7 +10,7 @@ import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {CheckResult} from '../source/core/doctor/index.js';
 import {runCli} from './harness/cli.js';
 import {Libvirtd} from './harness/libvirtd.js';
-import {isRoot, Namespace, run} from './harness/netns.js';
+import {isRoot, Namespace, run, startDnsmasq} from './harness/netns.js';
 
 describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 	let daemon: Libvirtd;
@@ -310,27 +310,15 @@ describe.skipIf(!isRoot)('doctor on a real libvirtd in a namespace', () => {
 			await inNs('ip', 'link', 'set', 'lanra', 'up');
 			await router.exec(['ip', 'addr', 'add', 'fd00:55::1/64', 'dev', 'rarouter', 'nodad']);
 			await router.exec(['ip', 'link', 'set', 'rarouter', 'up']);
-			const dnsmasq = spawn(
-				'ip',
-				[
-					'netns',
-					'exec',
-					router.name,
-					'dnsmasq',
-					'--keep-in-foreground',
-					'--conf-file=/dev/null',
-					'--pid-file=',
-					'--port=0',
-					'--enable-ra',
-					'--dhcp-range=fd00:55::,ra-only',
-					// An advertisement every 4 s (the default backs off to minutes): see the wait below.
-					'--ra-param=rarouter,4,1800',
-					'--interface=rarouter',
-					'--bind-interfaces',
-					'--user=root',
-				],
-				{stdio: 'ignore'},
-			);
+			const dnsmasq = startDnsmasq(router.name, [
+				'--port=0',
+				'--enable-ra',
+				'--dhcp-range=fd00:55::,ra-only',
+				// An advertisement every 4 s (the default backs off to minutes): see the wait below.
+				'--ra-param=rarouter,4,1800',
+				'--interface=rarouter',
+				'--bind-interfaces',
+			]);
 			children.push(dnsmasq);
 			let routes = '';
 			for (let i = 0; i < 100 && !/proto ra/.test(routes); i++) {

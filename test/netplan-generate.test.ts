@@ -82,6 +82,8 @@ describe.skipIf(!hasNetplan)('netplan plans through netplan generate', () => {
 		if (!result.plan) throw new Error(result.errors.map((e) => e.message).join('; '));
 		return result.plan;
 	};
+	const vlanOverEth3 = (files: Record<string, string>) =>
+		plan(hostWith(files), 'vlan', {'vlan-method': 'subinterface', vlan: '300', uplink: 'eth3', bridge: 'br300'});
 	const applied = (existing: Record<string, string>, p: Plan) => ({
 		...existing,
 		...Object.fromEntries(p.steps.flatMap((s) => s.writes ?? []).map((w) => [w.path, w.content])),
@@ -135,12 +137,7 @@ describe.skipIf(!hasNetplan)('netplan plans through netplan generate', () => {
 		const existing = {
 			'/etc/netplan/50-cloud-init.yaml': 'network:\n  version: 2\n  ethernets:\n    eth0:\n      dhcp4: true\n',
 		};
-		const p = plan(hostWith(existing), 'vlan', {
-			'vlan-method': 'subinterface',
-			vlan: '300',
-			uplink: 'eth3',
-			bridge: 'br300',
-		});
+		const p = vlanOverEth3(existing);
 		const result = await generate('vlan', applied(existing, p));
 		expect(result.stderr).not.toMatch(/is not defined/);
 		expect(result.exitCode).toBe(0);
@@ -150,12 +147,7 @@ describe.skipIf(!hasNetplan)('netplan plans through netplan generate', () => {
 		const defined = {
 			'/etc/netplan/50-cloud-init.yaml': 'network:\n  version: 2\n  ethernets:\n    eth3:\n      dhcp4: true\n',
 		};
-		const q = plan(hostWith(defined), 'vlan', {
-			'vlan-method': 'subinterface',
-			vlan: '300',
-			uplink: 'eth3',
-			bridge: 'br300',
-		});
+		const q = vlanOverEth3(defined);
 		expect(q.steps.flatMap((s) => s.writes ?? []).find((w) => w.path.includes('kvmnet'))!.content).not.toContain(
 			'ethernets:',
 		);

@@ -9,7 +9,7 @@
 //   br0 10.78.0.2/24 ← port lan0                      ── r0 ─┐ rbr2 10.78.0.1/24 (dnsmasq)
 //   OVS obr0 ← port lan2                              ── r2 ─┘
 //                                                             r9 10.88.0.1/24 ── o9 10.88.0.2 (the target)
-import {spawn, type ChildProcess} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -18,7 +18,7 @@ import type {ProbeReport} from '../source/core/probe.js';
 import {execa} from 'execa';
 import {cliPath, runCli} from './harness/cli.js';
 import {Libvirtd} from './harness/libvirtd.js';
-import {isRoot, Namespace, probeLeftovers, run} from './harness/netns.js';
+import {isRoot, Namespace, probeLeftovers, run, startDnsmasq} from './harness/netns.js';
 import {Ovs} from './harness/ovs.js';
 
 const hasBusybox = (await run(['busybox', '--list']).catch(() => ({stdout: ''}))).stdout.includes('udhcpc');
@@ -94,28 +94,16 @@ describe.skipIf(!isRoot || !hasBusybox)('kvmnet probe on a real libvirtd next to
 		await ovs.addBridge('obr0');
 		await ovs.vsctl('add-port', 'obr0', 'lan2');
 		await host('ip', 'link', 'set', 'obr0', 'up');
-		const dnsmasq = spawn(
-			'ip',
-			[
-				'netns',
-				'exec',
-				router.name,
-				'dnsmasq',
-				'--keep-in-foreground',
-				'--conf-file=/dev/null',
-				'--pid-file=',
-				'--no-resolv',
-				'--no-hosts',
-				'--leasefile-ro',
-				'--bind-interfaces',
-				'--interface=rbr',
-				'--interface=rbr2',
-				'--dhcp-range=10.77.0.100,10.77.0.150,255.255.255.0',
-				'--dhcp-range=10.78.0.100,10.78.0.150,255.255.255.0',
-				'--user=root',
-			],
-			{stdio: 'ignore'},
-		);
+		const dnsmasq = startDnsmasq(router.name, [
+			'--no-resolv',
+			'--no-hosts',
+			'--leasefile-ro',
+			'--bind-interfaces',
+			'--interface=rbr',
+			'--interface=rbr2',
+			'--dhcp-range=10.77.0.100,10.77.0.150,255.255.255.0',
+			'--dhcp-range=10.78.0.100,10.78.0.150,255.255.255.0',
+		]);
 		children.push(dnsmasq);
 		const define = async (name: string, xml: string) => {
 			writeFileSync(join(work, `${name}.xml`), xml);

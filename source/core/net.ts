@@ -20,6 +20,15 @@ export function parseIpv4(text: string): number | undefined {
 	return value;
 }
 
+/** A dotted netmask's prefix length (255.255.255.0: 24); undefined when it is no netmask (bits not contiguous). */
+export function prefixFromNetmask(netmask: string): number | undefined {
+	const value = parseIpv4(netmask);
+	if (value === undefined) return undefined;
+	const bits = value.toString(2).padStart(32, '0');
+	if (!/^1*0*$/.test(bits)) return undefined;
+	return bits.includes('0') ? bits.indexOf('0') : 32;
+}
+
 export function formatIpv4(value: number): string {
 	return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
 }

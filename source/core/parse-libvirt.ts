@@ -1,4 +1,5 @@
 // Parsers for libvirt's XML (network, domain, the test driver's host file) and virsh's text answers.
+import {prefixFromNetmask} from './net.js';
 import {XMLBuilder, XMLParser} from 'fast-xml-parser';
 import {classifyNetwork} from './classify.js';
 import type {LibvirtNetwork, NetworkIp, Portgroup, VlanSpec, VmInterface} from './model.js';
@@ -101,13 +102,6 @@ function parseVlan(node: XmlNode | undefined): VlanSpec | undefined {
 		return [nativeMode ? {id, nativeMode} : {id}];
 	});
 	return {tags, trunk: attr(node, 'trunk') === 'yes' || tags.length > 1};
-}
-
-function prefixFromNetmask(netmask: string): number | undefined {
-	const parts = netmask.split('.').map(Number);
-	if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) return undefined;
-	const bits = parts.map((p) => p.toString(2).padStart(8, '0')).join('');
-	return /^1*0*$/.test(bits) ? (bits.indexOf('0') === -1 ? 32 : bits.indexOf('0')) : undefined;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 	type ProbeCheckId,
 	type ProbeReport,
 } from '../core/probe.js';
-import {formatIpv4, networkOf, parseIpv4} from '../core/net.js';
+import {formatIpv4, networkOf, parseIpv4, prefixFromNetmask} from '../core/net.js';
 import {describeFailure, type RunResult, type Runner} from './runner.js';
 
 /** udhcpc runs its -s program at each DHCP event, the lease in its environment; this one only prints it. */
@@ -47,45 +47,40 @@ export interface ProbeOptions {
 
 const namePattern = /^kvmnet-probe-(\d+)-[ab]$/;
 const hostEndPattern = /^kvp(\d+)[ab]$/;
+const folderPattern = /^kvmnet-probe-(\d+)$/;
 
 /** udhcpc's $mask: a prefix length (busybox 1.35: "24"), or a dotted netmask in other versions. */
 function prefixOfMask(mask: string): number | undefined {
 	if (/^\d{1,2}$/.test(mask)) return Number(mask) <= 32 ? Number(mask) : undefined;
-	const value = parseIpv4(mask);
-	if (value === undefined) return undefined;
-	const bits = value.toString(2).padStart(32, '0');
-	if (!/^1*0*$/.test(bits)) return undefined;
-	return bits.includes('0') ? bits.indexOf('0') : 32;
+	return prefixFromNetmask(mask);
 }
 
-/** Remove what killed probes left: their namespaces, host ends and OVS ports, by the dead pid in their names. */
+/**
+ * Remove what killed probes left: their namespaces, host ends, OVS ports and lease-script folders, each found by
+ * the pid in its name when that process is gone.
+ */
 export async function sweepProbeLeftovers(runner: Runner, host: HostModel): Promise<string[]> {
-	const alive = async (pid: string) => (await runner.run(['kill', '-0', pid], {atMostMs: 5000})).ok;
+	const namespaces = (await runner.run(['ip', 'netns', 'list'], {atMostMs: 5000})).stdout
+		.split('\n')
+		.map((line) => line.split(' ')[0] ?? '');
+	const folders = (await runner.files.list('/run')) ?? [];
+	const leftovers: {name: string; remove: string[]}[] = [
+		...namespaces.map((name) => ({name, remove: ['ip', 'netns', 'del', name]})),
+		...host.nics.map((nic) => ({name: nic.name, remove: ['ip', 'link', 'del', 'dev', nic.name]})),
+		...host.bridges
+			.filter((b) => b.type === 'ovs')
+			.flatMap((b) =>
+				b.ports.map((port) => ({name: port.name, remove: ['ovs-vsctl', '--if-exists', 'del-port', b.name, port.name]})),
+			),
+		...folders.map((name) => ({name, remove: ['rm', '-rf', `/run/${name}`]})),
+	];
 	const swept: string[] = [];
-	const namespaces = await runner.run(['ip', 'netns', 'list'], {atMostMs: 5000});
-	for (const line of namespaces.stdout.split('\n')) {
-		const name = line.split(' ')[0] ?? '';
-		const pid = namePattern.exec(name)?.[1];
-		if (pid && String(process.pid) !== pid && !(await alive(pid))) {
-			await runner.run(['ip', 'netns', 'del', name], {atMostMs: 5000});
-			swept.push(name);
-		}
-	}
-	for (const nic of host.nics) {
-		const pid = hostEndPattern.exec(nic.name)?.[1];
-		if (pid && String(process.pid) !== pid && !(await alive(pid))) {
-			await runner.run(['ip', 'link', 'del', 'dev', nic.name], {atMostMs: 5000});
-			swept.push(nic.name);
-		}
-	}
-	for (const bridge of host.bridges.filter((b) => b.type === 'ovs')) {
-		for (const port of bridge.ports) {
-			const pid = hostEndPattern.exec(port.name)?.[1];
-			if (pid && String(process.pid) !== pid && !(await alive(pid))) {
-				await runner.run(['ovs-vsctl', '--if-exists', 'del-port', bridge.name, port.name], {atMostMs: 5000});
-				swept.push(port.name);
-			}
-		}
+	for (const {name, remove} of leftovers) {
+		const pid = (namePattern.exec(name) ?? hostEndPattern.exec(name) ?? folderPattern.exec(name))?.[1];
+		if (!pid || pid === String(process.pid)) continue;
+		if ((await runner.run(['kill', '-0', pid], {atMostMs: 5000})).ok) continue;
+		await runner.run(remove, {atMostMs: 5000});
+		swept.push(name);
 	}
 	return swept;
 }

@@ -1,7 +1,8 @@
 // Network namespaces for tests: every one is named kvmt-<purpose>-<pid>, deleted in afterAll, deleted again at
 // process exit if a test died first, and namespaces left by a dead test process are swept at the next start.
 // Nothing here touches the machine's own interfaces, routes or firewall.
-import {execFileSync} from 'node:child_process';
+import {execFileSync, spawn, type ChildProcess} from 'node:child_process';
+import {readdirSync} from 'node:fs';
 import {execa} from 'execa';
 
 export interface Exec {
@@ -114,10 +115,36 @@ export class Namespace {
 }
 
 /**
- * Probe namespaces (kvmnet-probe-PID-a/b) whose kvmnet is gone: what a probe left behind. Namespace names are
+ * Probe namespaces (kvmnet-probe-PID-a/b) and lease-script folders (/run/kvmnet-probe-PID) whose kvmnet is gone:
+ * what a probe left behind. Namespace names are
  * global, so a probe running meanwhile in another test file (its pid alive) is not counted.
  */
 export async function probeLeftovers(): Promise<string[]> {
 	const {stdout} = await run(['ip', 'netns', 'list']);
-	return (stdout.match(/kvmnet-probe-\d+-[ab]/g) ?? []).filter((name) => !pidAlive(Number(name.split('-')[2])));
+	const folders = readdirSync('/run').filter((name) => /^kvmnet-probe-\d+$/.test(name));
+	return [...(stdout.match(/kvmnet-probe-\d+-[ab]/g) ?? []), ...folders.map((name) => `/run/${name}`)].filter(
+		(name) => !pidAlive(Number(name.split('-')[2])),
+	);
+}
+
+/**
+ * A dnsmasq of the test's own in `namespace`, in the foreground with no config file, pid file or user switch (it
+ * serves only what `options` say); stopped by the caller with kill().
+ */
+export function startDnsmasq(namespace: string, options: string[]): ChildProcess {
+	return spawn(
+		'ip',
+		[
+			'netns',
+			'exec',
+			namespace,
+			'dnsmasq',
+			'--keep-in-foreground',
+			'--conf-file=/dev/null',
+			'--pid-file=',
+			'--user=root',
+			...options,
+		],
+		{stdio: 'ignore'},
+	);
 }
