@@ -6,7 +6,7 @@ import {applyBindings, hintLine} from '../source/ui/bindings.js';
 import {defaultGuardSeconds, type StepState} from '../source/core/journal.js';
 import {applyListHeight, applyRunLayout} from '../source/ui/layout.js';
 import type {HostModel} from '../source/core/model.js';
-import type {ApplyView} from '../source/ui/apply-state.js';
+import {probeOffer, type ApplyView} from '../source/ui/apply-state.js';
 import {onRemoteHost} from '../source/ui/report.js';
 import {useTheme} from '../source/ui/theme.js';
 
@@ -181,7 +181,7 @@ export function ApplyScreen({view, model, width, height}: ApplyScreenProps) {
 				text={
 					view.phase === 'checking'
 						? 'Checking privileges, tools, and that the plan still fits…'
-						: hintLine(applyBindings[view.phase])
+						: hintLine(applyBindings[view.phase], probeOffer(view) ? [] : ['probe'])
 				}
 				warning={view.phase === 'running' && view.stopping ? 'Stopping after this step, then undoing…' : undefined}
 			/>

@@ -3,7 +3,7 @@ import {Box} from 'ink';
 import {Text} from '../source/components/text.js';
 import {Header} from '../source/components/header.js';
 import {StatusBar} from '../source/components/status-bar.js';
-import {hintLine, screenBindings} from '../source/ui/bindings.js';
+import {inventoryHints} from '../source/ui/bindings.js';
 import {TabBar} from '../source/components/tab-bar.js';
 import {TableView} from '../source/components/table-view.js';
 import type {HostModel} from '../source/core/model.js';
@@ -21,6 +21,8 @@ export interface InventoryScreenProps {
 	/** A scan is under way. */
 	loading: boolean;
 	loadError?: string;
+	/** A line for the status bar until the next key. */
+	notice?: string;
 	/** Said while the first scan runs: which host, and how it is reached. */
 	scanning?: string;
 	width: number;
@@ -35,6 +37,7 @@ export function InventoryScreen({
 	offset,
 	loading,
 	loadError,
+	notice,
 	scanning = 'Scanning this host…',
 	width,
 	height,
@@ -44,9 +47,10 @@ export function InventoryScreen({
 	const problems = model?.problems.length ?? 0;
 	// A tool that did not answer in time is said on the screen itself (which one, within how long, what sets that).
 	const timeouts = [...new Set((model?.problems ?? []).flatMap((p) => (p.timeout ? [p.timeout] : [])))];
-	const hints = hintLine(screenBindings.inventory);
+	const hints = inventoryHints(tab);
 	let warning: string | undefined;
-	if (loadError) warning = `Scan failed: ${loadError} (r to retry)`;
+	if (notice) warning = notice;
+	else if (loadError) warning = `Scan failed: ${loadError} (r to retry)`;
 	else if (loading && model) warning = 'Refreshing…';
 	else if (timeouts.length > 0) warning = `${timeouts.join(' · ')} · press ? to read`;
 	else if (problems > 0)

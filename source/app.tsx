@@ -10,12 +10,14 @@ import {HelpScreen} from '../screens/help-screen.js';
 import {InventoryScreen} from '../screens/inventory-screen.js';
 import {ModesScreen} from '../screens/modes-screen.js';
 import {PreviewScreen} from '../screens/preview-screen.js';
+import {ProbeScreen} from '../screens/probe-screen.js';
 import {QuestionsScreen} from '../screens/questions-screen.js';
 import type {DoctorFacts} from './core/doctor/index.js';
 import type {HostModel} from './core/model.js';
 import type {Plan} from './core/plan.js';
 import type {PlanOptions} from './plan/planner.js';
 import type {ApplyService} from './host/apply-service.js';
+import type {ProbeService} from './host/probe-service.js';
 import {useApply} from './hooks/use-apply.js';
 import {useKeypress} from './hooks/use-keypress.js';
 import {useRequests} from './hooks/use-requests.js';
@@ -37,6 +39,8 @@ export interface AppProps {
 	applier?: ApplyService;
 	/** Reads what the doctor needs beyond the inventory (sysctls, firewall, listeners…) for this host. */
 	diagnose?: (host: HostModel) => Promise<DoctorFacts>;
+	/** Measures what a guest on a network reaches (p on a network, or after an apply). */
+	prober?: ProbeService;
 	/** What the first scan is doing, for the screen until it is in ("Scanning this host…" by default). */
 	scanning?: string;
 }
@@ -64,6 +68,8 @@ function Screen({state, scanning}: {state: UiState; scanning?: string}) {
 			return <PreviewScreen wizard={wizard} width={width} height={height} />;
 		case 'apply':
 			return state.apply ? <ApplyScreen view={state.apply} model={model} width={width} height={height} /> : null;
+		case 'probe':
+			return state.probe ? <ProbeScreen view={state.probe} model={model} width={width} height={height} /> : null;
 		case 'doctor':
 			return state.doctor ? <DoctorScreen view={state.doctor} model={model} width={width} height={height} /> : null;
 		case 'inventory':
@@ -76,6 +82,7 @@ function Screen({state, scanning}: {state: UiState; scanning?: string}) {
 					offset={state.offset[state.tab]}
 					loading={state.loading}
 					loadError={state.loadError}
+					{...(state.notice ? {notice: state.notice} : {})}
 					{...(scanning ? {scanning} : {})}
 					width={width}
 					height={height}
@@ -84,7 +91,7 @@ function Screen({state, scanning}: {state: UiState; scanning?: string}) {
 	}
 }
 
-export function App({load, firstLoad, theme, planDirectory, save, applier, diagnose, scanning}: AppProps) {
+export function App({load, firstLoad, theme, planDirectory, save, applier, diagnose, prober, scanning}: AppProps) {
 	const {exit} = useApp();
 	const {stdout} = useStdout();
 	const [state, dispatch] = useReducer(reduce, undefined, () =>
@@ -92,7 +99,7 @@ export function App({load, firstLoad, theme, planDirectory, save, applier, diagn
 	);
 	useKeypress((key) => dispatch({type: 'key', key}));
 	const apply = useApply(state, dispatch, applier);
-	useRequests(state, dispatch, {load, firstLoad, save, diagnose, apply});
+	useRequests(state, dispatch, {load, firstLoad, save, diagnose, apply, ...(prober ? {probe: prober} : {})});
 
 	// An apply or undo that a dead process left half-way is offered for undoing before anything else.
 	useEffect(() => {

@@ -74,7 +74,7 @@ Apply and undo options:
   --guard-seconds N  apply: time to confirm a change to the SSH interface (default 60)
   --list             undo: list the journals (id, plan, state) instead
   --force            undo: go ahead even though a VM now uses what the undo removes
-  --events           apply, undo: the log as JSON lines; a "stop" line on stdin stops an apply
+  --events           apply, undo, probe: the log as JSON lines; a "stop" line on stdin stops an apply or probe
                      (how kvmnet on another machine drives this one)
   -h, --help         show this help
   -V, --version      show the version
@@ -232,8 +232,8 @@ export function parseArgs(argv: string[]): CliArgs {
 	if (args.command !== 'apply' && args.guardSeconds !== undefined)
 		throw new UsageError('--guard-seconds goes with the apply command: kvmnet apply PLAN.json --guard-seconds N');
 	if (args.command !== 'guard' && args.now) throw new UsageError('unknown option --now (see kvmnet --help)');
-	if (args.events && args.command !== 'apply' && args.command !== 'undo')
-		throw new UsageError('--events goes with the apply or undo command: kvmnet apply PLAN.json --yes --events');
+	if (args.events && args.command !== 'apply' && args.command !== 'undo' && args.command !== 'probe')
+		throw new UsageError('--events goes with the apply, undo or probe command: kvmnet apply PLAN.json --yes --events');
 	if (args.command !== 'undo' && (args.list || args.force))
 		throw new UsageError(
 			`${args.list ? '--list' : '--force'} goes with the undo command: kvmnet undo ${args.list ? '--list' : '--force'}`,

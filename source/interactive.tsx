@@ -9,6 +9,7 @@ import {remoteApplyService} from './host/remote-apply-service.js';
 import {parseConnection} from './core/connection.js';
 import {resolveLibvirtUri} from './host/virsh.js';
 import {loadDoctorFacts, type LoadOptions} from './host/load-host.js';
+import {localProbeService, remoteProbeService} from './host/probe-service.js';
 import {journalDirectory, planDirectory, savePlan} from './host/plan-files.js';
 import {catchStopSignals, signalExitCode} from './stop-signals.js';
 import {markStall, trace} from './host/trace.js';
@@ -34,6 +35,7 @@ export async function runInteractive(
 					journalDir: journalDirectory(),
 					guardCommand: [process.execPath, process.argv[1]!],
 				});
+	const prober = connection.kind === 'ssh' ? remoteProbeService(connection) : localProbeService(loadOptions);
 	const app = (
 		<App
 			load={load}
@@ -43,6 +45,7 @@ export async function runInteractive(
 			save={(plan) => savePlan(plan, plan.directory)}
 			applier={applier}
 			diagnose={(host) => loadDoctorFacts(host)}
+			prober={prober}
 			{...(connection.kind === 'ssh'
 				? {scanning: `Connecting to ${connection.label} over ssh and scanning it…`}
 				: connection.kind === 'no-shell'
@@ -60,16 +63,20 @@ export async function runInteractive(
 	// Loading Ink and the first render block the loop before there is a UI to be unresponsive: measured apart.
 	markStall('startup');
 	// SIGTERM, SIGHUP (the SSH session gone) or SIGINT: an apply under way stops before its next step and rolls
-	// back, an undo finishes, then the app exits with the signal's status.
+	// back, an undo finishes, a probe removes what it made, then the app exits with the signal's status.
 	let exitCode = 0;
 	const release = catchStopSignals((signal) => {
 		if (exitCode !== 0) return;
 		exitCode = signalExitCode[signal];
 		applier.stop(`Received ${signal}`);
-		void applier.idle().then(() => instance.unmount());
+		prober.stop();
+		void Promise.all([applier.idle(), prober.idle()]).then(() => instance.unmount());
 	});
 	try {
 		await instance.waitUntilExit();
+		// The probe screen only lets the app quit once its probe ended; this holds the process until it has cleaned up.
+		prober.stop();
+		await prober.idle();
 	} finally {
 		release();
 	}

@@ -3,7 +3,18 @@
 import {describe, expect, it} from 'vitest';
 import {eventLine, parseEvent} from '../source/core/agent-events.js';
 import type {Journal} from '../source/core/journal.js';
+import type {ProbeReport} from '../source/core/probe.js';
 
+const probe: ProbeReport = {
+	network: 'lab',
+	mode: 'nat',
+	attach: 'two veth endpoints on bridge virbr9',
+	target: '10.0.0.1',
+	checks: [
+		{id: 'dhcp', expected: 'yes', result: 'pass', measured: 'yes', evidence: '$ udhcpc …'},
+		{id: 'guest-outside', expected: 'yes', result: 'fail', measured: 'no', evidence: '$ ping …', cause: 'forwarding'},
+	],
+};
 const journal = {id: 'j1', path: '/x/j1.json', status: 'applied', steps: [], plan: {mode: 'nat'}} as unknown as Journal;
 
 describe('agent events', () => {
@@ -12,6 +23,7 @@ describe('agent events', () => {
 		expect(parseEvent(eventLine({log}).trim())).toEqual({log});
 		expect(parseEvent(eventLine({step: 2, state: 'done'}).trim())).toEqual({step: 2, state: 'done'});
 		expect(parseEvent(eventLine({journal, guardAlive: true}).trim())).toEqual({journal, guardAlive: true});
+		expect(parseEvent(eventLine({probe}).trim())).toEqual({probe});
 	});
 
 	it('drops what is not an event, or has a field of the wrong kind', () => {
@@ -26,6 +38,11 @@ describe('agent events', () => {
 			'{"step":1.5,"state":"done"}',
 			'{"step":1,"state":"exploded"}',
 			'{"journal":{"id":"j"}}',
+			'{"probe":{"network":"n","mode":"nat","attach":"a"}}',
+			'{"probe":{"network":"n","mode":"nat","attach":"a","checks":[{"id":"rm -rf","expected":"yes","result":"pass","evidence":""}]}}',
+			'{"probe":{"network":"n","mode":"nat","attach":"a","checks":[{"id":"dhcp","expected":"yes","result":"great","evidence":""}]}}',
+			'{"probe":{"network":"n","mode":"nat","attach":"a","checks":[{"id":"dhcp","expected":"yes","result":"pass"}]}}',
+			'{"probe":{"network":1,"mode":"nat","attach":"a","checks":[]}}',
 		])
 			expect(parseEvent(line), line).toBeUndefined();
 	});
@@ -33,5 +50,10 @@ describe('agent events', () => {
 	it('keeps only a log line’s own fields', () => {
 		const event = parseEvent('{"log":{"time":"t","step":0,"stream":"stdout","text":"\\u001b[2J","extra":"x"}}');
 		expect(event).toEqual({log: {time: 't', step: 0, stream: 'stdout', text: '\u001b[2J'}});
+	});
+
+	it('keeps only a probe report’s own fields, and its cells’', () => {
+		const sent = {...probe, extra: 'x', checks: [{...probe.checks[0], command: 'reboot'}]};
+		expect(parseEvent(JSON.stringify({probe: sent}))).toEqual({probe: {...probe, checks: [probe.checks[0]]}});
 	});
 });

@@ -3,7 +3,15 @@
 import {beforeAll, describe, expect, it} from 'vitest';
 import type {HostModel} from '../source/core/model.js';
 import {loadDemoHost} from '../source/host/demo.js';
-import {applyBindings, commandOf, helpRows, hintLine, screenBindings, type Binding} from '../source/ui/bindings.js';
+import {
+	applyBindings,
+	commandOf,
+	helpRows,
+	hintLine,
+	inventoryHints,
+	screenBindings,
+	type Binding,
+} from '../source/ui/bindings.js';
 import type {Key} from '../source/ui/keys.js';
 import {initialState, reduce, type UiState} from '../source/ui/state.js';
 import {parseKeys} from '../source/ui/keys.js';
@@ -72,8 +80,15 @@ describe('bindings', () => {
 });
 
 describe('at 80 columns', () => {
-	it.each(tables)('%s: the status bar fits whole', (_, table) => {
+	it.each(tables.filter(([name]) => name !== 'inventory'))('%s: the status bar fits whole', (_, table) => {
 		expect(hintLine(table).length).toBeLessThanOrEqual(80);
+	});
+
+	it('inventory: the status bar fits whole on every view, and p is hinted on the networks view', () => {
+		for (const tab of ['topology', 'nics', 'bridges', 'networks', 'vms'])
+			expect(inventoryHints(tab).length, tab).toBeLessThanOrEqual(80);
+		expect(inventoryHints('networks')).toContain('p probe');
+		expect(inventoryHints('nics')).not.toContain('p probe');
 	});
 
 	it('every help row fits whole beside its keys', () => {

@@ -48,7 +48,10 @@ describe('arguments', () => {
 			['apply', 'p.json', '--json'],
 			'--json goes with the inventory, doctor or probe command (or undo --list): kvmnet inventory --json',
 		],
-		[['doctor', '--events'], '--events goes with the apply or undo command: kvmnet apply PLAN.json --yes --events'],
+		[
+			['doctor', '--events'],
+			'--events goes with the apply, undo or probe command: kvmnet apply PLAN.json --yes --events',
+		],
 		[['probe'], 'probe needs a network: kvmnet probe NETWORK (kvmnet inventory lists them)'],
 		[['probe', 'a', 'b'], 'unexpected argument "b" (see kvmnet --help)'],
 		[['probe', 'lan', '--target', 'gateway'], '--target: "gateway" is not an IPv4 address (e.g. 192.0.2.1)'],

@@ -16,10 +16,11 @@ import {join} from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import type {ProbeReport} from '../source/core/probe.js';
 import {execa} from 'execa';
-import {cliPath, runCli} from './harness/cli.js';
+import {cliPath, inventoryJson, runCli} from './harness/cli.js';
 import {Libvirtd} from './harness/libvirtd.js';
 import {isRoot, Namespace, probeLeftovers, run, startDnsmasq} from './harness/netns.js';
 import {Ovs} from './harness/ovs.js';
+import {TmuxSession} from './harness/tmux.js';
 
 const hasBusybox = (await run(['busybox', '--list']).catch(() => ({stdout: ''}))).stdout.includes('udhcpc');
 
@@ -336,5 +337,47 @@ describe.skipIf(!isRoot || !hasBusybox)('kvmnet probe on a real libvirtd next to
 		expect(inactive.exitCode).toBe(2);
 		expect(inactive.report.attach).toMatch(/not active/);
 		await daemon.virsh('net-start q-iso');
+	}, 120_000);
+
+	it('the TUI under tmux: p on a network shows its matrix; Esc stops a probe under way and nothing is left', async () => {
+		const networks = (await inventoryJson(['-c', daemon.uri], {namespace: daemon.namespace, env: ovs.env})).networks;
+		const row = networks.findIndex((n) => n.name === 'q-nat');
+		const session = await TmuxSession.start(
+			['ip', 'netns', 'exec', daemon.namespace, process.execPath, cliPath, '--connect', daemon.uri],
+			// Only OVS's folders: the rest of this process's environment (CI=true among it) is not the terminal's.
+			{env: {OVS_RUNDIR: ovs.dir, OVS_DBDIR: ovs.dir}},
+		);
+		try {
+			await session.waitFor(/ 4 Networks \d+ /, 15_000);
+			// On another view p probes nothing: it says where networks are.
+			await session.keys('p');
+			await session.waitFor('p probes a network: select one in the Networks view (4)');
+			await session.keys('4', 'g', ...new Array<string>(row).fill('Down'));
+			expect(await session.waitFor('p probe')).not.toContain('Probe of network');
+			await session.keys('p');
+			await session.waitFor('Probe of network q-nat: measuring…');
+			const matrix = await session.waitFor('Probe of network q-nat: as promised', 60_000);
+			expect(matrix).toMatch(/guest-outside\s+yes\s+yes\s+pass/);
+			expect(matrix).toMatch(/dhcp\s+yes\s+yes\s+pass/);
+			expect(matrix).toContain('r probe again');
+			expect(matrix.split('\n').every((line) => line.length <= 80)).toBe(true);
+			expect(await leftovers()).toEqual([]);
+			// r probes again; Esc once its endpoints exist stops it, and it removes them before it says so.
+			await session.keys('r');
+			for (let i = 0; i < 200 && !/kvmnet-probe-\d+-b/.test((await run(['ip', 'netns', 'list'])).stdout); i++)
+				await new Promise((resolve) => setTimeout(resolve, 50));
+			await session.keys('Escape');
+			const stopped = await session.waitFor('Stopped before it finished: what the probe made is removed.', 30_000);
+			expect(stopped).toContain('Probe of network q-nat: stopped');
+			writeFileSync('/tmp/probe-screens.txt', matrix + '\n=====\n' + stopped);
+			expect(await leftovers()).toEqual([]);
+			await session.keys('Escape');
+			await session.waitFor(/ 4 Networks \d+ /);
+			await session.keys('q');
+			expect(await session.waitForExit()).toBe(0);
+		} finally {
+			await session.kill();
+		}
+		expect(await leftovers()).toEqual([]);
 	}, 120_000);
 });

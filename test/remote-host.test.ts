@@ -575,7 +575,7 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 		expect(await namespaceSnapshot(daemon, {})).toEqual(remoteBefore);
 	});
 
-	it('the TUI applies on the remote through kvmnet there: the network is the remote’s, and so is the journal', async () => {
+	it('the TUI applies on the remote through kvmnet there: the network is the remote’s, and so is the journal; p then probes it there', async () => {
 		const before = journalsIn(remoteState).length;
 		const session = await TmuxSession.start(laptopArgv(['-c', uri]), {env: {KVMNET_STATE_DIR: join(work, 'state')}});
 		try {
@@ -589,7 +589,15 @@ describe.skipIf(!isRoot || !haveSshd)('a remote host over qemu+ssh', () => {
 			await session.keys('a');
 			await session.waitFor(`this will change ${remoteHostname}`, 30_000);
 			await session.keys('y');
-			await session.waitFor('Applied: every step done and checked.', 60_000);
+			// The end of an apply offers to prove the network: p probes it on the remote, by kvmnet there.
+			expect(await session.waitFor('Applied: every step done and checked.', 60_000)).toContain('p probe the network');
+			await session.keys('p');
+			const matrix = await session.waitFor(`Probe of network rtui on ${remoteHostname}: as promised`, 90_000);
+			expect(matrix).toMatch(/guest-guest\s+yes\s+yes\s+pass/);
+			expect(matrix).toMatch(/guest-outside\s+no\s+(no\s+pass|-\s+skip)/);
+			expect(await probeLeftovers()).toEqual([]);
+			await session.keys('Escape');
+			await session.waitFor(/ 4 Networks \d+ /);
 			await session.keys('q');
 		} finally {
 			await session.kill();

@@ -9,6 +9,7 @@ import {DetailsScreen} from '../screens/details-screen.js';
 import {DoctorScreen} from '../screens/doctor-screen.js';
 import {HelpScreen} from '../screens/help-screen.js';
 import {InventoryScreen} from '../screens/inventory-screen.js';
+import {ProbeScreen} from '../screens/probe-screen.js';
 import {runChecks, type DoctorFacts} from '../source/core/doctor/index.js';
 import type {HostModel} from '../source/core/model.js';
 import {loadDemoHost} from '../source/host/demo.js';
@@ -17,6 +18,7 @@ import {initialApply} from '../source/ui/apply-state.js';
 import {applyBindings, helpRows, hintLine, screenBindings} from '../source/ui/bindings.js';
 import {detailsFor} from '../source/ui/details.js';
 import type {DoctorView} from '../source/ui/doctor-state.js';
+import {openProbe, probeResultLines, type ProbeView} from '../source/ui/probe-state.js';
 import {spareLine} from '../source/ui/layout.js';
 import {plainTheme, ThemeContext} from '../source/ui/theme.js';
 import {buildTables} from '../source/ui/views.js';
@@ -252,5 +254,57 @@ describe('the apply screen, before anything is changed', () => {
 			`  … and ${steps - 4} more`,
 		]);
 		expect(shown.at(-1)).toBe(hintLine(applyBindings.confirm));
+	});
+});
+
+describe('the probe screen', () => {
+	const failing: ProbeView = {
+		...openProbe('lab'),
+		phase: 'done',
+		report: {
+			network: 'lab',
+			mode: 'nat',
+			attach: 'two veth endpoints on bridge virbr9',
+			target: '10.0.0.1',
+			checks: [
+				{id: 'dhcp', expected: 'yes', result: 'pass', measured: 'yes', evidence: '$ udhcpc'},
+				{
+					id: 'guest-outside',
+					expected: 'yes',
+					result: 'fail',
+					measured: 'no',
+					evidence: '$ ip netns exec kvmnet-probe-9-a ping -c 2 -W 2 10.0.0.1\n2 packets transmitted, 0 received',
+					cause:
+						'NAT guests do not get out: IP forwarding off, or a FORWARD DROP (Docker, ufw, an nftables ruleset)? See kvmnet doctor, checks forwarding, forward-drop, libvirt-firewall and docker.',
+				},
+			],
+		},
+	};
+
+	it('shows the commands while it runs, and Esc to stop', () => {
+		const running = {...openProbe('lab'), log: ['$ ip netns add kvmnet-probe-9-a', '$ ip link add kvp9a \x1b[2J']};
+		const shown = lines(<ProbeScreen view={running} width={width} height={height} />);
+		expect(shown[0]).toBe('Probe of network lab: measuring…');
+		// What came from the host is shown, never sent to the terminal as it is.
+		expect(shown[2]).toBe('$ ip link add kvp9a \\e[2J');
+		expect(shown.at(-1)).toBe("Esc stop (the probe's endpoints are removed)");
+	});
+
+	it('shows the matrix, the differing cell with its cause wrapped at spaces, and scrolls', () => {
+		const shown = lines(<ProbeScreen view={failing} width={width} height={height} />);
+		expect(shown[0]).toBe('Probe of network lab: differs from the promise');
+		expect(shown).toContain('guest-outside      yes       no        FAIL');
+		expect(shown.join(' ')).toMatch(/likely cause: NAT guests do not get out: .* forward-drop,/);
+		expect(shown.at(-1)).toBe(hintLine(screenBindings.probe));
+		const all = probeResultLines(failing, width);
+		const scrolled = lines(<ProbeScreen view={{...failing, offset: 3}} width={width} height={height} />);
+		expect(scrolled[1]).toBe(all[3]);
+	});
+
+	it('says why it could not run', () => {
+		const failed: ProbeView = {...openProbe('lab'), phase: 'failed', error: 'it needs root (sudo kvmnet …)'};
+		const shown = lines(<ProbeScreen view={failed} width={width} height={height} />);
+		expect(shown[0]).toBe('Probe of network lab: could not run');
+		expect(shown[1]).toBe('The probe could not run: it needs root (sudo kvmnet …)');
 	});
 });

@@ -155,4 +155,45 @@ describe('requests', () => {
 		expect(press(keeping, 'n').requests.at(-1)?.kind).toBe('undo');
 		expect(press(keeping, '\x03')).toMatchObject({quit: false, apply: {phase: 'running'}});
 	});
+
+	it('p probes the selected network only; while it runs Esc and Ctrl-C ask once to stop it, after it Ctrl-C quits', () => {
+		const elsewhere = press(loaded(), '2p');
+		expect(kinds(elsewhere)).toEqual([]);
+		expect(elsewhere.notice).toMatch(/select one in the Networks view \(4\)/);
+		expect(press(elsewhere, 'j').notice).toBeUndefined();
+		let s = press(loaded(), '4p');
+		const network = demo.networks[0]!.name;
+		expect(s).toMatchObject({screen: 'probe', probe: {network, phase: 'running'}});
+		expect(s.requests.at(-1)).toMatchObject({kind: 'probe', network});
+		s = reduce(s, {type: 'probe-line', text: '$ ip netns add kvmnet-probe-1-a'});
+		s = press(s, '\x1b\x03q');
+		expect(kinds(s).filter((k) => k === 'probe-stop')).toHaveLength(1);
+		expect(s).toMatchObject({screen: 'probe', quit: false, probe: {stopping: true}});
+		const report = {network, mode: 'nat', attach: 'stopped', checks: []};
+		s = reduce(s, {type: 'probe-report', report});
+		expect(s.probe).toMatchObject({phase: 'done', report});
+		// A late line of the stopped probe changes nothing.
+		expect(reduce(s, {type: 'probe-line', text: 'late'}).probe?.log).toHaveLength(1);
+		expect(press(s, 'r').requests.at(-1)).toMatchObject({kind: 'probe', network});
+		expect(press(s, '\x1b')).toMatchObject({screen: 'inventory'});
+		expect(press(s, '\x03').quit).toBe(true);
+		const failed = reduce(press(loaded(), '4p'), {type: 'probe-failed', error: 'it needs root'});
+		expect(failed.probe).toMatchObject({phase: 'failed', error: 'it needs root'});
+	});
+
+	it('after an apply that made a network, p rescans and probes it; after one that did not, p does nothing', () => {
+		const applied = (status: string) =>
+			reduce(reduce(press(loaded(), 'n\r\ray'), {type: 'apply-phase', phase: 'done'}), {
+				type: 'apply-journal',
+				journal: {status, path: '/j.json', leftovers: []} as never,
+			});
+		const s = press(applied('applied'), 'p');
+		const name = s.probe?.network;
+		expect(name).toBeTruthy();
+		expect(s).toMatchObject({screen: 'probe', apply: undefined});
+		expect(kinds(s).slice(-2)).toEqual(['scan', 'probe']);
+		// The rescan's answer keeps the probe on the screen.
+		expect(reduce(s, {type: 'loaded', model: demo}).screen).toBe('probe');
+		expect(press(applied('rolled-back'), 'p')).toMatchObject({screen: 'apply'});
+	});
 });

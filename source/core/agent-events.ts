@@ -1,14 +1,17 @@
 // What kvmnet running on a remote host (its agent) tells the kvmnet that started it over ssh, one JSON object per
-// line: each log line, each step's new state, and the journal as it ended. The laptop shows them as if the apply
+// line: each log line, each step's new state, the journal as it ended, or a probe's matrix. The laptop shows them as if the apply
 // ran here; everything in them came from another machine, so a line that is not one of these is shown as text and
 // a field of the wrong type drops the event, never the apply's outcome.
 import {isJournal, type Journal, type LogLine, type StepState} from './journal.js';
+import {readProbeReport, type ProbeReport} from './probe.js';
 
 export type AgentEvent =
 	| {log: LogLine}
 	| {step: number; state: StepState}
 	/** The journal as the agent left it, and whether its guard still runs there. */
-	| {journal: Journal; guardAlive: boolean};
+	| {journal: Journal; guardAlive: boolean}
+	/** A probe's matrix (kvmnet probe --events): its commands came before it as log lines. */
+	| {probe: ProbeReport};
 
 /** Sent on the agent's stdin by the laptop: stop the apply before its next step and roll it back. */
 export const stopRequest = 'stop';
@@ -47,6 +50,10 @@ export function parseEvent(line: string): AgentEvent | undefined {
 		if (typeof step === 'number' && Number.isInteger(step) && step >= 0 && stepStates.includes(state as StepState))
 			return {step, state: state as StepState};
 		return undefined;
+	}
+	if ('probe' in event) {
+		const probe = readProbeReport(event['probe']);
+		return probe ? {probe} : undefined;
 	}
 	if ('journal' in event && isJournal(event['journal']))
 		return {journal: event['journal'], guardAlive: event['guardAlive'] === true};

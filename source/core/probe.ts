@@ -5,7 +5,7 @@
 // the LAN; isolated only the bridge address and the other guest (libvirt hands out no router there); macvtap per
 // the kernel's macvlan modes (drivers/net/macvlan.c: bridge delivers between guests on the parent, private and
 // vepa do not unless the switch reflects, and none reaches the host's own address on the parent).
-import type {LibvirtNetwork} from './model.js';
+import type {HostModel, LibvirtNetwork} from './model.js';
 
 export const probeCheckIds = [
 	'dhcp',
@@ -120,4 +120,65 @@ export function judge(
 export function probeExitCode(report: ProbeReport): number {
 	if (report.checks.every((c) => c.result === 'skip')) return 2;
 	return report.checks.some((c) => c.result === 'fail') ? 1 : 0;
+}
+
+/**
+ * The network to probe on this host, or why there is none: the probe needs root (it makes namespaces and links),
+ * libvirt answering (its networks), and a network of that name. The CLI and the TUI say the same words.
+ */
+export function probeSubject(host: HostModel, name: string): {network: LibvirtNetwork} | {error: string} {
+	if (host.source === 'demo')
+		return {
+			error: 'the demo host is not a real host: the probe measures a network on this machine or one reached over ssh',
+		};
+	if (!host.header.isRoot)
+		return {error: 'the probe makes network namespaces and links on the host: it needs root (sudo kvmnet …)'};
+	if (!host.header.libvirt.reachable)
+		return {
+			error: `libvirt at ${host.header.libvirt.uri} does not answer (${host.header.libvirt.error ?? 'no reply'}), so its networks are not known`,
+		};
+	const network = host.networks.find((n) => n.name === name);
+	if (!network) {
+		const names = host.networks.map((n) => n.name).join(', ') || 'none';
+		return {error: `there is no network "${name}" on ${host.header.hostname} (networks: ${names})`};
+	}
+	return {network};
+}
+
+const expectations: readonly Expectation[] = ['yes', 'no', 'either', 'n/a'];
+const results: readonly ProbeCell['result'][] = ['pass', 'fail', 'skip'];
+
+/**
+ * A probe report another machine's kvmnet sent (over ssh), as a copy holding only the report's own fields, or
+ * undefined when a field is missing or of the wrong kind: it is untrusted text.
+ */
+export function readProbeReport(value: unknown): ProbeReport | undefined {
+	if (typeof value !== 'object' || value === null) return undefined;
+	const {network, mode, attach, target, checks} = value as Record<string, unknown>;
+	if (typeof network !== 'string' || typeof mode !== 'string' || typeof attach !== 'string') return undefined;
+	if (target !== undefined && typeof target !== 'string') return undefined;
+	if (!Array.isArray(checks)) return undefined;
+	const cells: ProbeCell[] = [];
+	for (const cell of checks as unknown[]) {
+		if (typeof cell !== 'object' || cell === null) return undefined;
+		const {id, expected, result, measured, evidence, cause} = cell as Record<string, unknown>;
+		if (
+			!probeCheckIds.includes(id as ProbeCheckId) ||
+			!expectations.includes(expected as Expectation) ||
+			!results.includes(result as ProbeCell['result']) ||
+			(measured !== undefined && measured !== 'yes' && measured !== 'no') ||
+			typeof evidence !== 'string' ||
+			(cause !== undefined && typeof cause !== 'string')
+		)
+			return undefined;
+		cells.push({
+			id: id as ProbeCheckId,
+			expected: expected as Expectation,
+			result: result as ProbeCell['result'],
+			...(measured ? {measured} : {}),
+			evidence,
+			...(cause !== undefined ? {cause} : {}),
+		});
+	}
+	return {network, mode, attach, ...(target !== undefined ? {target} : {}), checks: cells};
 }

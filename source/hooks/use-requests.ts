@@ -4,6 +4,7 @@ import {useEffect, useRef, type Dispatch} from 'react';
 import type {DoctorFacts} from '../core/doctor/index.js';
 import type {HostModel} from '../core/model.js';
 import type {Plan} from '../core/plan.js';
+import type {ProbeService} from '../host/probe-service.js';
 import type {Action, UiState} from '../ui/state.js';
 import type {QueuedRequest} from '../ui/step.js';
 import {buildTablesInTurns} from '../ui/views.js';
@@ -16,6 +17,7 @@ export interface RequestServices {
 	save?: (plan: Plan) => Promise<string[]>;
 	diagnose?: (host: HostModel) => Promise<DoctorFacts>;
 	apply: ApplyRunner;
+	probe?: ProbeService;
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -80,6 +82,18 @@ export function useRequests(state: UiState, dispatch: Dispatch<Action>, services
 				return services.apply.keep();
 			case 'undo':
 				return services.apply.undo();
+			case 'probe': {
+				if (!services.probe) return dispatch({type: 'probe-failed', error: 'the probe is not available here'});
+				services.probe
+					.probe(request.network, {onLine: (text) => mounted.current && dispatch({type: 'probe-line', text})})
+					.then(
+						(report) => mounted.current && dispatch({type: 'probe-report', report}),
+						(error: unknown) => mounted.current && dispatch({type: 'probe-failed', error: messageOf(error)}),
+					);
+				return;
+			}
+			case 'probe-stop':
+				return services.probe?.stop();
 		}
 	};
 

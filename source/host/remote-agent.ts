@@ -11,6 +11,7 @@ import {PassThrough} from 'node:stream';
 import {parseEvent, stopRequest} from '../core/agent-events.js';
 import {fileSafeName, fileStamp, isJournal, type Journal, type LogLine, type StepState} from '../core/journal.js';
 import type {Plan} from '../core/plan.js';
+import type {ProbeReport} from '../core/probe.js';
 import {packagedFile} from './packaged.js';
 import {describeFailure, type Runner} from './runner.js';
 
@@ -120,6 +121,8 @@ export interface AgentRun {
 	journal?: Journal;
 	/** Whether that journal's guard still ran there when it was reported. */
 	guardAlive: boolean;
+	/** The matrix a probe there sent (kvmnet probe --events). */
+	probe?: ProbeReport;
 	/** What the agent said on stderr (its refusals), line by line. */
 	errors: string[];
 }
@@ -161,6 +164,7 @@ export async function runAgent(
 				if (!event) hooks.onText?.(stream, line);
 				else if ('log' in event) hooks.onLog?.(event.log);
 				else if ('step' in event) hooks.onStep?.(event.step, event.state);
+				else if ('probe' in event) run.probe = event.probe;
 				else {
 					run.journal = event.journal;
 					run.guardAlive = event.guardAlive;

@@ -91,6 +91,12 @@ export function reduceApply(view: ApplyView, action: ApplyAction): ApplyView {
 	}
 }
 
+/** The network an apply just made, to offer a probe of (p) once it is applied; undefined when there is none. */
+export function probeOffer(view: ApplyView): string | undefined {
+	if (view.phase !== 'done' || view.journal?.status !== 'applied' || !view.plan.networkXml) return undefined;
+	return view.plan.params['name'] || undefined;
+}
+
 /**
  * Keys on the apply screen (Ctrl-C is Esc here: it never quits in the middle of an apply). Leaving goes back where
  * the apply came from; after a change, with a rescan (the host changed, or may have).
@@ -108,6 +114,10 @@ export function onApplyKey(view: ApplyView, key: Key): Step<ApplyView> {
 			return {view, go: view.from};
 		case 'leave':
 			return afterChange;
+		case 'probe': {
+			const network = probeOffer(view);
+			return network ? {...afterChange, probe: network} : {view};
+		}
 		case 'stop':
 			// Stops before the next step and undoes what was done.
 			return view.stopping ? {view} : {view: {...view, stopping: true}, request: {kind: 'stop'}};

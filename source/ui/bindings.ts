@@ -37,7 +37,8 @@ export type Command =
 	| 'stop'
 	| 'keep'
 	| 'undo'
-	| 'leave';
+	| 'leave'
+	| 'probe';
 
 export interface Binding {
 	command: Command;
@@ -91,6 +92,13 @@ export const screenBindings: Record<Exclude<Screen, 'apply'>, readonly Binding[]
 			chars: ['d'],
 		},
 		{command: 'refresh', label: 'r', hint: 'scan', help: 'scan the host again', chars: ['r']},
+		{
+			command: 'probe',
+			label: 'p',
+			hint: 'probe',
+			help: 'probe the selected network: what a guest on it reaches',
+			chars: ['p'],
+		},
 		{...help, hint: 'help'},
 		{command: 'quit', label: 'q', hint: 'quit', help: 'quit (Esc or q goes back from other screens)', chars: ['q']},
 		{command: 'quit', label: 'Ctrl-C', help: 'quit from anywhere (in an apply: stop and undo)', keys: ['^c']},
@@ -113,6 +121,11 @@ export const screenBindings: Record<Exclude<Screen, 'apply'>, readonly Binding[]
 		move,
 		{command: 'fix', label: 'f', hint: 'apply this fix', chars: ['f']},
 		{command: 'refresh', label: 'r', hint: 'check again', chars: ['r']},
+		{command: 'back', label: 'Esc', hint: 'back', keys: ['escape', 'backspace', 'left'], chars: ['q']},
+	],
+	probe: [
+		{command: 'move', label: '↑↓ PgUp PgDn', hint: 'scroll'},
+		{command: 'refresh', label: 'r', hint: 'probe again', chars: ['r']},
 		{command: 'back', label: 'Esc', hint: 'back', keys: ['escape', 'backspace', 'left'], chars: ['q']},
 	],
 	modes: [
@@ -197,6 +210,7 @@ export const applyBindings: Record<ApplyPhase, readonly Binding[]> = {
 		},
 	],
 	done: [
+		{command: 'probe', label: 'p', hint: 'probe the network', chars: ['p']},
 		{
 			command: 'leave',
 			label: 'Enter or Esc',
@@ -221,6 +235,11 @@ export function hintLine(bindings: readonly Binding[], leaveOut: readonly Comman
 		.map((b) => `${b.label} ${b.hint}`)
 		.join(' · ');
 }
+
+/** The inventory's status bar on a view: p is for networks, and its hint takes the views' place there (80 columns
+ * hold one of the two). */
+export const inventoryHints = (tab: string) =>
+	hintLine(screenBindings.inventory, tab === 'networks' ? ['views'] : ['probe']);
 
 /** The help screen's rows: keys and what they do. */
 export function helpRows(bindings: readonly Binding[]): [string, string][] {

@@ -33,6 +33,11 @@ export function detailsHeight(state: Size): number {
 	return Math.max(1, state.height - 2 - spareLine);
 }
 
+/** The probe's log or matrix: all but the title, the status line and the spare line. */
+export function probeBodyHeight(state: Size): number {
+	return Math.max(1, state.height - 2 - spareLine);
+}
+
 /** The modes list and its explanation pane: all but the title, the message and the status line. */
 export const modesBodyHeight = (state: Size) => state.height - 3;
 

@@ -9,6 +9,7 @@ import {initialApply, onApplyKey, recoverApply, reduceApply, type ApplyAction, t
 import {journalView} from './apply-types.js';
 import type {Journal} from '../core/journal.js';
 import {onDoctorKey, openDoctor, withFacts, type DoctorView} from './doctor-state.js';
+import {onProbeKey, openProbe, reduceProbe, type ProbeAction, type ProbeView} from './probe-state.js';
 import {comparisonLayout} from './compare.js';
 import {recommend} from '../plan/recommend.js';
 import {detailsFor, type Details} from './details.js';
@@ -56,6 +57,10 @@ export interface UiState {
 	/** The apply in progress (or just finished), from the preview's `a` or the doctor's `f`. */
 	apply?: ApplyView;
 	doctor?: DoctorView;
+	/** The probe on the probe screen (p on a network, or after an apply). */
+	probe?: ProbeView;
+	/** A line for the inventory's status bar until the next key (p where no network is selected). */
+	notice?: string;
 }
 
 export type Action =
@@ -72,6 +77,7 @@ export type Action =
 	| {type: 'interrupted'; journal: Journal}
 	/** The app took these requests to run: they leave the queue. */
 	| {type: 'requests-taken'; ids: number[]}
+	| ProbeAction
 	| ApplyAction;
 
 const zero = (): Record<TabId, number> => ({topology: 0, nics: 0, bridges: 0, networks: 0, vms: 0});
@@ -134,6 +140,7 @@ function scrollDetails(state: UiState, offset: number): UiState {
 }
 
 function onInventoryKey(state: UiState, key: Key): UiState {
+	if (state.notice) state = {...state, notice: undefined};
 	const page = listHeight(state);
 	const cursor = state.cursor[state.tab];
 	const char = key.name === 'char' && !key.ctrl ? key.char : undefined;
@@ -151,6 +158,11 @@ function onInventoryKey(state: UiState, key: Key): UiState {
 		}
 		case 'refresh':
 			return ask(state, {kind: 'scan'});
+		case 'probe': {
+			const row = state.tables?.[state.tab].rows[cursor];
+			if (row?.kind === 'network' && state.model) return startProbe(state, row.name);
+			return {...state, notice: 'p probes a network: select one in the Networks view (4), then press p'};
+		}
 		case 'new-network':
 			return state.model ? {...state, screen: 'modes'} : state;
 		case 'doctor':
@@ -177,12 +189,19 @@ function onDetailsKey(state: UiState, key: Key): UiState {
 	return state;
 }
 
-/** Put a sub-reducer's step into the state: its view (by `put`), then the apply it opens, the screen, the request. */
+/** Put a sub-reducer's step into the state: its view (by `put`), then the apply it opens, the screen, the request,
+ * and the probe it opens. */
 function follow<View>(state: UiState, step: Step<View>, put: (state: UiState, view: View) => UiState): UiState {
 	let next = put(state, step.view);
 	if (step.apply) next = openApply(next, step.apply);
 	else if (step.go) next = go(next, step.go);
-	return step.request ? ask(next, step.request) : next;
+	if (step.request) next = ask(next, step.request);
+	return step.probe ? startProbe(next, step.probe) : next;
+}
+
+/** Open the probe screen on a network and ask for the probe. */
+function startProbe(state: UiState, network: string): UiState {
+	return ask({...go(state, 'probe'), probe: openProbe(network)}, {kind: 'probe', network});
 }
 
 /** Queue a side effect for the app. A scan while one runs is not asked twice. */
@@ -235,8 +254,16 @@ function onDoctorScreenKey(state: UiState, key: Key): UiState {
 	return follow(state, step, (s, doctor) => ({...s, doctor}));
 }
 
+function onProbeScreenKey(state: UiState, key: Key): UiState {
+	const view = state.probe!;
+	// Ctrl-C quits once the probe is over; while it runs it stops it, like Esc (what it made is removed first).
+	if (key.ctrl && key.char === 'c' && view.phase !== 'running') return {...state, quit: true};
+	return follow(state, onProbeKey(view, key, state.width, state.height), (s, probe) => ({...s, probe}));
+}
+
 function onKey(state: UiState, key: Key): UiState {
 	if (state.screen === 'apply' && state.apply) return onApplyScreenKey(state, key);
+	if (state.screen === 'probe' && state.probe) return onProbeScreenKey(state, key);
 	if (key.ctrl && key.char === 'c') return {...state, quit: true};
 	const host = state.model;
 	// Plans are made for the libvirt the host was read from (the demo's own test driver, for the demo).
@@ -273,7 +300,8 @@ function onKey(state: UiState, key: Key): UiState {
 		case 'inventory':
 			return onInventoryKey(state, key);
 		case 'apply':
-			// Only reachable without an apply in progress: nothing to show there.
+		case 'probe':
+			// Only reachable without an apply or probe on the screen: nothing to show there.
 			return {...state, screen: 'inventory'};
 	}
 }
@@ -297,7 +325,7 @@ function onLoaded(state: UiState, model: HostModel, built?: Record<TabId, Table>
 	if (next.screen === 'doctor' && state.doctor)
 		return ask({...next, doctor: openDoctor(state.doctor)}, {kind: 'diagnose'});
 	// A rescan invalidates open details and any plan in progress (it was checked against the old host).
-	if (next.screen !== 'inventory' && next.screen !== 'help' && next.screen !== 'apply')
+	if (!['inventory', 'help', 'apply', 'probe'].includes(next.screen))
 		next = {
 			...next,
 			screen: 'inventory',
@@ -339,6 +367,10 @@ export function reduce(state: UiState, action: Action): UiState {
 			};
 		case 'requests-taken':
 			return {...state, requests: state.requests.filter((request) => !action.ids.includes(request.id))};
+		case 'probe-line':
+		case 'probe-report':
+		case 'probe-failed':
+			return state.probe ? {...state, probe: reduceProbe(state.probe, action)} : state;
 		default:
 			return state.apply ? {...state, apply: reduceApply(state.apply, action)} : state;
 	}

@@ -4,7 +4,7 @@ import type {Plan} from '../core/plan.js';
 
 export type WizardScreen = 'modes' | 'questions' | 'compare' | 'form' | 'preview';
 
-export type Screen = 'inventory' | 'details' | 'help' | WizardScreen | 'apply' | 'doctor';
+export type Screen = 'inventory' | 'details' | 'help' | WizardScreen | 'apply' | 'doctor' | 'probe';
 
 /** A side effect for the app to run; its result comes back as an action. */
 export type Request =
@@ -21,7 +21,11 @@ export type Request =
 	/** Keep a guarded change: tell the guard not to undo it. */
 	| {kind: 'keep'}
 	/** Undo the apply on the screen (just applied, or found half-way at start). */
-	| {kind: 'undo'};
+	| {kind: 'undo'}
+	/** Measure what a guest on this network reaches (the host is scanned afresh first). */
+	| {kind: 'probe'; network: string}
+	/** End the probe under way before its next command (it removes what it made). */
+	| {kind: 'probe-stop'};
 
 export type QueuedRequest = Request & {id: number};
 
@@ -32,4 +36,6 @@ export interface Step<View> {
 	request?: Request;
 	/** A plan to open on the apply screen (the preview's a, the doctor's f). */
 	apply?: Plan;
+	/** A network to open the probe screen on (after an apply: p). */
+	probe?: string;
 }
