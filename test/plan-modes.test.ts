@@ -6,6 +6,7 @@ import type {Params} from '../source/core/fields.js';
 import type {HostModel} from '../source/core/model.js';
 import {parseNetworkXml} from '../source/core/parse-libvirt.js';
 import type {Plan} from '../source/core/plan.js';
+import {vfUdevRule} from '../source/core/udev.js';
 import {makePlan} from '../source/plan/planner.js';
 import {loadDemoHost} from '../source/host/demo.js';
 import {modes} from '../source/modes/catalog.js';
@@ -355,6 +356,25 @@ describe('what the plans contain', () => {
 			'ACTION=="add", SUBSYSTEM=="net", KERNELS=="0000:03:00.0", ATTR{device/sriov_numvfs}="8"',
 		);
 		expect(p.steps[2]!.writes![0]!.content).not.toContain('KERNEL==');
+	});
+
+	it('a udev rule is never made of what would end its strings: a PF with a bad PCI address and a quoted name is refused', () => {
+		const hostile = structuredClone(demo);
+		const pf = hostile.nics.find((n) => n.name === 'enp3s0f0')!;
+		// As a hostile sysfs or a crafted name could have it: the name is one the kernel accepts.
+		pf.busAddress = '0000:03:00.0", RUN+="/bin/sh -c reboot';
+		const plain = makePlan('sriov', {'vf-count': '8'}, hostile, {uri: 'test:///default', directory: () => '/tmp/p'});
+		expect(plain.plan?.steps[2]!.writes![0]!.content).toContain('ENV{INTERFACE}=="enp3s0f0", ATTR');
+		expect(plain.plan?.steps[2]!.writes![0]!.content).not.toContain('RUN');
+		pf.name = 'enp3s0f0"';
+		const result = makePlan('sriov', {'vf-count': '8', uplink: 'enp3s0f0"'}, hostile, {
+			uri: 'test:///default',
+			directory: () => '/tmp/p',
+		});
+		expect(result.plan).toBeUndefined();
+		expect(result.errors[0]?.message).toMatch(/neither a PCI address of the usual form nor a plain name/);
+		expect(vfUdevRule({name: 'e"x', busAddress: 'junk'}, 2)).toBeUndefined();
+		expect(vfUdevRule({name: 'eth7', busAddress: 'junk'}, 2)).toContain('ENV{INTERFACE}=="eth7"');
 	});
 
 	// What KERNELS== relies on, read (never changed) on this machine's real sysfs: a PCI NIC's net device sits below

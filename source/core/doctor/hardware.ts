@@ -162,6 +162,7 @@ function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 			);
 		const persisted = found.filter((file) => !late(file));
 		const stale = found.filter(late);
+		const rule = vfUdevRule(pf, numVfs);
 		results.push({
 			...base,
 			id,
@@ -169,13 +170,9 @@ function passthroughCheck(host: HostModel, facts: DoctorFacts): CheckResult[] {
 			status: persisted.length > 0 ? 'pass' : 'warn',
 			seen: `${pf.name} has ${numVfs} VFs; ${persisted.length > 0 ? `recreated at boot by ${list(persisted.map((found) => found.file))}` : stale.length > 0 ? `${list(stale.map((found) => found.file))} names it ${byName}, which never matches at boot (the "add" event comes before the rename to ${pf.name})` : 'nothing recreates them at boot'}`,
 			why: "VFs made through sysfs are gone after a reboot, and the pool's guests with them, unless a udev rule, netplan (virtual-function-count) or a unit recreates them.",
-			...(persisted.length > 0
+			...(persisted.length > 0 || !rule
 				? {}
-				: {
-						fix: {
-							text: `Add /etc/udev/rules.d/70-kvmnet-sriov-${pf.name}.rules: ${vfUdevRule(pf, numVfs)}`,
-						},
-					}),
+				: {fix: {text: `Add /etc/udev/rules.d/70-kvmnet-sriov-${pf.name}.rules: ${rule}`}}),
 		});
 	}
 	return results;

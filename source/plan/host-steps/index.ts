@@ -9,7 +9,7 @@ import {ifupdown} from './ifupdown.js';
 import {iproute2} from './iproute2.js';
 import {netplan} from './netplan.js';
 import {networkManager} from './networkmanager.js';
-import type {HostStepBuilder} from './shared.js';
+import {HostStepRefusal, type HostStepBuilder} from './shared.js';
 
 const builders: Record<NetworkManagerKind, HostStepBuilder> = {
 	networkmanager: networkManager,
@@ -102,12 +102,18 @@ export function hostChangeSteps(change: HostChange, host: HostModel): PlanStep[]
 					},
 				});
 			}
+			const rule = vfUdevRule(change.pf, change.count);
+			if (!rule)
+				throw new HostStepRefusal(
+					'uplink',
+					`${change.pf.name} has neither a PCI address of the usual form nor a plain name (letters, digits, _ . @ -) that a udev rule can match: kvmnet writes no rule for it`,
+				);
 			steps.push({
 				title: `Keep ${change.count} VFs on ${change.pf.name} after reboot (udev rule)`,
 				writes: [
 					{
 						path: `/etc/udev/rules.d/70-kvmnet-sriov-${change.pf.name}.rules`,
-						content: `# written by kvmnet: recreate the VFs of ${change.pf.name} at boot (they are lost on reboot otherwise)\n${vfUdevRule(change.pf, change.count)}\n`,
+						content: `# written by kvmnet: recreate the VFs of ${change.pf.name} at boot (they are lost on reboot otherwise)\n${rule}\n`,
 					},
 				],
 				run: ['udevadm', 'control', '--reload'],
