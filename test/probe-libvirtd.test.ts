@@ -339,7 +339,12 @@ describe.skipIf(!isRoot || !hasBusybox)('kvmnet probe on a real libvirtd next to
 		await daemon.virsh('net-start q-iso');
 	}, 120_000);
 
-	it('the TUI under tmux: p on a network shows its matrix; Esc stops a probe under way and nothing is left', async () => {
+	const untilSecondEndpoint = async () => {
+		for (let i = 0; i < 200 && !/kvmnet-probe-\d+-b/.test((await run(['ip', 'netns', 'list'])).stdout); i++)
+			await new Promise((resolve) => setTimeout(resolve, 50));
+	};
+
+	it('the TUI under tmux: p on a network shows its matrix; Esc, or SIGTERM to the app, stops a probe under way and nothing is left', async () => {
 		const networks = (await inventoryJson(['-c', daemon.uri], {namespace: daemon.namespace, env: ovs.env})).networks;
 		const row = networks.findIndex((n) => n.name === 'q-nat');
 		const session = await TmuxSession.start(
@@ -364,17 +369,20 @@ describe.skipIf(!isRoot || !hasBusybox)('kvmnet probe on a real libvirtd next to
 			expect(await leftovers()).toEqual([]);
 			// r probes again; Esc once its endpoints exist stops it, and it removes them before it says so.
 			await session.keys('r');
-			for (let i = 0; i < 200 && !/kvmnet-probe-\d+-b/.test((await run(['ip', 'netns', 'list'])).stdout); i++)
-				await new Promise((resolve) => setTimeout(resolve, 50));
+			await untilSecondEndpoint();
 			await session.keys('Escape');
 			const stopped = await session.waitFor('Stopped before it finished: what the probe made is removed.', 30_000);
 			expect(stopped).toContain('Probe of network q-nat: stopped');
-			writeFileSync('/tmp/probe-screens.txt', matrix + '\n=====\n' + stopped);
 			expect(await leftovers()).toEqual([]);
 			await session.keys('Escape');
 			await session.waitFor(/ 4 Networks \d+ /);
-			await session.keys('q');
-			expect(await session.waitForExit()).toBe(0);
+			// SIGTERM to the app while a probe runs: the probe removes what it made, then the app exits with 143.
+			await session.keys('p');
+			await untilSecondEndpoint();
+			const app = (await run(['pgrep', '-f', `^${process.execPath} ${cliPath} --connect`])).stdout.trim();
+			expect(app).toMatch(/^\d+$/);
+			process.kill(Number(app), 'SIGTERM');
+			expect(await session.waitForExit(30_000)).toBe(143);
 		} finally {
 			await session.kill();
 		}
